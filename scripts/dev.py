@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Set up smtp-tui in ./.venv (once, and again when pyproject.toml changes), then run it.
+
+    python3 scripts/dev.py run [smtp-tui options]   open the app
+    python3 scripts/dev.py test [pytest options]    run the whole test suite
+
+Needs only Python 3.11+ with its standard venv module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".smtp-tui-installed"
+
+
+def setup() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"smtp-tui needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted and (BIN / "smtp-tui").exists():
+        return
+    if not (BIN / "python").exists():
+        print("Creating .venv ...", flush=True)
+        try:
+            venv.EnvBuilder(with_pip=True).create(VENV)
+        except subprocess.CalledProcessError:
+            sys.exit("Could not create a virtual environment with pip. On Debian or Ubuntu, "
+                     "install it first: apt-get install python3-venv")
+    print("Installing smtp-tui and its test tools into .venv ...", flush=True)
+    pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "install", "-e", f"{ROOT}[test]"], check=True)
+    STAMP.write_text(wanted)
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test"):
+        print(__doc__)
+        return 2
+    command, rest = sys.argv[1], sys.argv[2:]
+    setup()
+    if command == "run":
+        argv = [str(BIN / "smtp-tui"), *rest]
+    else:
+        argv = [str(BIN / "python"), "-m", "pytest", *rest]
+    os.chdir(ROOT)
+    os.execv(argv[0], argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+from smtp_tui.cli import main
+
+raise SystemExit(main())

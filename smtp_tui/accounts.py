@@ -1,0 +1,234 @@
+"""The account service: the only way the screens and the CLI read or change SMTP accounts.
+
+Browsing is one indexed query with LIMIT/OFFSET plus a COUNT, whatever the number of
+accounts. Saving validates every field at once, keeps exactly one default account, and
+refuses a save based on a stale version instead of overwriting someone else's change.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, replace
+from typing import Literal
+
+import peewee
+from peewee import OP, SQL, Expression, NodeList, Value, fn
+
+from smtp_tui import validation
+from smtp_tui.config import current_user
+from smtp_tui.errors import NotFound, Refused, StaleEdit, ValidationFailed
+from smtp_tui.models import Credential, NetworkConnector, SmtpAccount, database_proxy, utc_now
+from smtp_tui.validation import AccountInput
+
+PAGE_SIZE = 30
+Status = Literal["any", "active", "inactive"]
+
+# The text filters of the search panel, in its order: field name -> label.
+TEXT_FILTERS = {
+    "name": "Name",
+    "email": "E-mail",
+    "reply_to": "Reply-to",
+    "return_path": "Return-path",
+    "confirmation_email": "Confirmation e-mail",
+}
+
+# Report columns that can be sorted on, by field name, in report order.
+SORTABLE = (
+    "code", "name", "email", "reply_to", "return_path", "confirmation_email", "active",
+    "is_default", "secure", "force_config", "read_confirmation", "footer",
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The search panel: filters combine with AND; text matches a substring, any case."""
+
+    code: int | None = None
+    name: str = ""
+    email: str = ""
+    reply_to: str = ""
+    return_path: str = ""
+    confirmation_email: str = ""
+    status: Status = "any"
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+    def describe(self) -> str:
+        """The active filters in a few words, e.g. `Name ~ acme, Active`."""
+        parts = [f"Code = {self.code}"] if self.code is not None else []
+        parts += [f"{label} ~ {getattr(self, f)}" for f, label in TEXT_FILTERS.items() if getattr(self, f)]
+        if self.status != "any":
+            parts.append(self.status.capitalize())
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Sort:
+    column: str = "code"
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[SmtpAccount]
+    number: int  # 1-based; the page actually shown, after clamping
+    pages: int  # at least 1, even when there are no rows
+    total: int
+
+    def describe(self) -> str:
+        noun = "account" if self.total == 1 else "accounts"
+        return f"Page {self.number} of {self.pages} · {self.total} {noun}"
+
+
+def _contains(field, needle: str) -> Expression:
+    """field contains needle, case-insensitively, with LIKE wildcards in needle taken literally."""
+    escaped = needle.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return Expression(field, OP.ILIKE, NodeList((Value(f"%{escaped}%"), SQL("ESCAPE '!'"))))
+
+
+def _filtered(filters: Filters) -> peewee.ModelSelect:
+    query = SmtpAccount.select()
+    if filters.code is not None:
+        query = query.where(SmtpAccount.code == filters.code)
+    for field in TEXT_FILTERS:
+        needle = getattr(filters, field).strip()
+        if needle:
+            query = query.where(_contains(getattr(SmtpAccount, field), needle))
+    if filters.status != "any":
+        query = query.where(SmtpAccount.active == (filters.status == "active"))
+    return query
+
+
+def _ordered(query: peewee.ModelSelect, sort: Sort) -> peewee.ModelSelect:
+    if sort.column not in SORTABLE:
+        raise ValueError(f"cannot sort by {sort.column!r}")
+    column = getattr(SmtpAccount, sort.column)
+    keys = [column.desc() if sort.descending else column.asc()]
+    if sort.column != "code":  # ties in a stable order, so paging never repeats or skips a row
+        keys.append(SmtpAccount.code.desc() if sort.descending else SmtpAccount.code.asc())
+    return query.order_by(*keys)
+
+
+def search(filters: Filters = Filters(), sort: Sort = Sort(), page: int = 1,
+           page_size: int = PAGE_SIZE) -> Page:
+    """One page of the filtered, sorted report; a page past the end shows the last one."""
+    query = _filtered(filters)
+    total = query.count()
+    pages = max(1, math.ceil(total / page_size))
+    number = min(max(1, page), pages)
+    rows = list(_ordered(query, sort).paginate(number, page_size))
+    return Page(rows=rows, number=number, pages=pages, total=total)
+
+
+def iterate(filters: Filters = Filters(), sort: Sort = Sort()):
+    """Every account of the filtered, sorted report, streamed (for exports and print)."""
+    return _ordered(_filtered(filters), sort).iterator()
+
+
+def count() -> int:
+    return SmtpAccount.select().count()
+
+
+def get(code: int) -> SmtpAccount:
+    account = SmtpAccount.get_or_none(SmtpAccount.code == code)
+    if account is None:
+        raise NotFound(f"There is no account with code {code}; it may have been deleted.")
+    return account
+
+
+def find(name_or_code: str) -> SmtpAccount:
+    """The account a person named, by its code or its exact name (any case)."""
+    text = str(name_or_code).strip()
+    if text.isdigit():
+        account = SmtpAccount.get_or_none(SmtpAccount.code == int(text))
+        if account is not None:
+            return account
+    account = SmtpAccount.get_or_none(fn.LOWER(SmtpAccount.name) == text.lower())
+    if account is None:
+        raise NotFound(f"There is no account named or numbered '{text}'.")
+    return account
+
+
+def _database_errors(data: AccountInput, code: int | None) -> dict[str, str]:
+    """The rules that need the database: a unique name, references that still exist."""
+    errors = {}
+    same_name = SmtpAccount.select(SmtpAccount.code).where(
+        fn.LOWER(SmtpAccount.name) == data.name.lower())
+    if code is not None:
+        same_name = same_name.where(SmtpAccount.code != code)
+    clash = same_name.first()
+    if clash is not None:
+        errors["name"] = f"An account named '{data.name}' already exists (code {clash.code}). Choose another name."
+    if data.credential_id is not None and not Credential.select().where(Credential.id == data.credential_id).exists():
+        errors["credential"] = "That credential no longer exists. Choose another one."
+    if data.connector_id is not None and not NetworkConnector.select().where(
+            NetworkConnector.id == data.connector_id).exists():
+        errors["connector"] = "That network connector no longer exists. Choose another one."
+    return errors
+
+
+def _columns(data: AccountInput) -> dict[str, object]:
+    values = asdict(data)
+    values["connector"] = values.pop("connector_id")
+    values["credential"] = values.pop("credential_id")
+    return values
+
+
+def save(data: AccountInput, *, code: int | None = None, expected_version: int | None = None,
+         actor: str | None = None) -> SmtpAccount:
+    """Create (code None) or update an account, all in one transaction.
+
+    Raises ValidationFailed with every field error at once, StaleEdit when
+    `expected_version` is given and someone saved the account since, NotFound when it
+    was deleted meanwhile. Making an account the default unsets the previous default.
+    """
+    actor = actor or current_user()
+    cleaned, errors = validation.validate_account(data)
+    with database_proxy.atomic():
+        current = get(code) if code is not None else None
+        if current is not None and expected_version is not None and current.version != expected_version:
+            raise StaleEdit(current.name, current.updated_by, current.updated_at, current.version)
+        errors.update({k: v for k, v in _database_errors(cleaned, code).items() if k not in errors})
+        has_default = SmtpAccount.select().where(SmtpAccount.is_default).exists()
+        if current is not None and current.is_default and not cleaned.is_default:
+            errors["is_default"] = ("This is the default account. To change that, make another "
+                                    "account the default instead.")
+        if errors:
+            raise ValidationFailed(errors)
+        if not has_default:  # the first account becomes the default: there is always one
+            cleaned = replace(cleaned, is_default=True)
+        values = _columns(cleaned) | {"updated_at": utc_now(), "updated_by": actor}
+        if cleaned.is_default:
+            (SmtpAccount.update(is_default=False)
+             .where(SmtpAccount.is_default & (SmtpAccount.code != (code or 0))).execute())
+        try:
+            if current is None:
+                return SmtpAccount.create(**values, created_at=values["updated_at"])
+            updated = (SmtpAccount.update(**values, version=SmtpAccount.version + 1)
+                       .where((SmtpAccount.code == code) & (SmtpAccount.version == current.version))
+                       .execute())
+        except peewee.IntegrityError as exc:  # a concurrent save got in between check and write
+            if "default" in str(exc):
+                raise ValidationFailed({"is_default": "Another account was made the default at "
+                                                      "the same moment. Save again."}) from None
+            raise ValidationFailed({"name": f"An account named '{cleaned.name}' already exists. "
+                                            "Choose another name."}) from None
+        if updated != 1:
+            fresh = get(code)
+            raise StaleEdit(fresh.name, fresh.updated_by, fresh.updated_at, fresh.version)
+        return get(code)
+
+
+def delete(code: int, *, expected_version: int | None = None) -> SmtpAccount:
+    """Delete an account; the default one only when it is the last account left."""
+    with database_proxy.atomic():
+        account = get(code)
+        if expected_version is not None and account.version != expected_version:
+            raise StaleEdit(account.name, account.updated_by, account.updated_at, account.version)
+        if account.is_default and SmtpAccount.select().where(SmtpAccount.code != code).exists():
+            raise Refused(f"'{account.name}' is the default account. Make another account "
+                          "the default before deleting it.")
+        account.delete_instance()
+        return account
+

@@ -1,0 +1,30 @@
+"""The Textual application: its styles, its screens and its command palette."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from smtp_tui import __version__
+from smtp_tui.context import AppContext
+
+STYLES = Path(str(files("styles")))
+
+
+class SmtpApp(App):
+    TITLE = "smtp-tui"
+    SUB_TITLE = f"SMTP configuration · v{__version__}"
+    CSS_PATH = [STYLES / "app.tcss"]
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+
+    def __init__(self, context: AppContext):
+        super().__init__()
+        self.context = context
+
+    def on_mount(self) -> None:
+        from screens.report import ReportScreen
+
+        self.push_screen(ReportScreen())

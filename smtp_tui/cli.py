@@ -1,0 +1,55 @@
+"""`smtp-tui` and `python -m smtp_tui`: open the TUI, or run a command for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from smtp_tui import __version__
+from smtp_tui.config import DB_ENV, KEY_FILE_ENV, Config
+from smtp_tui.context import AppContext
+from smtp_tui.database import DatabaseUnavailable
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="smtp-tui",
+        description="Browse, search, add, edit and test the outbound SMTP accounts of an appliance.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--db", metavar="URL_OR_PATH",
+        help=f"SQLite file, or sqlite:///, postgresql:// or mysql:// URL (env {DB_ENV}; "
+             "default: smtp-tui.db in your data directory)",
+    )
+    parser.add_argument(
+        "--key-file", metavar="PATH",
+        help=f"file holding the key that encrypts credential secrets (env {KEY_FILE_ENV}; "
+             "default: secret.key in your data directory)",
+    )
+    parser.add_argument(
+        "--demo", action="store_true",
+        help="fill an empty database with about 75 sample accounts to explore",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    config = Config.resolve(database=args.db, key_file=args.key_file)
+    try:
+        context = AppContext.open(config)
+    except DatabaseUnavailable as exc:
+        print(f"smtp-tui: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    if args.demo:
+        from smtp_tui import demo
+
+        demo.fill(context.vault)
+    from smtp_tui.app import SmtpApp
+
+    SmtpApp(context).run()
+    return EXIT_OK

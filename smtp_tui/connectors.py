@@ -1,0 +1,72 @@
+"""The network-connector service: proxies through which a segregated appliance reaches its server."""
+
+from __future__ import annotations
+
+from peewee import fn
+
+from smtp_tui import validation
+from smtp_tui.errors import NotFound, Refused, ValidationFailed
+from smtp_tui.models import Credential, NetworkConnector, SmtpAccount, database_proxy, utc_now
+from smtp_tui.validation import FieldError
+
+
+def all_connectors() -> list[NetworkConnector]:
+    return list(NetworkConnector.select().order_by(fn.LOWER(NetworkConnector.name)))
+
+
+def get(connector_id: int) -> NetworkConnector:
+    connector = NetworkConnector.get_or_none(NetworkConnector.id == connector_id)
+    if connector is None:
+        raise NotFound(f"There is no network connector with id {connector_id}; it may have been deleted.")
+    return connector
+
+
+def find(name: str) -> NetworkConnector:
+    connector = NetworkConnector.get_or_none(fn.LOWER(NetworkConnector.name) == name.strip().lower())
+    if connector is None:
+        raise NotFound(f"There is no network connector named '{name}'.")
+    return connector
+
+
+def save(*, name: str, kind: str, host: str, port: int | str, credential_id: int | None = None,
+         connector_id: int | None = None) -> NetworkConnector:
+    """Create a connector, or update the one with `connector_id`."""
+    values, errors = {}, {}
+    checks = (
+        ("name", validation.text, (name, "Name"), {"required": True}),
+        ("kind", validation.connector_kind, (kind,), {}),
+        ("host", validation.host, (host,), {}),
+        ("port", validation.port, (port,), {}),
+    )
+    for field, rule, args, kwargs in checks:
+        try:
+            values[field] = rule(*args, **kwargs)
+        except FieldError as exc:
+            errors[field] = str(exc)
+    with database_proxy.atomic():
+        clash = NetworkConnector.select().where(fn.LOWER(NetworkConnector.name) == name.strip().lower())
+        if connector_id is not None:
+            clash = clash.where(NetworkConnector.id != connector_id)
+        if "name" not in errors and clash.exists():
+            errors["name"] = f"A network connector named '{name.strip()}' already exists. Choose another name."
+        if credential_id is not None and not Credential.select().where(Credential.id == credential_id).exists():
+            errors["credential"] = "That credential no longer exists. Choose another one."
+        if errors:
+            raise ValidationFailed(errors)
+        values |= {"credential": credential_id, "updated_at": utc_now()}
+        if connector_id is None:
+            return NetworkConnector.create(**values)
+        get(connector_id)
+        NetworkConnector.update(**values).where(NetworkConnector.id == connector_id).execute()
+        return get(connector_id)
+
+
+def delete(connector_id: int) -> None:
+    """Delete a connector no account uses; refused with the names of its users otherwise."""
+    with database_proxy.atomic():
+        connector = get(connector_id)
+        users = sorted(a.name for a in SmtpAccount.select(SmtpAccount.name).where(
+            SmtpAccount.connector == connector_id))
+        if users:
+            raise Refused(f"'{connector.name}' is used by {', '.join(users)}; change those accounts first.")
+        connector.delete_instance()

@@ -1,0 +1,99 @@
+"""Open the configured database, set it up, and migrate its schema forward.
+
+A plain path means SQLite; otherwise a URL that playhouse.db_url understands
+(`sqlite:///path`, `postgresql://user:pw@host/db`, `mysql://...`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import peewee
+from playhouse import db_url
+from playhouse.migrations import Migration, Runner
+
+from smtp_tui.models import database_proxy
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+    "synchronous": "normal",
+}
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened or used; the message says why in a user's words."""
+
+
+def describe(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    if "://" not in url or "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, location = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{location}" if ":" in credentials else url
+
+
+def _create_private_file(path: Path) -> None:
+    """Create a missing SQLite file 0600 (and missing parents 0700) before SQLite does."""
+    if path.exists():
+        return
+    missing = [p for p in reversed(path.parents) if not p.exists()]
+    for parent in missing:
+        parent.mkdir(mode=0o700)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+def connect(url: str) -> peewee.Database:
+    """Build the peewee Database for `url` without touching the schema."""
+    if "://" not in url:
+        url = f"sqlite:///{url}"
+    try:
+        parsed = db_url.parse(url)
+        scheme = url.split("://", 1)[0]
+        if scheme.startswith("sqlite"):
+            path = parsed["database"]
+            if path != ":memory:":
+                path = Path(path).expanduser()
+                _create_private_file(path)
+            return db_url.connect(url, database=str(path), pragmas=SQLITE_PRAGMAS)
+        return db_url.connect(url, unquote_password=True, unquote_user=True)
+    except (RuntimeError, ValueError) as exc:
+        raise DatabaseUnavailable(f"Cannot use database {describe(url)}: {exc}") from None
+    except OSError as exc:
+        raise DatabaseUnavailable(
+            f"Cannot create the database file {describe(url)}: {exc.strerror}"
+        ) from None
+
+
+def migrator(db: peewee.Database) -> Runner:
+    return Runner(db, str(MIGRATIONS_DIR))
+
+
+def schema_version(db: peewee.Database) -> int:
+    """The number of the newest migration applied to `db` (0 for an empty database)."""
+    return max((m.idx for m in migrator(db).status() if m.applied), default=0)
+
+
+def latest_schema_version() -> int:
+    """The number of the newest migration this version of smtp-tui ships."""
+    return max(m.idx for m in Migration.load_directory(str(MIGRATIONS_DIR)))
+
+
+def open_database(url: str) -> peewee.Database:
+    """Open `url`, migrate it to the newest schema, and make it the models' database."""
+    db = connect(url)
+    try:
+        db.connect(reuse_if_open=True)
+        migrator(db).up()
+    except peewee.DatabaseError as exc:
+        db.close()
+        raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {exc}") from None
+    except peewee.ImproperlyConfigured as exc:
+        raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {exc}") from None
+    database_proxy.initialize(db)
+    return db

@@ -1,0 +1,39 @@
+"""What the services refuse, in words a person can act on. Screens and the CLI show these."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class ServiceError(Exception):
+    """Base of every refusal of the services; str(error) is the message to show."""
+
+
+class ValidationFailed(ServiceError):
+    """Fields were refused: `errors` maps each field name to its message, all at once."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        super().__init__(" ".join(self.errors.values()))
+
+
+class NotFound(ServiceError):
+    """The record is not there (any more)."""
+
+
+class Refused(ServiceError):
+    """The change would break a rule (delete the default account, a credential in use...)."""
+
+
+class StaleEdit(ServiceError):
+    """Someone saved the record after it was loaded for editing."""
+
+    def __init__(self, name: str, changed_by: str, changed_at: datetime, version: int):
+        self.changed_by = changed_by or "someone"
+        self.changed_at = changed_at
+        self.version = version
+        super().__init__(
+            f"'{name}' was changed by {self.changed_by} at "
+            f"{changed_at:%Y-%m-%d %H:%M:%S} UTC after you opened it. "
+            "Reload it to see their change, or save again to overwrite it."
+        )

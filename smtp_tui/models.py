@@ -1,0 +1,101 @@
+"""The peewee models: the stored shape of accounts, credentials, connectors and settings.
+
+Models only. Rules live in `validation.py` and the services (`accounts.py`, ...); the
+schema is created and changed by the numbered scripts in `smtp_tui/migrations/`, which
+these classes must match.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database_proxy = DatabaseProxy()
+
+SECURE_TYPES = ("SSL", "TLS")
+CONNECTOR_KINDS = ("socks5", "http")
+
+
+def utc_now() -> datetime:
+    """The current time in UTC, naive, as every timestamp column stores it."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class Credential(BaseModel):
+    """A user name and an encrypted secret that an account or a connector logs in with."""
+
+    name = CharField(unique=True)
+    username = CharField()
+    secret = TextField()  # a Fernet token from vault.py, never the plain secret
+    created_at = DateTimeField(default=utc_now)
+    updated_at = DateTimeField(default=utc_now)
+
+
+class NetworkConnector(BaseModel):
+    """A proxy (SOCKS5 or HTTP CONNECT) through which a segregated appliance reaches its server."""
+
+    name = CharField(unique=True)
+    kind = CharField(default="socks5")  # one of CONNECTOR_KINDS
+    host = CharField()
+    port = IntegerField()
+    credential = ForeignKeyField(Credential, null=True, on_delete="RESTRICT", backref="connectors")
+    created_at = DateTimeField(default=utc_now)
+    updated_at = DateTimeField(default=utc_now)
+
+
+class SmtpAccount(BaseModel):
+    """One outbound SMTP account: who mail is from, and how to reach the server."""
+
+    code = AutoField()
+    name = CharField(unique=True)
+    active = BooleanField(default=True, index=True)
+    email = CharField(index=True)
+    reply_to = CharField(default="")
+    return_path = CharField(default="")
+    confirmation_email = CharField(default="")
+    is_default = BooleanField(default=False)
+    read_confirmation = BooleanField(default=False)
+    force_config = BooleanField(default=False)
+    footer = BooleanField(default=False)
+    host = CharField()
+    port = IntegerField(default=25)
+    secure = BooleanField(default=False)
+    secure_type = CharField(null=True)  # one of SECURE_TYPES when secure
+    authentication = BooleanField(default=False)
+    ignore_cert_errors = BooleanField(default=False)
+    use_connector = BooleanField(default=False)
+    connector = ForeignKeyField(NetworkConnector, null=True, on_delete="RESTRICT", backref="accounts")
+    credential = ForeignKeyField(Credential, null=True, on_delete="RESTRICT", backref="accounts")
+    created_at = DateTimeField(default=utc_now)
+    updated_at = DateTimeField(default=utc_now)
+    updated_by = CharField(default="")
+    version = IntegerField(default=1)
+    last_test_at = DateTimeField(null=True)
+    last_test_outcome = CharField(null=True)
+
+
+class Setting(BaseModel):
+    """An application-wide value, such as the footer text appended to messages."""
+
+    key = CharField(primary_key=True)
+    value = TextField(default="")
+
+
+ALL_MODELS = (Credential, NetworkConnector, SmtpAccount, Setting)

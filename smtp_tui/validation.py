@@ -1,0 +1,179 @@
+"""One place for the rules of every field a person types, used by the TUI and the CLI alike.
+
+Each check returns the cleaned value or raises `FieldError` with a message written for the
+person who typed the value: what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, fields, replace
+
+import idna
+from email_validator import EmailNotValidError, validate_email
+
+from smtp_tui.models import CONNECTOR_KINDS, SECURE_TYPES
+
+NAME_MAX = 100
+ADDRESS_MAX = 254
+HOST_MAX = 253
+
+
+class FieldError(ValueError):
+    """A single field's value is not acceptable; str(error) is the message to show."""
+
+
+def single_line(value: str, label: str) -> str:
+    """Refuse CR and LF, which would let a value inject headers into a message."""
+    if "\r" in value or "\n" in value:
+        raise FieldError(f"{label} must be on one line (no line breaks).")
+    return value
+
+
+def text(value: str | None, label: str, *, required: bool, max_length: int = NAME_MAX) -> str:
+    value = single_line((value or "").strip(), label)
+    if required and not value:
+        raise FieldError(f"{label} is required.")
+    if len(value) > max_length:
+        raise FieldError(f"{label} is too long (at most {max_length} characters).")
+    return value
+
+
+def email_address(value: str | None, label: str, *, required: bool = False) -> str:
+    """A valid e-mail address (email-validator, no DNS look-up), normalised; '' when optional and empty."""
+    value = text(value, label, required=required, max_length=ADDRESS_MAX)
+    if not value:
+        return ""
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise FieldError(f"{label} is not a valid e-mail address: {exc}") from None
+
+
+def host(value: str | None, label: str = "Host") -> str:
+    """A host name (internationalised names allowed), an IPv4 or an IPv6 address."""
+    value = text(value, label, required=True, max_length=HOST_MAX)
+    bare = value[1:-1] if value.startswith("[") and value.endswith("]") else value
+    try:
+        return str(ipaddress.ip_address(bare))
+    except ValueError:
+        pass
+    problem = f"{label} must be a host name (mail.example.com), an IPv4 or an IPv6 address."
+    labels = value.rstrip(".").split(".")
+    if labels[-1].isdigit():  # 10.0.0.300 is a mistyped address, not a name
+        raise FieldError(problem)
+    try:
+        idna.encode(value, uts46=True)
+    except idna.IDNAError:
+        raise FieldError(problem) from None
+    return value
+
+
+def port(value: int | str | None, label: str = "Port") -> int:
+    if value is None or str(value).strip() == "":
+        raise FieldError(f"{label} is required.")
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise FieldError(f"{label} must be a whole number from 1 to 65535.") from None
+    if not 1 <= number <= 65535:
+        raise FieldError(f"{label} must be a whole number from 1 to 65535.")
+    return number
+
+
+def account_code(value: int | str | None) -> int | None:
+    """The numeric code a person typed to find an account; None when empty."""
+    if value is None or str(value).strip() == "":
+        return None
+    value = str(value).strip()
+    if not value.isdigit():
+        raise FieldError("Code must be a number, such as 12.")
+    return int(value)
+
+
+def choice(value: str | None, allowed: tuple[str, ...], message: str) -> str:
+    for option in allowed:
+        if (value or "").strip().lower() == option.lower():
+            return option
+    raise FieldError(message)
+
+
+@dataclass(frozen=True)
+class AccountInput:
+    """An account as a person entered it (form or command line), before validation."""
+
+    name: str = ""
+    active: bool = True
+    email: str = ""
+    reply_to: str = ""
+    return_path: str = ""
+    confirmation_email: str = ""
+    is_default: bool = False
+    read_confirmation: bool = False
+    force_config: bool = False
+    footer: bool = False
+    host: str = ""
+    port: int | str = 25
+    secure: bool = False
+    secure_type: str | None = None
+    authentication: bool = False
+    ignore_cert_errors: bool = False
+    use_connector: bool = False
+    connector_id: int | None = None
+    credential_id: int | None = None
+
+    @classmethod
+    def from_account(cls, account) -> AccountInput:
+        """The input that would save `account` unchanged (for edit forms and the CLI)."""
+        values = {f.name: getattr(account, f.name) for f in fields(cls) if not f.name.endswith("_id")}
+        return cls(
+            **values,
+            connector_id=account.connector_id,
+            credential_id=account.credential_id,
+        )
+
+
+def validate_account(data: AccountInput) -> tuple[AccountInput, dict[str, str]]:
+    """Check every field of `data` at once.
+
+    Returns the cleaned input (trimmed, addresses normalised, dependent fields cleared
+    when their switch is off) and the errors keyed by field name; rules that need the
+    database (unique name, existing credential) are the account service's.
+    """
+    errors: dict[str, str] = {}
+    cleaned: dict[str, object] = {}
+
+    def check(field: str, rule, *args, **kwargs) -> None:
+        try:
+            cleaned[field] = rule(*args, **kwargs)
+        except FieldError as exc:
+            errors[field] = str(exc)
+
+    check("name", text, data.name, "Name", required=True)
+    check("email", email_address, data.email, "E-mail", required=True)
+    check("reply_to", email_address, data.reply_to, "Reply-to")
+    check("return_path", email_address, data.return_path, "Return-path")
+    check("confirmation_email", email_address, data.confirmation_email, "Confirmation e-mail")
+    check("host", host, data.host)
+    check("port", port, data.port)
+
+    cleaned["secure_type"] = None
+    if data.secure:
+        check("secure_type", choice, data.secure_type, SECURE_TYPES,
+              "Choose SSL or TLS for the secure connection.")
+    cleaned["credential_id"] = None
+    if data.authentication:
+        if data.credential_id is None:
+            errors["credential"] = "Choose the credential to authenticate with."
+        cleaned["credential_id"] = data.credential_id
+    cleaned["connector_id"] = None
+    if data.use_connector:
+        if data.connector_id is None:
+            errors["connector"] = "Choose the network connector to reach the server through."
+        cleaned["connector_id"] = data.connector_id
+
+    return replace(data, **{k: v for k, v in cleaned.items() if k not in errors}), errors
+
+
+def connector_kind(value: str | None) -> str:
+    return choice(value, CONNECTOR_KINDS, "The connector type must be socks5 or http.")

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from smtp_tui.config import Config
+from smtp_tui.context import AppContext
+from smtp_tui.validation import AccountInput
+
+
+def account_input(number: int = 1, **overrides) -> AccountInput:
+    """A valid account, different for each number, with `overrides` applied."""
+    values = dict(
+        name=f"Account {number:03d}",
+        email=f"sender{number}@example.com",
+        host="smtp.example.com",
+        port=587,
+        secure=True,
+        secure_type="TLS",
+    )
+    values.update(overrides)
+    return AccountInput(**values)
+
+
+@pytest.fixture
+def context(tmp_path: Path):
+    """A real SQLite file and key file in a fresh directory, opened and migrated."""
+    ctx = AppContext.open(Config(database=str(tmp_path / "smtp.db"), key_file=tmp_path / "keys" / "secret.key"))
+    yield ctx
+    ctx.database.close()
+
+
+@pytest.fixture
+def db(context):
+    return context.database
+
+
+@pytest.fixture
+def vault(context):
+    return context.vault

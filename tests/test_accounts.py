@@ -1,0 +1,225 @@
+import pytest
+
+from smtp_tui import accounts, connectors, credentials
+from smtp_tui.accounts import Filters, Sort
+from smtp_tui.errors import NotFound, Refused, StaleEdit, ValidationFailed
+from smtp_tui.models import SmtpAccount
+from tests.conftest import account_input
+
+
+@pytest.fixture
+def seventy_five(db):
+    """75 accounts: every 5th inactive, every 3rd with a reply-to, names in reverse of codes."""
+    for n in range(1, 76):
+        accounts.save(account_input(
+            n,
+            name=f"{'Relay' if n % 2 else 'Alerts'} {76 - n:03d}",
+            active=n % 5 != 0,
+            reply_to=f"replies{n}@example.org" if n % 3 == 0 else "",
+            return_path=f"bounce{n}@example.net" if n % 4 == 0 else "",
+            confirmation_email=f"receipts{n}@example.com" if n % 7 == 0 else "",
+        ), actor="tester@host")
+
+
+def names(page):
+    return [row.name for row in page.rows]
+
+
+def test_seventy_five_accounts_make_three_pages(seventy_five):
+    first, second, third = (accounts.search(page=n) for n in (1, 2, 3))
+    assert [len(p.rows) for p in (first, second, third)] == [30, 30, 15]
+    assert {p.pages for p in (first, second, third)} == {3}
+    assert first.total == 75
+    assert first.describe() == "Page 1 of 3 · 75 accounts"
+    codes = [r.code for p in (first, second, third) for r in p.rows]
+    assert codes == sorted(codes) and len(set(codes)) == 75
+
+
+def test_a_page_past_the_end_shows_the_last_page(seventy_five):
+    page = accounts.search(page=9)
+    assert (page.number, len(page.rows)) == (3, 15)
+
+
+def test_an_empty_database_has_one_empty_page(db):
+    page = accounts.search()
+    assert (page.rows, page.number, page.pages, page.total) == ([], 1, 1, 0)
+    assert page.describe() == "Page 1 of 1 · 0 accounts"
+
+
+def test_filter_by_code_is_exact(seventy_five):
+    assert [r.code for r in accounts.search(Filters(code=7)).rows] == [7]
+    assert accounts.search(Filters(code=700)).total == 0
+
+
+@pytest.mark.parametrize("field,needle,expected", [
+    ("name", "relay", 38),          # any case, substring
+    ("name", "LAY 07", 3),          # Relay 075, 073, 071 (n = 1, 3, 5)
+    ("email", "SENDER1", 11),       # sender1 and sender10..19
+    ("reply_to", "example.org", 25),
+    ("return_path", "bounce", 18),
+    ("confirmation_email", "receipts", 10),
+])
+def test_each_text_filter_alone(seventy_five, field, needle, expected):
+    page = accounts.search(Filters(**{field: needle}))
+    value_of = lambda row: getattr(row, field).lower()
+    everything = list(SmtpAccount.select())
+    assert page.total == sum(needle.lower() in value_of(a) for a in everything)
+    assert all(needle.lower() in value_of(row) for row in page.rows)
+    assert page.total == expected
+
+
+def test_status_filter(seventy_five):
+    assert accounts.search(Filters(status="inactive")).total == 15
+    assert accounts.search(Filters(status="active")).total == 60
+    assert accounts.search(Filters(status="any")).total == 75
+
+
+def test_filters_combine_with_and(seventy_five):
+    page = accounts.search(Filters(name="alerts", reply_to="example.org", status="active"))
+    expected = [a for a in SmtpAccount.select() if "Alerts" in a.name and a.reply_to and a.active]
+    assert page.total == len(expected) > 0
+    assert {r.code for r in page.rows} == {a.code for a in expected}
+
+
+def test_like_wildcards_are_taken_literally(db):
+    accounts.save(account_input(1, name="100% relay"))
+    accounts.save(account_input(2, name="1000 relay"))
+    accounts.save(account_input(3, name="ops_team"))
+    accounts.save(account_input(4, name="opsXteam"))
+    assert names(accounts.search(Filters(name="0%"))) == ["100% relay"]
+    assert names(accounts.search(Filters(name="s_t"))) == ["ops_team"]
+
+
+def test_sorting_by_name_both_ways(seventy_five):
+    ascending = names(accounts.search(sort=Sort("name")))
+    assert ascending == sorted(ascending) and ascending[0] == "Alerts 002"
+    descending = names(accounts.search(sort=Sort("name", descending=True), page=3))
+    assert descending[-1] == "Alerts 002"
+
+
+def test_sorting_by_a_yes_no_column_keeps_a_stable_order(seventy_five):
+    pages = [accounts.search(sort=Sort("active"), page=n).rows for n in (1, 2, 3)]
+    rows = [r for page in pages for r in page]
+    assert [r.active for r in rows] == [False] * 15 + [True] * 60
+    assert len({r.code for r in rows}) == 75  # no row repeated or skipped across pages
+
+
+def test_sorting_by_an_unknown_column_is_refused(db):
+    with pytest.raises(ValueError):
+        accounts.search(sort=Sort("secret"))
+
+
+def test_the_first_account_becomes_the_default(db):
+    assert accounts.save(account_input(1)).is_default
+
+
+def test_exactly_one_default_under_two_saves_in_a_row(db):
+    first = accounts.save(account_input(1))
+    second = accounts.save(account_input(2, is_default=True))
+    third = accounts.save(account_input(3, is_default=True))
+    defaults = [a.code for a in SmtpAccount.select().where(SmtpAccount.is_default)]
+    assert defaults == [third.code]
+    assert not accounts.get(first.code).is_default and not accounts.get(second.code).is_default
+
+
+def test_the_default_cannot_be_unset_directly(db):
+    first = accounts.save(account_input(1))
+    with pytest.raises(ValidationFailed) as failure:
+        accounts.save(account_input(1, is_default=False), code=first.code)
+    assert "make another account the default" in failure.value.errors["is_default"]
+
+
+def test_the_database_itself_refuses_a_second_default(db):
+    import peewee
+    accounts.save(account_input(1))
+    second = accounts.save(account_input(2))
+    with pytest.raises(peewee.IntegrityError):
+        SmtpAccount.update(is_default=True).where(SmtpAccount.code == second.code).execute()
+
+
+def test_names_are_unique_whatever_their_case(db):
+    accounts.save(account_input(1, name="Alerts"))
+    with pytest.raises(ValidationFailed) as failure:
+        accounts.save(account_input(2, name="ALERTS"))
+    assert failure.value.errors == {"name": "An account named 'ALERTS' already exists (code 1). Choose another name."}
+    assert accounts.count() == 1
+
+
+def test_an_edit_keeps_its_own_name(db):
+    accounts.save(account_input(1))
+    account = accounts.save(account_input(2, name="Alerts"))
+    edited = accounts.save(account_input(2, name="Alerts", port=465, secure_type="SSL"),
+                           code=account.code, expected_version=account.version)
+    assert (edited.port, edited.secure_type, edited.version) == (465, "SSL", 2)
+
+
+def test_a_stale_save_is_refused_naming_who_changed_it_and_when(db):
+    account = accounts.save(account_input(1, is_default=True), actor="alice@pam-1")
+    accounts.save(account_input(1, is_default=True, port=2525), code=account.code, expected_version=1,
+                  actor="bob@pam-2")
+    with pytest.raises(StaleEdit) as conflict:
+        accounts.save(account_input(1, is_default=True, port=465), code=account.code, expected_version=1,
+                      actor="alice@pam-1")
+    assert conflict.value.changed_by == "bob@pam-2"
+    assert "'Account 001' was changed by bob@pam-2 at " in str(conflict.value)
+    assert accounts.get(account.code).port == 2525  # bob's change is intact
+
+
+def test_a_save_without_expected_version_overwrites_on_purpose(db):
+    accounts.save(account_input(1))
+    account = accounts.save(account_input(2))
+    accounts.save(account_input(2, port=2525), code=account.code, expected_version=1)
+    assert accounts.save(account_input(2, port=26), code=account.code).port == 26
+
+
+def test_references_must_exist(db, vault):
+    with pytest.raises(ValidationFailed) as failure:
+        accounts.save(account_input(1, authentication=True, credential_id=99, use_connector=True, connector_id=98))
+    assert failure.value.errors == {
+        "credential": "That credential no longer exists. Choose another one.",
+        "connector": "That network connector no longer exists. Choose another one.",
+    }
+    credential = credentials.save(vault, name="relay", username="svc", secret="s3cret!")
+    connector = connectors.save(name="dmz", kind="SOCKS5", host="proxy.example.com", port=1080)
+    saved = accounts.save(account_input(1, authentication=True, credential_id=credential.id,
+                                        use_connector=True, connector_id=connector.id))
+    assert (saved.credential.name, saved.connector.name, saved.connector.kind) == ("relay", "dmz", "socks5")
+
+
+def test_credentials_and_connectors_in_use_are_not_deleted(db, vault):
+    credential = credentials.save(vault, name="relay", username="svc", secret="pw")
+    connector = connectors.save(name="dmz", kind="http", host="proxy.example.com", port=3128,
+                                credential_id=credential.id)
+    accounts.save(account_input(1, use_connector=True, connector_id=connector.id))
+    with pytest.raises(Refused, match="'dmz' is used by Account 001"):
+        connectors.delete(connector.id)
+    with pytest.raises(Refused, match="'relay' is used by connector dmz"):
+        credentials.delete(credential.id)
+
+
+def test_delete(db):
+    first = accounts.save(account_input(1))
+    second = accounts.save(account_input(2))
+    accounts.delete(second.code)
+    with pytest.raises(NotFound):
+        accounts.get(second.code)
+    with pytest.raises(NotFound):
+        accounts.delete(second.code)
+    accounts.delete(first.code)  # the default goes when it is the last account
+    assert accounts.count() == 0
+
+
+def test_the_default_account_is_not_deleted_while_others_exist(db):
+    first = accounts.save(account_input(1))
+    accounts.save(account_input(2))
+    with pytest.raises(Refused, match="is the default account"):
+        accounts.delete(first.code)
+    assert accounts.count() == 2
+
+
+def test_find_by_name_or_code(db):
+    account = accounts.save(account_input(1, name="Alerts HQ"))
+    assert accounts.find("alerts hq").code == account.code
+    assert accounts.find(str(account.code)).name == "Alerts HQ"
+    with pytest.raises(NotFound, match="no account named or numbered 'nope'"):
+        accounts.find("nope")

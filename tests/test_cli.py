@@ -1,0 +1,51 @@
+"""The installed `smtp-tui` command, run as a user would run it."""
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import smtp_tui
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def smtp_tui_cmd(*args, env=None, **kwargs):
+    return subprocess.run([sys.executable, "-m", "smtp_tui", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=60, **kwargs)
+
+
+def test_version_and_help():
+    assert smtp_tui_cmd("--version").stdout.strip() == f"smtp-tui {smtp_tui.__version__}"
+    help_text = smtp_tui_cmd("--help").stdout
+    for option in ("--db URL_OR_PATH", "--key-file PATH", "--demo", "SMTP_TUI_DB", "SMTP_TUI_KEY_FILE"):
+        assert option in help_text
+
+
+def test_an_unusable_database_is_one_clear_line_and_exit_1(tmp_path):
+    result = smtp_tui_cmd("--db", "oracle://db.example.com/x")
+    assert result.returncode == 1
+    assert result.stderr == 'smtp-tui: Cannot use database oracle://db.example.com/x: Unrecognized or unsupported scheme: "oracle".\n'
+    (tmp_path / "bad.db").write_text("garbage" * 1000)
+    result = smtp_tui_cmd(env={"SMTP_TUI_DB": str(tmp_path / "bad.db")})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "file is not a database" in result.stderr
+
+
+def test_an_unknown_option_is_a_usage_error():
+    result = smtp_tui_cmd("--colour")
+    assert result.returncode == 2 and "unrecognized arguments: --colour" in result.stderr
+
+
+def test_the_wheel_ships_the_screens_and_styles(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+                   check=True, timeout=300, capture_output=True)
+    wheel = next(tmp_path.glob("smtp_tui-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "styles/app.tcss" in names
+    assert "screens/report.py" in names
+    assert "smtp_tui/migrations/0001_initial.py" in names
+    assert any(n.endswith("entry_points.txt") for n in names)
+    shipped = {n for n in names if n.startswith("styles/") and n.endswith(".tcss")}
+    assert shipped == {f"styles/{p.name}" for p in (ROOT / "styles").glob("*.tcss")}

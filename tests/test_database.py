@@ -1,0 +1,92 @@
+import sqlite3
+import stat
+
+import pytest
+
+from smtp_tui import accounts
+from smtp_tui.config import Config
+from smtp_tui.context import AppContext
+from smtp_tui.database import (
+    DatabaseUnavailable, connect, describe, latest_schema_version, migrator, open_database, schema_version,
+)
+from smtp_tui.models import SmtpAccount
+from tests.conftest import account_input
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_default_database_is_private_in_the_users_data_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("SMTP_TUI_DB", raising=False)
+    config = Config.resolve()
+    assert config.database == str(tmp_path / "xdg" / "smtp-tui" / "smtp-tui.db")
+    db = open_database(config.database)
+    db.close()
+    data_dir = tmp_path / "xdg" / "smtp-tui"
+    assert mode(data_dir) == 0o700
+    assert mode(data_dir / "smtp-tui.db") == 0o600
+
+
+def test_options_win_over_environment_over_defaults(tmp_path, monkeypatch):
+    monkeypatch.setenv("SMTP_TUI_DB", "/from/env.db")
+    monkeypatch.setenv("SMTP_TUI_KEY_FILE", "/from/env.key")
+    assert Config.resolve() == Config("/from/env.db", type(Config.resolve().key_file)("/from/env.key"))
+    assert Config.resolve(database="/opt.db", key_file="/opt.key").database == "/opt.db"
+
+
+def test_sqlite_opens_with_wal_and_foreign_keys(db):
+    assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_a_sqlite_url_and_a_plain_path_are_the_same_thing(tmp_path):
+    path = tmp_path / "a.db"
+    open_database(f"sqlite:///{path}").close()
+    assert schema_version(open_database(str(path))) == latest_schema_version() >= 2
+
+
+def test_an_old_schema_is_migrated_without_losing_rows(tmp_path):
+    path = tmp_path / "old.db"
+    old = connect(str(path))
+    migrator(old).up(target="0001_initial")
+    assert schema_version(old) == 1
+    old.execute_sql(
+        "INSERT INTO smtp_account (name, active, email, reply_to, return_path, confirmation_email, "
+        "is_default, read_confirmation, force_config, footer, host, port, secure, authentication, "
+        "ignore_cert_errors, use_connector, created_at, updated_at, updated_by, version) VALUES "
+        "('Legacy relay', 1, 'legacy@example.com', '', '', '', 1, 0, 0, 1, 'relay.example.com', 25, "
+        "0, 0, 0, 0, '2025-01-02 03:04:05', '2025-01-02 03:04:05', 'old@pam', 3)")
+    old.close()
+
+    context = AppContext.open(Config(database=str(path), key_file=tmp_path / "k"))
+    assert schema_version(context.database) == latest_schema_version()
+    legacy = accounts.find("Legacy relay")
+    assert (legacy.email, legacy.is_default, legacy.footer, legacy.version) == ("legacy@example.com", True, True, 3)
+    assert legacy.last_test_at is None and legacy.last_test_outcome is None
+    SmtpAccount.update(last_test_outcome="delivered").execute()  # the new column is usable
+    context.database.close()
+    assert schema_version(open_database(str(path))) == latest_schema_version()  # idempotent
+
+
+def test_unknown_schemes_and_unreachable_servers_give_a_clear_error(tmp_path):
+    with pytest.raises(DatabaseUnavailable, match='Unrecognized or unsupported scheme: "oracle"'):
+        open_database("oracle://db.example.com/pam")
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(DatabaseUnavailable, match="Cannot create the database file .*a-file/x.db"):
+        open_database(str(tmp_path / "a-file" / "x.db"))
+    (tmp_path / "garbage.db").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(DatabaseUnavailable, match="Cannot open database .*file is not a database"):
+        open_database(str(tmp_path / "garbage.db"))
+
+
+def test_passwords_in_urls_are_hidden_in_messages():
+    assert describe("postgresql://pam:hunter2@db.example.com/smtp") == "postgresql://pam:***@db.example.com/smtp"
+    assert describe("/var/lib/smtp.db") == "/var/lib/smtp.db"
+
+
+def test_the_file_written_is_really_sqlite(context, tmp_path):
+    accounts.save(account_input(1))
+    raw = sqlite3.connect(tmp_path / "smtp.db")
+    assert raw.execute("SELECT name FROM smtp_account").fetchall() == [("Account 001",)]
