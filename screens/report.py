@@ -1,19 +1,321 @@
-"""The report screen (placeholder until the report issue lands)."""
+"""The report screen: top bar, search panel, the 30-per-page table of accounts and its pager."""
 
 from __future__ import annotations
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Button, DataTable, Footer, Header, Label, Static
+from textual.worker import get_current_worker
 
+from screens.actions_menu import ActionsMenu
+from screens.confirm import ConfirmModal
+from screens.help import HelpScreen
+from screens.report_table import ReportTable
+from screens.search_panel import SearchPanel
 from smtp_tui import accounts
+from smtp_tui.accounts import SORTABLE, Filters, Page, Sort
+from smtp_tui.database import DATABASE_ERRORS
+from smtp_tui.errors import ServiceError
+
+# The top bar, in the order of the web console: (action, label).
+TOP_BAR = (
+    ("toggle_search", "Search /"), ("refresh", "Refresh r"), ("actions_menu", "Actions ."),
+    ("new_account", "New +"), ("print_report", "Print p"), ("download", "Download d"),
+    ("schedule", "Schedule s"),
+)
 
 
 class ReportScreen(Screen):
-    BINDINGS = [Binding("q", "app.quit", "Quit")]
+    """SMTP Configuration: every account, found fast, 30 a page."""
+
+    TITLE = "SMTP Configuration"
+    BINDINGS = [
+        Binding("slash", "toggle_search", "Search", tooltip="Show or hide the search panel"),
+        Binding("r,f5", "refresh", "Refresh", show=False,
+                tooltip="Reload the report, keeping filters, sort and page"),
+        Binding("full_stop", "actions_menu", "Actions", show=False, tooltip="Every action of the report, by key"),
+        Binding("plus,n", "new_account", "New", tooltip="Add an SMTP account"),
+        Binding("e", "edit_account", "Edit", tooltip="Edit the highlighted account (also enter)"),
+        Binding("t", "test_account", "Test", tooltip="Send a test e-mail through the highlighted account"),
+        Binding("delete", "delete_account", "Delete", tooltip="Delete the highlighted account, after asking"),
+        Binding("left_square_bracket", "previous_page", "Prev", tooltip="Previous screen of 30 accounts"),
+        Binding("right_square_bracket", "next_page", "Next", tooltip="Next screen of 30 accounts"),
+        Binding("left_curly_bracket", "first_page", "First page", show=False, tooltip="First screen"),
+        Binding("right_curly_bracket", "last_page", "Last page", show=False, tooltip="Last screen"),
+        Binding("o", "cycle_sort", "Sort column", show=False,
+                tooltip="Sort by the next column (or click a column header)"),
+        Binding("O", "reverse_sort", "Reverse sort", show=False, tooltip="Flip the sort direction"),
+        Binding("ctrl+l", "clear_filters", "Clear filters", show=False, tooltip="Clear every search filter"),
+        Binding("p", "print_report", "Print", show=False, tooltip="Print the whole filtered report"),
+        Binding("d", "download", "Download", show=False, tooltip="Save the whole filtered report as CSV, JSON or XLSX"),
+        Binding("s", "schedule", "Schedule", show=False, tooltip="E-mail the report on a schedule"),
+        Binding("question_mark", "help", "Help", tooltip="Every key of this screen"),
+        Binding("q", "app.quit", "Quit", tooltip="Quit smtp-tui"),
+    ]
+
+    show_search: reactive[bool] = reactive(False)
+
+    def __init__(self):
+        super().__init__()
+        self.filters = Filters()
+        self.sort = Sort()
+        self.page: Page | None = None
+        self.requested_page = 1
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"SMTP accounts: {accounts.count()}", id="summary")
-        yield Footer()
+        with Horizontal(id="topbar"):
+            for action, label in TOP_BAR:
+                yield Button(label, id=f"bar-{action}", compact=True, classes="bar-item",
+                             tooltip=self.tooltip_of(action))
+        yield SearchPanel(id="search")
+        yield ReportTable(id="report")
+        with Vertical(id="message"):
+            yield Static(id="message-text")
+            yield Button("Retry (r)", id="retry", compact=True)
+        with Horizontal(id="pager"):
+            yield Button("◀ Prev [", id="previous-page", compact=True)
+            yield Label(id="page-status")
+            yield Button("Next ] ▶", id="next-page", compact=True)
+        yield Footer(compact=True)
+
+    def tooltip_of(self, action: str) -> str | None:
+        return next((b.tooltip for b in self.BINDINGS if b.action == action), None)
+
+    def on_mount(self) -> None:
+        self.query_one(ReportTable).focus()
+        self.query_one(ReportTable).show_sort(self.sort)
+        self.load()
+
+    # Loading -------------------------------------------------------------------------------
+
+    def load(self, *, page: int | None = None, keep_code: int | None = None) -> None:
+        """Ask for a page of the report in the background; the screen never waits on the database."""
+        if page is not None:
+            self.requested_page = page
+        if keep_code is None:
+            keep_code = self.query_one(ReportTable).highlighted_code
+        self._load(self.filters, self.sort, self.requested_page, keep_code)
+
+    @work(thread=True, exclusive=True, group="report")
+    def _load(self, filters: Filters, sort: Sort, page: int, keep_code: int | None) -> None:
+        worker = get_current_worker()
+        try:
+            with self.app.context.database.connection_context():
+                result = accounts.search(filters, sort, page)
+        except DATABASE_ERRORS as exc:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._show_error, exc)
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_page, result, keep_code)
+
+    def _show_page(self, page: Page, keep_code: int | None) -> None:
+        self.page = page
+        self.requested_page = page.number
+        table = self.query_one(ReportTable)
+        table.show_accounts(page.rows, keep_code)
+        status = page.describe()
+        if not self.filters.is_empty():
+            status += f" · {self.filters.describe()}"
+        self.query_one("#page-status", Label).update(status)
+        self.query_one("#previous-page", Button).disabled = page.number <= 1
+        self.query_one("#next-page", Button).disabled = page.number >= page.pages
+        if page.total:
+            self._show_message(None)
+        elif self.filters.is_empty():
+            self._show_message(
+                "No SMTP accounts yet.\n\n"
+                "Press n (or click New +) to add the first account the appliance sends mail through.\n"
+                "To look around first, start smtp-tui --demo to load sample accounts."
+            )
+        else:
+            self._show_message(
+                f"No account matches the filters: {self.filters.describe()}.\n\n"
+                "Change them, or press ctrl+l to clear them all."
+            )
+
+    def _show_error(self, error: Exception) -> None:
+        self.page = None
+        self.query_one("#page-status", Label).update("The report could not be loaded")
+        self._show_message(f"Cannot read the database: {error}\n\nPress r (or Retry) to try again.", retry=True)
+
+    def _show_message(self, text: str | None, *, retry: bool = False) -> None:
+        message = self.query_one("#message")
+        message.display = text is not None
+        self.query_one(ReportTable).display = text is None
+        if text is not None:
+            self.query_one("#message-text", Static).update(text)
+        self.query_one("#retry", Button).display = retry
+
+    # The search panel --------------------------------------------------------------------
+
+    def watch_show_search(self, shown: bool) -> None:
+        panel = self.query_one(SearchPanel)
+        panel.display = shown
+        if shown:
+            panel.focus_first()
+        else:
+            self.query_one(ReportTable).focus()
+
+    def action_toggle_search(self) -> None:
+        self.show_search = not self.show_search
+
+    @on(SearchPanel.Closed)
+    def _search_closed(self) -> None:
+        self.show_search = False
+
+    @on(SearchPanel.FiltersChanged)
+    def _filters_changed(self, event: SearchPanel.FiltersChanged) -> None:
+        if event.filters != self.filters:
+            self.filters = event.filters
+            self.load(page=1)
+
+    def action_clear_filters(self) -> None:
+        self.query_one(SearchPanel).clear()
+
+    # Paging and sorting ------------------------------------------------------------------
+
+    def _go_to(self, number: int) -> None:
+        pages = self.page.pages if self.page else 1
+        number = min(max(1, number), pages)
+        if self.page is None or number != self.page.number:
+            self.load(page=number)
+
+    def action_next_page(self) -> None:
+        self._go_to(self.requested_page + 1)
+
+    def action_previous_page(self) -> None:
+        self._go_to(self.requested_page - 1)
+
+    def action_first_page(self) -> None:
+        self._go_to(1)
+
+    def action_last_page(self) -> None:
+        self._go_to(self.page.pages if self.page else 1)
+
+    def _sort_by(self, sort: Sort) -> None:
+        self.sort = sort
+        self.query_one(ReportTable).show_sort(sort)
+        self.load(page=1)
+
+    def action_cycle_sort(self) -> None:
+        following = SORTABLE[(SORTABLE.index(self.sort.column) + 1) % len(SORTABLE)]
+        self._sort_by(Sort(following))
+
+    def action_reverse_sort(self) -> None:
+        self._sort_by(Sort(self.sort.column, not self.sort.descending))
+
+    @on(DataTable.HeaderSelected)
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        column = event.column_key.value
+        if column in SORTABLE:
+            same = column == self.sort.column
+            self._sort_by(Sort(column, descending=same and not self.sort.descending))
+
+    # Row actions --------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected)
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        if self.query_one(ReportTable).clicked_column == "test":
+            self.action_test_account()
+        else:
+            self.action_edit_account()
+
+    def _highlighted(self):
+        """The highlighted account, fresh from the database, or None with a word to the user."""
+        code = self.query_one(ReportTable).highlighted_code if self.page and self.page.rows else None
+        if code is None:
+            self.notify("There is no account here to act on.", severity="warning")
+            return None
+        try:
+            return accounts.get(code)
+        except ServiceError as exc:
+            self.notify(str(exc), severity="warning")
+            self.load()
+        except DATABASE_ERRORS as exc:
+            self._show_error(exc)
+        return None
+
+    def _not_yet(self, what: str) -> None:
+        self.notify(f"{what} is not available yet.", title="Coming soon")
+
+    def action_new_account(self) -> None:
+        self._not_yet("The SMTP server settings window")
+
+    def action_edit_account(self) -> None:
+        if self._highlighted() is not None:
+            self._not_yet("The SMTP server settings window")
+
+    def action_test_account(self) -> None:
+        if self._highlighted() is not None:
+            self._not_yet("The test e-mail window")
+
+    def action_delete_account(self) -> None:
+        account = self._highlighted()
+        if account is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                accounts.delete(account.code, expected_version=account.version)
+            except ServiceError as exc:
+                self.notify(str(exc), title="Not deleted", severity="error", timeout=8)
+                return
+            except DATABASE_ERRORS as exc:
+                self.notify(f"Cannot write to the database: {exc}", title="Not deleted", severity="error")
+                return
+            self.notify(f"Deleted '{account.name}' (code {account.code}).")
+            self.load()
+
+        self.app.push_screen(
+            ConfirmModal(f"Delete the SMTP account '{account.name}' (code {account.code})?\n"
+                         "This cannot be undone.", yes="Delete", no="Keep"),
+            answered,
+        )
+
+    # The top bar and the rest -------------------------------------------------------------
+
+    @on(Button.Pressed, ".bar-item")
+    def _bar_item(self, event: Button.Pressed) -> None:
+        self.call_later(self.run_action, event.button.id.removeprefix("bar-"))
+
+    @on(Button.Pressed, "#previous-page")
+    def _previous_button(self) -> None:
+        self.action_previous_page()
+
+    @on(Button.Pressed, "#next-page")
+    def _next_button(self) -> None:
+        self.action_next_page()
+
+    @on(Button.Pressed, "#retry")
+    def _retry(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_actions_menu(self) -> None:
+        def chosen(action: str | None) -> None:
+            if action:
+                self.call_later(self.run_action, action)
+
+        self.app.push_screen(ActionsMenu(self, leave_out=("actions_menu",)), chosen)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self, "SMTP Configuration report"))
+
+    def action_print_report(self) -> None:
+        self._not_yet("Print")
+
+    def action_download(self) -> None:
+        self._not_yet("Download")
+
+    def action_schedule(self) -> None:
+        self._not_yet("The report schedule")

@@ -8,6 +8,8 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
+from screens.commands import ScreenActions
+from screens.report import ReportScreen
 from smtp_tui import __version__
 from smtp_tui.context import AppContext
 
@@ -16,8 +18,9 @@ STYLES = Path(str(files("styles")))
 
 class SmtpApp(App):
     TITLE = "smtp-tui"
-    SUB_TITLE = f"SMTP configuration · v{__version__}"
-    CSS_PATH = [STYLES / "app.tcss"]
+    SUB_TITLE = f"smtp-tui {__version__}"
+    CSS_PATH = [STYLES / "app.tcss", STYLES / "report.tcss", STYLES / "modals.tcss"]
+    COMMANDS = App.COMMANDS | {ScreenActions}
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
 
     def __init__(self, context: AppContext):
@@ -25,6 +28,4 @@ class SmtpApp(App):
         self.context = context
 
     def on_mount(self) -> None:
-        from screens.report import ReportScreen
-
         self.push_screen(ReportScreen())

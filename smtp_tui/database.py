@@ -97,3 +97,7 @@ def open_database(url: str) -> peewee.Database:
         raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {exc}") from None
     database_proxy.initialize(db)
     return db
+
+
+# What a screen catches around a database call, to show a message and a retry instead of a crash.
+DATABASE_ERRORS = (peewee.PeeweeException, DatabaseUnavailable)

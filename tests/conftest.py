@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from smtp_tui import accounts
 from smtp_tui.config import Config
 from smtp_tui.context import AppContext
 from smtp_tui.validation import AccountInput
@@ -23,6 +24,19 @@ def account_input(number: int = 1, **overrides) -> AccountInput:
     return AccountInput(**values)
 
 
+def fill(count: int) -> None:
+    """`count` accounts: every 5th inactive, every 3rd with a reply-to, names in reverse of codes."""
+    for n in range(1, count + 1):
+        accounts.save(account_input(
+            n,
+            name=f"{'Relay' if n % 2 else 'Alerts'} {76 - n:03d}",
+            active=n % 5 != 0,
+            reply_to=f"replies{n}@example.org" if n % 3 == 0 else "",
+            return_path=f"bounce{n}@example.net" if n % 4 == 0 else "",
+            confirmation_email=f"receipts{n}@example.com" if n % 7 == 0 else "",
+        ), actor="tester@host")
+
+
 @pytest.fixture
 def context(tmp_path: Path):
     """A real SQLite file and key file in a fresh directory, opened and migrated."""
@@ -39,3 +53,8 @@ def db(context):
 @pytest.fixture
 def vault(context):
     return context.vault
+
+
+@pytest.fixture
+def seventy_five(db):
+    fill(75)

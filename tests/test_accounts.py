@@ -7,20 +7,6 @@ from smtp_tui.models import SmtpAccount
 from tests.conftest import account_input
 
 
-@pytest.fixture
-def seventy_five(db):
-    """75 accounts: every 5th inactive, every 3rd with a reply-to, names in reverse of codes."""
-    for n in range(1, 76):
-        accounts.save(account_input(
-            n,
-            name=f"{'Relay' if n % 2 else 'Alerts'} {76 - n:03d}",
-            active=n % 5 != 0,
-            reply_to=f"replies{n}@example.org" if n % 3 == 0 else "",
-            return_path=f"bounce{n}@example.net" if n % 4 == 0 else "",
-            confirmation_email=f"receipts{n}@example.com" if n % 7 == 0 else "",
-        ), actor="tester@host")
-
-
 def names(page):
     return [row.name for row in page.rows]
 

@@ -1,0 +1,35 @@
+"""The Actions menu (three dots): every action of the screen underneath, with its key."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from screens.keys import key_actions
+
+
+class ActionsMenu(ModalScreen[str | None]):
+    """Dismisses with the chosen action's name, or None."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close menu")]
+
+    def __init__(self, screen: Screen, *, leave_out: tuple[str, ...] = ()):
+        super().__init__(classes="modal-dialog")
+        self.items = [a for a in key_actions(screen) if a.action not in leave_out]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog menu"):
+            yield Label("Actions", classes="title")
+            width = max(len(a.description) for a in self.items)
+            yield OptionList(*(
+                Option(Text.assemble((a.description.ljust(width + 2)), (a.keys, "dim")), id=a.action)
+                for a in self.items
+            ))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)

@@ -1,0 +1,146 @@
+"""The report's table: one row per account, Yes/No cells that scan well, Edit and Test cells."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from smtp_tui.accounts import Sort
+from smtp_tui.models import SmtpAccount
+
+# (column key, header label); keys of data columns are the account's field names.
+COLUMNS = (
+    ("code", "Code"), ("name", "Name"), ("email", "E-mail"), ("reply_to", "Reply-to"),
+    ("return_path", "Return-path"), ("confirmation_email", "Confirmation e-mail"),
+    ("active", "Status"), ("is_default", "Default"), ("secure", "Secure"), ("force_config", "Force"),
+    ("read_confirmation", "Read conf."), ("footer", "Footer"), ("edit", "Actions"), ("test", ""),
+)
+# Text columns share the width the others leave: key -> (share, width when scrolling sideways).
+FLEXIBLE = {"name": (3, 30), "email": (3, 30), "reply_to": (2, 22), "return_path": (2, 22),
+            "confirmation_email": (2, 22)}
+NARROWEST_FIT = 14  # a name column narrower than this is unreadable: scroll sideways instead
+CELL_PADDING = 1
+
+
+def column_widths(total: int, sort: Sort) -> dict[str, int]:
+    """Column widths for a table `total` cells wide.
+
+    The yes/no columns are as wide as their headers (or values); the text columns share the
+    rest. When that would leave them unreadable (80 columns), they get comfortable widths
+    and the table scrolls sideways.
+    """
+    widths = {key: max(len(label), 4) for key, label in COLUMNS if key not in FLEXIBLE}
+    widths["active"] = len("Inactive")
+    widths[sort.column] = widths.get(sort.column, 0) + 2  # room for the arrow
+    spare = total - sum(widths.values()) - 2 * CELL_PADDING * len(COLUMNS) - 2  # 2: the scroll bar
+    shares = sum(share for share, _ in FLEXIBLE.values())
+    fit = spare * FLEXIBLE["name"][0] // shares >= NARROWEST_FIT
+    for key, (share, scrolling) in FLEXIBLE.items():
+        arrow = 2 if key == sort.column else 0
+        widths[key] = (spare * share // shares if fit else scrolling) + arrow
+    return widths
+
+
+def yes_no(value: bool) -> Text:
+    return Text("Yes", style="bold") if value else Text("no", style="dim")
+
+
+def secure_cell(account: SmtpAccount) -> Text:
+    """SSL/TLS when secure, with a warning sign when certificate errors are ignored."""
+    if not account.secure:
+        return Text("no", style="dim")
+    cell = Text(account.secure_type or "Yes", style="bold")
+    if account.ignore_cert_errors:
+        cell.append(" ⚠", style="bold red")
+    return cell
+
+
+def row_cells(account: SmtpAccount) -> list[Text]:
+    return [
+        Text(str(account.code), justify="right"),
+        Text(account.name),
+        Text(account.email),
+        Text(account.reply_to),
+        Text(account.return_path),
+        Text(account.confirmation_email),
+        Text("Active") if account.active else Text("Inactive", style="dim italic"),
+        Text("★ Yes", style="bold") if account.is_default else Text("no", style="dim"),
+        secure_cell(account),
+        yes_no(account.force_config),
+        yes_no(account.read_confirmation),
+        yes_no(account.footer),
+        Text("Edit", style="underline"),
+        Text("Test", style="underline"),
+    ]
+
+
+class ReportTable(DataTable):
+    """A DataTable that remembers which column a click landed on (for Edit and Test)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(cursor_type="row", zebra_stripes=True, cell_padding=CELL_PADDING, **kwargs)
+        self.clicked_column: str | None = None
+        self._accounts: list[SmtpAccount] = []
+        self._sort = Sort()
+        self._laid_out_for = 0
+
+    def on_resize(self) -> None:
+        if self.size.width != self._laid_out_for:
+            self._lay_out()
+
+    def _lay_out(self) -> None:
+        """(Re)build the columns for the current width and sort, keeping rows and cursor."""
+        self._laid_out_for = self.size.width
+        widths = column_widths(self.size.width, self._sort)
+        row = self.cursor_row
+        self.clear(columns=True)
+        for key, label in COLUMNS:
+            self.add_column(self._label(key, label), key=key, width=widths[key])
+        self._fill(self._accounts)
+        if self._accounts:
+            self.move_cursor(row=min(row, len(self._accounts) - 1), animate=False)
+
+    def _label(self, key: str, label: str) -> Text:
+        if key != self._sort.column:
+            return Text(label)
+        return Text(label + (" ▼" if self._sort.descending else " ▲"))
+
+    def _fill(self, rows: list[SmtpAccount]) -> None:
+        self._accounts = rows
+        for account in rows:
+            self.add_row(*row_cells(account), key=str(account.code))
+
+    async def _on_click(self, event) -> None:
+        # Textual runs DataTable._on_click after this one (handlers run along the MRO).
+        meta = event.style.meta
+        column = meta.get("column", -1)
+        row = meta.get("row", -1)
+        columns = self.ordered_columns
+        self.clicked_column = columns[column].key.value if row >= 0 and 0 <= column < len(columns) else None
+
+    def action_select_cursor(self) -> None:
+        self.clicked_column = None  # enter edits, wherever the mouse was last
+        super().action_select_cursor()
+
+    def show_sort(self, sort: Sort) -> None:
+        """Mark the sorted column's header with an arrow."""
+        self._sort = sort
+        self._lay_out()
+
+    def show_accounts(self, rows: list[SmtpAccount], keep_code: int | None) -> None:
+        """Replace the rows, keeping the cursor on `keep_code` (or the same position)."""
+        position = self.cursor_row
+        self.clear(columns=False)
+        self._fill(rows)
+        if not rows:
+            return
+        codes = [str(a.code) for a in rows]
+        if keep_code is not None and str(keep_code) in codes:
+            position = codes.index(str(keep_code))
+        self.move_cursor(row=min(position, len(rows) - 1))
+
+    @property
+    def highlighted_code(self) -> int | None:
+        if not self.row_count:
+            return None
+        return int(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)

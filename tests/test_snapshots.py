@@ -1,0 +1,48 @@
+"""Snapshot tests of the screens (pytest-textual-snapshot). Update with --snapshot-update."""
+
+import pytest
+from textual.widgets import Input
+
+from smtp_tui import demo
+from smtp_tui.app import SmtpApp
+
+
+@pytest.fixture
+def demo_app(context):
+    demo.fill(context.vault)
+    return SmtpApp(context)
+
+
+async def _settled(pilot, *keys):
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    if keys:
+        await pilot.press(*keys)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_report(snap_compare, demo_app, size):
+    assert snap_compare(demo_app, terminal_size=size, run_before=_settled)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_report_with_search_panel(snap_compare, demo_app, size):
+    async def open_search(pilot):
+        await _settled(pilot, "slash")
+        for widget in pilot.app.screen.query(Input):
+            widget.cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(demo_app, terminal_size=size, run_before=open_search)
+
+
+def test_empty_report(snap_compare, context):
+    assert snap_compare(SmtpApp(context), terminal_size=(80, 24), run_before=_settled)
+
+
+def test_delete_confirmation(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=(80, 24),
+                        run_before=lambda pilot: _settled(pilot, "down", "delete"))
