@@ -130,8 +130,8 @@ class ReportScreen(Screen):
         elif self.filters.is_empty():
             self._show_message(
                 "No SMTP accounts yet.\n\n"
-                "Press n (or click New +) to add the first account the appliance sends mail through.\n"
-                "To look around first, start smtp-tui --demo to load sample accounts."
+                "Press n (or click New +) to add the first account the appliance sends its mail "
+                "through. To look around first, start smtp-tui --demo to load sample accounts."
             )
         else:
             self._show_message(
