@@ -11,8 +11,13 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label, Static
 from textual.worker import get_current_worker
 
+from screens.account_form import AccountForm
 from screens.actions_menu import ActionsMenu
+from screens.connectors import ConnectorsScreen
+from screens.credentials import CredentialsScreen
+from screens.footer_text import FooterTextForm
 from screens.confirm import ConfirmModal
+from screens.feedback import FAILED, attempt
 from screens.help import HelpScreen
 from screens.report_table import ReportTable
 from screens.search_panel import SearchPanel
@@ -42,6 +47,8 @@ class ReportScreen(Screen):
         Binding("e", "edit_account", "Edit", tooltip="Edit the highlighted account (also enter)"),
         Binding("t", "test_account", "Test", tooltip="Send a test e-mail through the highlighted account"),
         Binding("delete", "delete_account", "Delete", tooltip="Delete the highlighted account, after asking"),
+        Binding("c", "clone_account", "Clone", show=False,
+                tooltip="Copy the highlighted account into a new one (name suffixed)"),
         Binding("left_square_bracket", "previous_page", "Prev", tooltip="Previous screen of 30 accounts"),
         Binding("right_square_bracket", "next_page", "Next", tooltip="Next screen of 30 accounts"),
         Binding("left_curly_bracket", "first_page", "First page", show=False, tooltip="First screen"),
@@ -53,6 +60,12 @@ class ReportScreen(Screen):
         Binding("p", "print_report", "Print", show=False, tooltip="Print the whole filtered report"),
         Binding("d", "download", "Download", show=False, tooltip="Save the whole filtered report as CSV, JSON or XLSX"),
         Binding("s", "schedule", "Schedule", show=False, tooltip="E-mail the report on a schedule"),
+        Binding("C", "credentials", "Credentials", show=False,
+                tooltip="Credentials: add, edit, delete the logins accounts use"),
+        Binding("N", "connectors", "Connectors", show=False,
+                tooltip="Network connectors: add, edit, delete the proxies accounts go through"),
+        Binding("F", "footer_text", "Footer text", show=False,
+                tooltip="Edit the footer text appended by accounts whose Footer is Yes"),
         Binding("question_mark", "help", "Help", tooltip="Every key of this screen"),
         Binding("q", "app.quit", "Quit", tooltip="Quit smtp-tui"),
     ]
@@ -244,12 +257,44 @@ class ReportScreen(Screen):
     def _not_yet(self, what: str) -> None:
         self.notify(f"{what} is not available yet.", title="Coming soon")
 
+    def _open_form(self, form: AccountForm) -> None:
+        self.app.push_screen(form, self._account_saved)
+
+    def _account_saved(self, code: int | None) -> None:
+        """Show the saved account highlighted, on whichever page it now is."""
+        if code is None:
+            return
+        try:
+            page = accounts.page_of(code, self.filters, self.sort)
+        except DATABASE_ERRORS as exc:
+            self._show_error(exc)
+            return
+        if page is None:
+            self.notify("The saved account is hidden by the filters in use.", severity="warning")
+        self.load(page=page, keep_code=code)
+
     def action_new_account(self) -> None:
-        self._not_yet("The SMTP server settings window")
+        self._open_form(AccountForm())
 
     def action_edit_account(self) -> None:
-        if self._highlighted() is not None:
-            self._not_yet("The SMTP server settings window")
+        account = self._highlighted()
+        if account is not None:
+            self._open_form(AccountForm(account))
+
+    def action_clone_account(self) -> None:
+        account = self._highlighted()
+        if account is not None:
+            self._open_form(AccountForm(template=accounts.clone_input(account),
+                                        title=f"New SMTP account · clone of '{account.name}'"))
+
+    def action_credentials(self) -> None:
+        self.app.push_screen(CredentialsScreen(), lambda _: self.load())
+
+    def action_connectors(self) -> None:
+        self.app.push_screen(ConnectorsScreen(), lambda _: self.load())
+
+    def action_footer_text(self) -> None:
+        self.app.push_screen(FooterTextForm())
 
     def action_test_account(self) -> None:
         if self._highlighted() is not None:
@@ -263,13 +308,8 @@ class ReportScreen(Screen):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            try:
-                accounts.delete(account.code, expected_version=account.version)
-            except ServiceError as exc:
-                self.notify(str(exc), title="Not deleted", severity="error", timeout=8)
-                return
-            except DATABASE_ERRORS as exc:
-                self.notify(f"Cannot write to the database: {exc}", title="Not deleted", severity="error")
+            deleting = lambda: accounts.delete(account.code, expected_version=account.version)  # noqa: E731
+            if attempt(self, "Not deleted", deleting) is FAILED:
                 return
             self.notify(f"Deleted '{account.name}' (code {account.code}).")
             self.load()

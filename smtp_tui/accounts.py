@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 import peewee
-from peewee import OP, SQL, Expression, NodeList, Value, fn
+from peewee import OP, SQL, Expression, NodeList, Tuple, Value, fn
 
 from smtp_tui import validation
 from smtp_tui.config import current_user
@@ -124,6 +124,35 @@ def search(filters: Filters = Filters(), sort: Sort = Sort(), page: int = 1,
 def iterate(filters: Filters = Filters(), sort: Sort = Sort()):
     """Every account of the filtered, sorted report, streamed (for exports and print)."""
     return _ordered(_filtered(filters), sort).iterator()
+
+
+def page_of(code: int, filters: Filters = Filters(), sort: Sort = Sort(),
+            page_size: int = PAGE_SIZE) -> int | None:
+    """The page on which account `code` appears in the filtered, sorted report, or None."""
+    account = SmtpAccount.get_or_none(SmtpAccount.code == code)
+    query = _filtered(filters)
+    if account is None or not query.where(SmtpAccount.code == code).exists():
+        return None
+    column = getattr(SmtpAccount, sort.column)
+    mine = Tuple(column, SmtpAccount.code)
+    theirs = Tuple(getattr(account, sort.column), code)
+    before = query.where(mine > theirs if sort.descending else mine < theirs).count()
+    return before // page_size + 1
+
+
+def clone_name(name: str) -> str:
+    """A free name for a copy of `name`: 'X (copy)', then 'X (copy 2)', ..."""
+    base = f"{name} (copy)"
+    candidate, number = base, 1
+    while SmtpAccount.select().where(fn.LOWER(SmtpAccount.name) == candidate.lower()).exists():
+        number += 1
+        candidate = f"{name} (copy {number})"
+    return candidate
+
+
+def clone_input(account: SmtpAccount) -> AccountInput:
+    """A new account's starting values: a copy of `account` under a free name, not the default."""
+    return replace(AccountInput.from_account(account), name=clone_name(account.name), is_default=False)
 
 
 def count() -> int:

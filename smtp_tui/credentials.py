@@ -35,14 +35,14 @@ def find(name: str) -> Credential:
 
 def save(vault: Vault, *, name: str, username: str, secret: str | None,
          credential_id: int | None = None) -> Credential:
-    """Create a credential, or update one; `secret` None keeps the stored secret."""
+    """Create a credential, or update one; on an update, `secret` None keeps the stored secret."""
     errors = {}
     for field, label, value in (("name", "Name", name), ("username", "User name", username)):
         try:
             validation.text(value, label, required=True)
         except FieldError as exc:
             errors[field] = str(exc)
-    if credential_id is None and not secret:
+    if (credential_id is None or secret is not None) and not secret:
         errors["secret"] = "Secret is required."
     with database_proxy.atomic():
         clash = Credential.select().where(fn.LOWER(Credential.name) == name.strip().lower())

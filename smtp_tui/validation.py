@@ -177,3 +177,27 @@ def validate_account(data: AccountInput) -> tuple[AccountInput, dict[str, str]]:
 
 def connector_kind(value: str | None) -> str:
     return choice(value, CONNECTOR_KINDS, "The connector type must be socks5 or http.")
+
+
+# The ports each kind of connection usually listens on (RFC 8314 for 465, RFC 6409 for 587).
+WELL_KNOWN_PORTS = {None: 25, "SSL": 465, "TLS": 587}
+
+
+def suggested_port(secure: bool, secure_type: str | None) -> int:
+    """The usual port for a connection: 25 plain, 465 SSL, 587 TLS (STARTTLS)."""
+    return WELL_KNOWN_PORTS[secure_type if secure and secure_type in SECURE_TYPES else None]
+
+
+def port_warning(secure: bool, secure_type: str | None, port: int | str | None) -> str | None:
+    """A warning for a well-known mismatch of port and security, before anyone sends a test."""
+    try:
+        number = int(str(port).strip())
+    except ValueError:
+        return None
+    if secure and secure_type == "SSL" and number == 587:
+        return "Port 587 usually expects TLS (STARTTLS), not SSL: SSL there fails with 'wrong version number'."
+    if secure and secure_type == "TLS" and number == 465:
+        return "Port 465 usually expects SSL (TLS from the first byte), not STARTTLS: the greeting never comes."
+    if not secure and number in (465, 587):
+        return f"Port {number} usually expects a secure connection; without one, the password would travel in clear."
+    return None

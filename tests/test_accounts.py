@@ -209,3 +209,22 @@ def test_find_by_name_or_code(db):
     assert accounts.find(str(account.code)).name == "Alerts HQ"
     with pytest.raises(NotFound, match="no account named or numbered 'nope'"):
         accounts.find("nope")
+
+
+@pytest.mark.parametrize("sort", [Sort(), Sort("name"), Sort("name", True), Sort("active"), Sort("email", True)])
+def test_page_of_finds_the_page_an_account_is_shown_on(seventy_five, sort):
+    for number in (1, 2, 3):
+        for row in accounts.search(sort=sort, page=number).rows:
+            assert accounts.page_of(row.code, sort=sort) == number
+
+
+def test_page_of_an_account_filtered_out_is_none(seventy_five):
+    assert accounts.page_of(1, Filters(status="inactive")) is None
+    assert accounts.page_of(999) is None
+
+
+def test_clone_names_are_free(db):
+    accounts.save(account_input(1, name="Alerts"))
+    assert accounts.clone_name("Alerts") == "Alerts (copy)"
+    accounts.save(account_input(2, name="Alerts (copy)"))
+    assert accounts.clone_name("Alerts") == "Alerts (copy 2)"

@@ -46,3 +46,19 @@ def test_empty_report(snap_compare, context):
 def test_delete_confirmation(snap_compare, demo_app):
     assert snap_compare(demo_app, terminal_size=(80, 24),
                         run_before=lambda pilot: _settled(pilot, "down", "delete"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_account_form_empty(snap_compare, demo_app, size):
+    assert snap_compare(demo_app, terminal_size=size, run_before=lambda pilot: _settled(pilot, "n"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_account_form_with_errors(snap_compare, demo_app, size):
+    async def errors(pilot):
+        await _settled(pilot, "n")
+        pilot.app.screen.query_one("#f-secure").value = True
+        pilot.app.screen.query_one("#f-email", Input).value = "not-an-address"
+        await _settled(pilot, "ctrl+s")
+
+    assert snap_compare(demo_app, terminal_size=size, run_before=errors)

@@ -97,3 +97,21 @@ def test_account_code_filter():
     assert validation.account_code("") is None
     with pytest.raises(FieldError, match="Code must be a number"):
         validation.account_code("12a")
+
+
+@pytest.mark.parametrize("secure,secure_type,port", [(False, None, 25), (True, "SSL", 465), (True, "TLS", 587),
+                                                     (False, "SSL", 25), (True, None, 25)])
+def test_suggested_port(secure, secure_type, port):
+    assert validation.suggested_port(secure, secure_type) == port
+
+
+@pytest.mark.parametrize("secure,secure_type,port,expected", [
+    (True, "SSL", "587", "Port 587 usually expects TLS (STARTTLS), not SSL"),
+    (True, "TLS", 465, "Port 465 usually expects SSL"),
+    (False, None, "587", "Port 587 usually expects a secure connection"),
+    (True, "SSL", "465", None), (True, "TLS", "587", None), (False, None, "25", None),
+    (True, "TLS", "2525", None), (True, "SSL", "abc", None),
+])
+def test_port_warning(secure, secure_type, port, expected):
+    warning = validation.port_warning(secure, secure_type, port)
+    assert (warning is None) if expected is None else warning.startswith(expected)

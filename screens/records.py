@@ -1,0 +1,126 @@
+"""A list screen for registered things (credentials, connectors): add, edit, delete."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from screens.confirm import ConfirmModal
+from screens.feedback import FAILED, attempt
+from screens.help import HelpScreen
+from smtp_tui.database import DATABASE_ERRORS
+
+
+class RecordListScreen(Screen):
+    """Subclasses say what the records are: their columns, how to list, edit and delete one."""
+
+    TITLE = ""
+    NOUN = "record"
+    COLUMNS: tuple[str, ...] = ()
+    BINDINGS = [
+        Binding("n,plus", "new", "New"),
+        Binding("e", "edit", "Edit", tooltip="Edit the highlighted one (also enter)"),
+        Binding("delete", "delete", "Delete", tooltip="Delete the highlighted one, after asking"),
+        Binding("escape,q", "close", "Back", tooltip="Back to the report"),
+        Binding("question_mark", "help", "Help", tooltip="Every key of this screen"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label(id="records-hint")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="records")
+        yield Static(id="records-empty")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(*self.COLUMNS)
+        self.reload()
+        table.focus()
+
+    # What subclasses provide.
+    def records(self) -> list:
+        raise NotImplementedError
+
+    def cells(self, record) -> list[str]:
+        raise NotImplementedError
+
+    def form(self, record=None) -> ModalScreen:
+        raise NotImplementedError
+
+    def delete_record(self, record_id: int) -> None:
+        raise NotImplementedError
+
+    def reload(self, keep_id: int | None = None) -> None:
+        table = self.query_one(DataTable)
+        keep_id = keep_id if keep_id is not None else self.highlighted_id
+        table.clear()
+        try:
+            records = self.records()
+        except DATABASE_ERRORS as exc:
+            self.notify(f"Cannot read the database: {exc}", severity="error")
+            records = []
+        for record in records:
+            table.add_row(*(Text(str(c)) for c in self.cells(record)), key=str(record.id))
+        empty = self.query_one("#records-empty", Static)
+        empty.display = not records
+        empty.update(f"No {self.NOUN}s registered yet. Press n to add one.")
+        ids = [str(r.id) for r in records]
+        if keep_id is not None and str(keep_id) in ids:
+            table.move_cursor(row=ids.index(str(keep_id)))
+
+    @property
+    def highlighted_id(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def _chosen(self):
+        record_id = self.highlighted_id
+        if record_id is None:
+            self.notify(f"There is no {self.NOUN} here yet; press n to add one.", severity="warning")
+            return None
+        return next((r for r in self.records() if r.id == record_id), None)
+
+    def action_new(self) -> None:
+        self.app.push_screen(self.form(), self._saved)
+
+    def action_edit(self) -> None:
+        record = self._chosen()
+        if record is not None:
+            self.app.push_screen(self.form(record), self._saved)
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_edit()
+
+    def _saved(self, record_id: int | None) -> None:
+        if record_id is not None:
+            self.reload(keep_id=record_id)
+
+    def action_delete(self) -> None:
+        record = self._chosen()
+        if record is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            if attempt(self, "Not deleted", lambda: self.delete_record(record.id)) is FAILED:
+                return
+            self.notify(f"Deleted {self.NOUN} '{record.name}'.")
+            self.reload()
+
+        self.app.push_screen(ConfirmModal(f"Delete the {self.NOUN} '{record.name}'?", yes="Delete", no="Keep"),
+                             answered)
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self, self.TITLE))

@@ -1,0 +1,58 @@
+"""Small widgets the forms share: a radio set that holds a value, and a labelled form row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Label, RadioButton, RadioSet, Static
+
+
+class Choice(RadioSet):
+    """A horizontal radio set whose `value` is the chosen option's value."""
+
+    def __init__(self, options: list[tuple[Any, str]], value: Any, **kwargs):
+        self.options = options
+        buttons = [RadioButton(label, value=option == value, compact=True) for option, label in options]
+        super().__init__(*buttons, compact=True, **kwargs)
+
+    @property
+    def value(self) -> Any:
+        index = self.pressed_index
+        return self.options[index][0] if index >= 0 else None
+
+    @value.setter
+    def value(self, value: Any) -> None:
+        # Only press the new button: the RadioSet releases the old one, and refuses to let a
+        # pressed button be released directly.
+        for button, (option, _) in zip(self.query(RadioButton), self.options):
+            if option == value:
+                button.value = True
+
+
+class YesNo(Choice):
+    def __init__(self, value: bool, **kwargs):
+        super().__init__([(True, "Yes"), (False, "No")], bool(value), **kwargs)
+
+
+class FormRow(Vertical):
+    """A label, its control (and any buttons beside it), and a line for the field's error."""
+
+    def __init__(self, label: str, *controls: Widget, field: str, required: bool = False):
+        super().__init__(classes="form-row", id=f"row-{field}")
+        self.label, self.controls, self.field = label, controls, field
+        self.required = required
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="form-line"):
+            yield Label(self.label + (" *" if self.required else ""), classes="form-label")
+            yield from self.controls
+        yield Static(id=f"error-{self.field}", classes="form-error")
+
+    def show_error(self, message: str | None) -> None:
+        error = self.query_one(".form-error", Static)
+        error.update(message or "")
+        error.display = bool(message)
+        self.set_class(bool(message), "-invalid")
