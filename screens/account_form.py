@@ -24,6 +24,8 @@ YES_NO_FIELDS = ("active", "is_default", "read_confirmation", "force_config", "f
 class AccountForm(RecordForm):
     """New, edit or clone an account; dismisses with the saved account's code, or None."""
 
+    TALL = True
+
     def __init__(self, account=None, *, template: AccountInput | None = None, title: str | None = None):
         super().__init__()
         self.code = account.code if account is not None else None

@@ -27,13 +27,14 @@ class RecordForm(ModalScreen[int | None]):
         Binding("escape", "cancel", "Cancel", tooltip="Close without saving (asks first if you changed something)"),
     ]
     title_text = ""
+    TALL = False  # a long form takes the whole height and scrolls
 
     def __init__(self):
         super().__init__(classes="modal-dialog")
         self._initial: object = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog form"):
+        with Vertical(classes="dialog form tall" if self.TALL else "dialog form"):
             yield Label(self.title_text, classes="title")
             with VerticalScroll(id="form-body"):
                 yield from self.body()
