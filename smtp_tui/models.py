@@ -88,7 +88,26 @@ class SmtpAccount(BaseModel):
     updated_by = CharField(default="")
     version = IntegerField(default=1)
     last_test_at = DateTimeField(null=True)
-    last_test_outcome = CharField(null=True)
+    last_test_outcome = CharField(null=True)  # "delivered", "checked", "failed AUTH", "cancelled"
+    timeout = IntegerField(default=30)  # seconds, for each step of a test or a send
+
+
+class TestRun(BaseModel):
+    """One test e-mail attempt through an account: who, when, how it ended, its transcript."""
+
+    __test__ = False  # not a pytest test class, whatever its name says
+
+    account = ForeignKeyField(SmtpAccount, on_delete="CASCADE", backref="test_runs", index=True)
+    started_at = DateTimeField(default=utc_now, index=True)
+    started_by = CharField(default="")
+    recipient = CharField(default="")
+    mode = CharField(default="send")  # "send" or "check"
+    outcome = CharField()  # "delivered", "checked", "failed", "cancelled"
+    step = CharField(default="")  # where it stopped: resolve, connect, TLS, ... DATA
+    summary = TextField(default="")
+    hint = TextField(default="")
+    duration_ms = IntegerField(default=0)
+    transcript = TextField(default="")  # secrets masked
 
 
 class Setting(BaseModel):
@@ -98,4 +117,4 @@ class Setting(BaseModel):
     value = TextField(default="")
 
 
-ALL_MODELS = (Credential, NetworkConnector, SmtpAccount, Setting)
+ALL_MODELS = (Credential, NetworkConnector, SmtpAccount, TestRun, Setting)

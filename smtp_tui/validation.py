@@ -81,6 +81,17 @@ def port(value: int | str | None, label: str = "Port") -> int:
     return number
 
 
+def timeout_seconds(value: int | str | None, label: str = "Timeout") -> int:
+    """Seconds each step of a send may take: 1 to 300."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise FieldError(f"{label} must be a whole number of seconds from 1 to 300.") from None
+    if not 1 <= number <= 300:
+        raise FieldError(f"{label} must be a whole number of seconds from 1 to 300.")
+    return number
+
+
 def account_code(value: int | str | None) -> int | None:
     """The numeric code a person typed to find an account; None when empty."""
     if value is None or str(value).strip() == "":
@@ -121,6 +132,7 @@ class AccountInput:
     use_connector: bool = False
     connector_id: int | None = None
     credential_id: int | None = None
+    timeout: int | str = 30
 
     @classmethod
     def from_account(cls, account) -> AccountInput:
@@ -156,6 +168,7 @@ def validate_account(data: AccountInput) -> tuple[AccountInput, dict[str, str]]:
     check("confirmation_email", email_address, data.confirmation_email, "Confirmation e-mail")
     check("host", host, data.host)
     check("port", port, data.port)
+    check("timeout", timeout_seconds, data.timeout)
 
     cleaned["secure_type"] = None
     if data.secure:

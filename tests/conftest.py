@@ -9,6 +9,8 @@ from smtp_tui.config import Config
 from smtp_tui.context import AppContext
 from smtp_tui.validation import AccountInput
 
+pytest_plugins = ["tests.mailservers"]
+
 
 def account_input(number: int = 1, **overrides) -> AccountInput:
     """A valid account, different for each number, with `overrides` applied."""

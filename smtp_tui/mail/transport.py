@@ -1,0 +1,181 @@
+"""Carry an envelope to the SMTP server step by step (aiosmtplib), narrating every line.
+
+SSL is TLS from the first byte; TLS is STARTTLS and is required: a server that does not
+offer it fails the attempt before anything else is said. Certificates are verified with the
+system's trust store (SSL_CERT_FILE honoured) unless the account ignores certificate errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import aiosmtplib
+from aiosmtplib.typing import Default
+
+from smtp_tui.mail.compose import Envelope
+from smtp_tui.mail.connectors import ProxySettings, open_tunnel
+from smtp_tui.mail.diagnosis import Failure, diagnose
+from smtp_tui.mail.transcript import Line, Transcript
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Everything needed to reach and log in to one SMTP server."""
+
+    host: str
+    port: int
+    security: str = "none"  # none | SSL | TLS
+    verify_certificates: bool = True
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    proxy: ProxySettings | None = None
+    timeout: float = 30.0
+    credential_name: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    check_only: bool
+    failure: Failure | None
+    transcript: Transcript
+    duration: float
+
+    @property
+    def verdict(self) -> str:
+        if self.ok:
+            return ("Connection checked: the server accepted the sender and every recipient (no message sent)."
+                    if self.check_only else "Delivered to the server: it accepted the message.")
+        return f"Failed at {self.failure.step}: {self.failure.summary}"
+
+
+class _NarratedSMTP(aiosmtplib.SMTP):
+    """aiosmtplib's client, telling the transcript each command and reply as they pass."""
+
+    def __init__(self, transcript: Transcript, **kwargs):
+        super().__init__(**kwargs)
+        self.transcript = transcript
+
+    async def execute_command(self, *args: bytes, timeout=Default.token):
+        self.transcript.client(b" ".join(args))
+        response = await super().execute_command(*args, timeout=timeout)
+        self.transcript.server(response.code, response.message)
+        return response
+
+
+def tls_context(server: ServerSettings) -> ssl.SSLContext:
+    context = ssl.create_default_context()  # the system's trust store; honours SSL_CERT_FILE
+    if not server.verify_certificates:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _describe_tls(smtp: aiosmtplib.SMTP, transcript: Transcript) -> None:
+    ssl_object = smtp.get_transport_info("ssl_object")
+    if ssl_object is None:
+        return
+    cipher = ssl_object.cipher()
+    transcript.info(f"TLS is up: {ssl_object.version()}, cipher {cipher[0] if cipher else '?'}")
+    peer = ssl_object.getpeercert()
+    if peer:
+        subject = ", ".join(f"{k}={v}" for rdn in peer.get("subject", ()) for k, v in rdn)
+        issuer = ", ".join(f"{k}={v}" for rdn in peer.get("issuer", ()) for k, v in rdn)
+        transcript.info(f"Peer certificate: subject {subject}; issuer {issuer}")
+    else:
+        transcript.warning("The certificate was not checked (Ignore certificate errors is Yes).")
+
+
+async def deliver(server: ServerSettings, envelope: Envelope, *, check_only: bool = False,
+                  on_line: Callable[[Line], None] | None = None) -> Outcome:
+    """Connect, secure, log in, and send `envelope` (or stop after RCPT TO when `check_only`).
+
+    Never raises for a failure of the server or the network: the Outcome says what failed,
+    where, and what to do. Cancelling the task closes the connection at once.
+    """
+    transcript = Transcript(on_line, secrets=(server.password, server.proxy.password if server.proxy else None))
+    step = "resolve"
+    smtp: _NarratedSMTP | None = None
+    try:
+        sock = None
+        if server.proxy is None:
+            addresses = await asyncio.wait_for(
+                asyncio.get_running_loop().getaddrinfo(server.host, server.port, type=socket.SOCK_STREAM),
+                server.timeout)
+            transcript.info(f"{server.host} is {', '.join(sorted({a[4][0] for a in addresses}))}")
+        else:
+            step = "proxy"
+            transcript.info(f"Opening a tunnel to {server.host}:{server.port} through the {server.proxy.describe()}")
+            sock = await open_tunnel(server.proxy, server.host, server.port, server.timeout)
+            transcript.info("The proxy opened the tunnel")
+        if server.security == "none":
+            transcript.warning("No secure connection: the dialogue, any login and the message travel in clear.")
+        step = "TLS" if server.security == "SSL" else "connect"
+        smtp = _NarratedSMTP(
+            transcript, hostname=server.host, port=None if sock else server.port, sock=sock,
+            use_tls=server.security == "SSL", start_tls=False, tls_context=tls_context(server),
+            timeout=server.timeout, local_hostname=socket.gethostname() or "localhost")
+        transcript.info(f"Connecting to {server.host}:{server.port}"
+                        + (" with SSL (TLS from the first byte)" if server.security == "SSL" else ""))
+        greeting = await smtp.connect()
+        transcript.server(greeting.code, greeting.message)
+        _describe_tls(smtp, transcript)
+        step = "EHLO"
+        await smtp.ehlo()
+        if server.security == "TLS":
+            step = "STARTTLS"
+            if not smtp.supports_extension("starttls"):
+                raise aiosmtplib.SMTPNotSupported("STARTTLS not offered")
+            transcript.client("STARTTLS")
+            response = await smtp.starttls()
+            transcript.server(response.code, response.message)
+            _describe_tls(smtp, transcript)
+            step = "EHLO"
+            await smtp.ehlo()
+        if server.username is not None:
+            step = "AUTH"
+            await smtp.login(server.username, server.password or "")
+        step = "MAIL"
+        await smtp.mail(envelope.sender)
+        step = "RCPT"
+        for recipient in envelope.recipients:
+            await smtp.rcpt(recipient)
+        if check_only:
+            transcript.info("Check only: stopping before DATA, no message sent")
+        else:
+            step = "DATA"
+            content = envelope.message.as_bytes()
+            transcript.client("DATA")
+            transcript.client(f"[the message: {len(content)} bytes, ended with <CRLF>.<CRLF>]")
+            response = await smtp.data(content)
+            transcript.server(response.code, response.message)
+        await _quit(smtp)
+        transcript.add("ok", "Connection checked" if check_only else "Message accepted by the server")
+        return Outcome(True, check_only, None, transcript, transcript.elapsed)
+    except asyncio.CancelledError:
+        if smtp is not None:
+            smtp.close()
+        raise
+    except aiosmtplib.SMTPNotSupported:
+        failure = Failure("STARTTLS", f"{server.host}:{server.port} does not offer STARTTLS, so nothing more was sent: "
+                                      "no login, no message.",
+                          "Choose SSL (usually port 465) if the server supports it, or have STARTTLS enabled on "
+                          "the server. A TLS account never falls back to plain text.")
+    except Exception as exc:  # every failure becomes a verdict, never a traceback
+        failure = diagnose(step, exc, server)
+    if smtp is not None:
+        smtp.close()
+    transcript.add("error", f"{failure.step}: {failure.summary}")
+    transcript.add("error", f"Hint: {failure.hint}")
+    return Outcome(False, check_only, failure, transcript, transcript.elapsed)
+
+
+async def _quit(smtp: aiosmtplib.SMTP) -> None:
+    try:
+        await smtp.quit()
+    except aiosmtplib.SMTPException:
+        smtp.close()  # the work is done; a rude goodbye changes nothing

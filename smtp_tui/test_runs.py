@@ -1,0 +1,151 @@
+"""Test e-mails: prepare an attempt from an account (saved or as edited), keep its outcome.
+
+The sending itself is `smtp_tui.mail.transport.deliver`, awaited by the caller (the test
+window's worker, or the CLI) between `prepare` and `record`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from smtp_tui import accounts, connectors, credentials, settings, validation
+from smtp_tui.config import current_user
+from smtp_tui.errors import Refused, ValidationFailed
+from smtp_tui.mail.compose import Envelope, compose
+from smtp_tui.mail.connectors import ProxySettings
+from smtp_tui.mail.transport import Outcome, ServerSettings
+from smtp_tui.models import SmtpAccount, TestRun, database_proxy, utc_now
+from smtp_tui.validation import AccountInput, FieldError
+from smtp_tui.vault import Vault
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A test ready to go: where to, and what."""
+
+    account_code: int | None  # None for an account not saved yet: nothing is recorded
+    server: ServerSettings
+    envelope: Envelope
+    recipient: str
+    check_only: bool
+
+
+def _secret_for(data: AccountInput, saved: SmtpAccount | None, typed_secret: str | None, vault: Vault,
+                credential) -> str:
+    """The stored secret goes only to the saved host and port of the saved credential; settings
+    edited elsewhere must be tested with the secret typed again."""
+    if typed_secret:
+        return typed_secret
+    unchanged = (saved is not None and saved.host == data.host and saved.port == int(data.port)
+                 and saved.credential_id == data.credential_id)
+    if not unchanged:
+        raise Refused(f"The host, port or credential differ from the saved account, so the stored secret of "
+                      f"'{credential.name}' is not sent. Type it for this test, or save the account first.")
+    return credentials.reveal(vault, credential)
+
+
+def server_settings(data: AccountInput, vault: Vault, *, saved: SmtpAccount | None = None,
+                    typed_secret: str | None = None) -> ServerSettings:
+    """How to reach the server of `data` (validated), with the secrets it needs."""
+    cleaned, errors = validation.validate_account(data)
+    if errors:
+        raise ValidationFailed(errors)
+    username = password = credential_name = None
+    if cleaned.authentication:
+        credential = credentials.get(cleaned.credential_id)
+        username, credential_name = credential.username, credential.name
+        password = _secret_for(cleaned, saved, typed_secret, vault, credential)
+    proxy = None
+    if cleaned.use_connector:
+        connector = connectors.get(cleaned.connector_id)
+        proxy_user = proxy_password = None
+        if connector.credential_id is not None:
+            proxy_user = connector.credential.username
+            proxy_password = credentials.reveal(vault, connector.credential)
+        proxy = ProxySettings(connector.name, connector.kind, connector.host, connector.port,
+                              proxy_user, proxy_password)
+    return ServerSettings(
+        host=cleaned.host, port=int(cleaned.port),
+        security=cleaned.secure_type if cleaned.secure else "none",
+        verify_certificates=not cleaned.ignore_cert_errors,
+        username=username, password=password, proxy=proxy, timeout=float(cleaned.timeout),
+        credential_name=credential_name or "",
+    )
+
+
+def prepare(data: AccountInput, vault: Vault, *, to: str, subject: str, body: str, check_only: bool = False,
+            account_code: int | None = None, saved: SmtpAccount | None = None,
+            typed_secret: str | None = None) -> Attempt:
+    """Validate the recipient and the account, and compose the test message."""
+    try:
+        recipient = validation.email_address(to, "Recipient", required=True)
+    except FieldError as exc:
+        raise ValidationFailed({"recipient": str(exc)}) from None
+    server = server_settings(data, vault, saved=saved, typed_secret=typed_secret)
+    cleaned = validation.validate_account(data)[0]
+    envelope = compose(cleaned, to=[recipient], subject=subject, body=body,
+                       footer_text=settings.get(settings.FOOTER))
+    return Attempt(account_code, server, envelope, recipient, check_only)
+
+
+def prepare_saved(code: int, vault: Vault, **kwargs) -> Attempt:
+    """`prepare` for a saved account, as it is stored."""
+    account = accounts.get(code)
+    return prepare(AccountInput.from_account(account), vault, account_code=code, saved=account, **kwargs)
+
+
+def outcome_label(outcome: Outcome | None) -> str:
+    """How an attempt ended, as kept on the account: delivered, checked, failed STEP, cancelled."""
+    if outcome is None:
+        return "cancelled"
+    if outcome.ok:
+        return "checked" if outcome.check_only else "delivered"
+    return f"failed {outcome.failure.step}"
+
+
+def record(attempt: Attempt, outcome: Outcome | None, *, cancelled_after: float = 0.0,
+           actor: str | None = None) -> TestRun | None:
+    """Keep the attempt (masked transcript included) and the account's last test."""
+    if attempt.account_code is None:
+        return None
+    label = outcome_label(outcome)
+    now = utc_now()
+    with database_proxy.atomic():
+        run = TestRun.create(
+            account=attempt.account_code, started_at=now, started_by=actor or current_user(),
+            recipient=attempt.recipient, mode="check" if attempt.check_only else "send",
+            outcome=label.split(" ")[0],
+            step=outcome.failure.step if outcome and outcome.failure else "",
+            summary=outcome.verdict if outcome else "Cancelled before the server answered.",
+            hint=outcome.failure.hint if outcome and outcome.failure else "",
+            duration_ms=int(1000 * (outcome.duration if outcome else cancelled_after)),
+            transcript=outcome.transcript.text() if outcome else "",
+        )
+        SmtpAccount.update(last_test_at=now, last_test_outcome=label).where(
+            SmtpAccount.code == attempt.account_code).execute()
+    return run
+
+
+def history(code: int, limit: int = 100) -> list[TestRun]:
+    """The account's tests, newest first."""
+    return list(TestRun.select().where(TestRun.account == code).order_by(TestRun.started_at.desc(),
+                                                                        TestRun.id.desc()).limit(limit))
+
+
+def last_test_label(outcome: str | None, at: datetime | None, now: datetime | None = None) -> str:
+    """`✓ 2m ago`, `✗ AUTH 1h ago`, or `never`, for the report's Last test column."""
+    if not outcome or at is None:
+        return "never"
+    seconds = max(0, int(((now or utc_now()) - at).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            age = f"{seconds // size}{unit} ago"
+            break
+    else:
+        age = "just now"
+    if outcome in ("delivered", "checked"):
+        return f"✓ {age}"
+    if outcome == "cancelled":
+        return f"– cancelled {age}"
+    return f"✗ {outcome.removeprefix('failed ')} {age}"
