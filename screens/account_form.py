@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.events import DescendantBlur
 from textual.widgets import Button, Input, Label, RadioSet, Select, Static
 
@@ -11,12 +12,13 @@ from screens.conflict import StaleEditModal
 from screens.connectors import ConnectorForm
 from screens.credentials import CredentialForm
 from screens.forms import RecordForm
+from screens.test_email import TestEmailScreen
 from screens.widgets import Choice, FormRow, YesNo
 from smtp_tui import accounts, connectors, credentials, validation
 from smtp_tui.errors import ServiceError, StaleEdit
 from smtp_tui.validation import AccountInput
 
-TEXT_FIELDS = ("name", "email", "reply_to", "return_path", "confirmation_email", "host", "port")
+TEXT_FIELDS = ("name", "email", "reply_to", "return_path", "confirmation_email", "host", "port", "timeout")
 YES_NO_FIELDS = ("active", "is_default", "read_confirmation", "force_config", "footer", "secure",
                  "authentication", "ignore_cert_errors", "use_connector")
 
@@ -25,6 +27,10 @@ class AccountForm(RecordForm):
     """New, edit or clone an account; dismisses with the saved account's code, or None."""
 
     TALL = True
+    BINDINGS = [
+        *RecordForm.BINDINGS,
+        Binding("ctrl+t", "test_email", "Test", tooltip="Send a test e-mail with these settings, before saving"),
+    ]
 
     def __init__(self, account=None, *, template: AccountInput | None = None, title: str | None = None):
         super().__init__()
@@ -63,6 +69,8 @@ class AccountForm(RecordForm):
             FormRow("Host", self._input("host", data.host, "smtp.example.com"), field="host", required=True),
             FormRow("Port", Input(str(data.port), restrict=r"[0-9]*", max_length=5, id="f-port",
                                   compact=True, classes="port"), field="port", required=True),
+            FormRow("Timeout (seconds)", Input(str(data.timeout), restrict=r"[0-9]*", max_length=3, id="f-timeout",
+                                               compact=True, classes="port"), field="timeout"),
             FormRow("Secure connection", YesNo(data.secure, id="f-secure"), field="secure"),
             FormRow("Secure connection type", Choice([("SSL", "SSL"), ("TLS", "TLS (STARTTLS)")],
                                                      data.secure_type, id="f-secure_type"),
@@ -206,6 +214,17 @@ class AccountForm(RecordForm):
             self._populate(self.initial)
             self.show_errors({})
             self.notify("Loaded the saved version; your changes were discarded.")
+
+    def extra_buttons(self) -> ComposeResult:
+        yield Button("Test (ctrl+t)", id="test-email", compact=True)
+
+    @on(Button.Pressed, "#test-email")
+    def _test_pressed(self) -> None:
+        self.action_test_email()
+
+    def action_test_email(self) -> None:
+        saved = accounts.get(self.code) if self.code is not None else None
+        self.app.push_screen(TestEmailScreen(self.read_input(), code=self.code, saved=saved))
 
     # Registering a connector or credential without leaving the form ----------------------
 

@@ -40,10 +40,15 @@ class RecordForm(ModalScreen[int | None]):
                 yield from self.body()
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save", compact=True)
+                yield from self.extra_buttons()
                 yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def body(self) -> ComposeResult:
         raise NotImplementedError
+
+    def extra_buttons(self) -> ComposeResult:
+        """Buttons beside Save, for forms that offer more (the account form's Test)."""
+        yield from ()
 
     def snapshot(self) -> object:
         """The form's current values, compared with the first ones to tell a change."""

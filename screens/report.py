@@ -21,10 +21,13 @@ from screens.feedback import FAILED, attempt
 from screens.help import HelpScreen
 from screens.report_table import ReportTable
 from screens.search_panel import SearchPanel
+from screens.test_email import TestEmailScreen
+from screens.test_history import TestHistoryScreen
 from smtp_tui import accounts
 from smtp_tui.accounts import SORTABLE, Filters, Page, Sort
 from smtp_tui.database import DATABASE_ERRORS
 from smtp_tui.errors import ServiceError
+from smtp_tui.validation import AccountInput
 
 # The top bar, in the order of the web console: (action, label).
 TOP_BAR = (
@@ -47,6 +50,8 @@ class ReportScreen(Screen):
         Binding("e", "edit_account", "Edit", tooltip="Edit the highlighted account (also enter)"),
         Binding("t", "test_account", "Test", tooltip="Send a test e-mail through the highlighted account"),
         Binding("delete", "delete_account", "Delete", tooltip="Delete the highlighted account, after asking"),
+        Binding("h", "test_history", "Test history", show=False,
+                tooltip="Every test e-mail of the highlighted account, with its transcript"),
         Binding("c", "clone_account", "Clone", show=False,
                 tooltip="Copy the highlighted account into a new one (name suffixed)"),
         Binding("left_square_bracket", "previous_page", "Prev", tooltip="Previous screen of 30 accounts"),
@@ -297,8 +302,15 @@ class ReportScreen(Screen):
         self.app.push_screen(FooterTextForm())
 
     def action_test_account(self) -> None:
-        if self._highlighted() is not None:
-            self._not_yet("The test e-mail window")
+        account = self._highlighted()
+        if account is not None:
+            screen = TestEmailScreen(AccountInput.from_account(account), code=account.code, saved=account)
+            self.app.push_screen(screen, lambda _: self.load(keep_code=account.code))
+
+    def action_test_history(self) -> None:
+        account = self._highlighted()
+        if account is not None:
+            self.app.push_screen(TestHistoryScreen(account.code, account.name))
 
     def action_delete_account(self) -> None:
         account = self._highlighted()

@@ -7,13 +7,15 @@ from textual.widgets import DataTable
 
 from smtp_tui.accounts import Sort
 from smtp_tui.models import SmtpAccount
+from smtp_tui.test_runs import last_test_label
 
 # (column key, header label); keys of data columns are the account's field names.
 COLUMNS = (
     ("code", "Code"), ("name", "Name"), ("email", "E-mail"), ("reply_to", "Reply-to"),
     ("return_path", "Return-path"), ("confirmation_email", "Confirmation e-mail"),
     ("active", "Status"), ("is_default", "Default"), ("secure", "Secure"), ("force_config", "Force"),
-    ("read_confirmation", "Read conf."), ("footer", "Footer"), ("edit", "Actions"), ("test", ""),
+    ("read_confirmation", "Read conf."), ("footer", "Footer"), ("last_test", "Last test"),
+    ("edit", "Actions"), ("test", ""),
 )
 # Text columns share the width the others leave: key -> (share, width when scrolling sideways).
 FLEXIBLE = {"name": (3, 30), "email": (3, 30), "reply_to": (2, 22), "return_path": (2, 22),
@@ -31,6 +33,7 @@ def column_widths(total: int, sort: Sort) -> dict[str, int]:
     """
     widths = {key: max(len(label), 4) for key, label in COLUMNS if key not in FLEXIBLE}
     widths["active"] = len("Inactive")
+    widths["last_test"] = 16
     widths[sort.column] = widths.get(sort.column, 0) + 2  # room for the arrow
     spare = total - sum(widths.values()) - 2 * CELL_PADDING * len(COLUMNS) - 2  # 2: the scroll bar
     shares = sum(share for share, _ in FLEXIBLE.values())
@@ -55,6 +58,12 @@ def secure_cell(account: SmtpAccount) -> Text:
     return cell
 
 
+def last_test_cell(account: SmtpAccount) -> Text:
+    label = last_test_label(account.last_test_outcome, account.last_test_at)
+    style = "green" if label.startswith("✓") else "bold red" if label.startswith("✗") else "dim"
+    return Text(label, style=style)
+
+
 def row_cells(account: SmtpAccount) -> list[Text]:
     return [
         Text(str(account.code), justify="right"),
@@ -69,6 +78,7 @@ def row_cells(account: SmtpAccount) -> list[Text]:
         yes_no(account.force_config),
         yes_no(account.read_confirmation),
         yes_no(account.footer),
+        last_test_cell(account),
         Text("Edit", style="underline"),
         Text("Test", style="underline"),
     ]

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from smtp_tui import __version__
+from smtp_tui import __version__, cli_test, demo
 from smtp_tui.config import DB_ENV, KEY_FILE_ENV, Config
 from smtp_tui.context import AppContext
 from smtp_tui.database import DatabaseUnavailable
@@ -34,6 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true",
         help="fill an empty database with about 75 sample accounts to explore",
     )
+    # --db and --key-file may also follow the command (smtp-tui test X --db ...).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="URL_OR_PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("--key-file", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND",
+                                     description="without a command, smtp-tui opens the TUI")
+    cli_test.add_parser(commands, parents=[common])
     return parser
 
 
@@ -46,10 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"smtp-tui: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     if args.demo:
-        from smtp_tui import demo
-
         demo.fill(context.vault)
-    from smtp_tui.app import SmtpApp
+    if getattr(args, "run", None) is not None:
+        return args.run(args, context)
+    from smtp_tui.app import SmtpApp  # Textual loads only for the TUI
 
     SmtpApp(context).run()
     return EXIT_OK

@@ -1,0 +1,190 @@
+"""The test e-mail window: send through the account (or only check the connection), watch the
+SMTP dialogue as it happens, and read a clear verdict."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RichLog, Static, TextArea
+
+from screens.widgets import FormRow
+from smtp_tui import test_runs
+from smtp_tui.database import DATABASE_ERRORS
+from smtp_tui.errors import Refused, ServiceError, ValidationFailed
+from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
+from smtp_tui.mail.transcript import Line
+from smtp_tui.mail.transport import Outcome, deliver
+from smtp_tui.validation import AccountInput
+
+LINE_STYLES = {"client": "bold", "server": "", "info": "dim", "warning": "yellow", "error": "bold red",
+               "ok": "bold green"}
+
+
+class TestEmailScreen(ModalScreen[bool]):
+    """Dismisses with True when at least one attempt was made (the report then refreshes)."""
+
+    __test__ = False
+
+    BINDINGS = [
+        Binding("ctrl+s", "send", "Send", tooltip="Send the test e-mail"),
+        Binding("ctrl+o", "check", "Check only", tooltip="Check the connection, login, sender and recipient; "
+                                                         "stop before DATA (no message sent)"),
+        Binding("escape", "cancel", "Cancel/close", tooltip="Stop the attempt at once, or close the window"),
+    ]
+
+    def __init__(self, data: AccountInput, *, code: int | None, saved=None, name: str = ""):
+        super().__init__(classes="modal-dialog")
+        self.data, self.code, self.saved = data, code, saved
+        self.title_text = f"Test e-mail · {name or data.name}" + ("" if code else " (not saved yet)")
+        self.attempted = False
+        self._worker = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog form tall test-email"):
+            yield Label(self.title_text, classes="title")
+            yield Static(id="test-warnings", classes="warning-line")
+            yield FormRow("Recipient", Input(id="f-recipient", placeholder="you@example.com", compact=True),
+                          field="recipient", required=True)
+            yield FormRow("Subject", Input(TEST_SUBJECT, id="f-subject", compact=True), field="subject")
+            yield FormRow("Body", TextArea(TEST_BODY, id="f-body", soft_wrap=True, compact=True), field="body")
+            yield FormRow("Secret for this test", Input(password=True, id="f-secret", compact=True,
+                                                        placeholder="the settings changed: type the secret"),
+                          field="secret")
+            yield RichLog(id="transcript", wrap=True, markup=False, highlight=False)
+            yield Static(id="verdict")
+            with Horizontal(classes="buttons"):
+                yield Button("Send (ctrl+s)", variant="primary", id="send", compact=True)
+                yield Button("Check only (ctrl+o)", id="check", compact=True)
+                yield Button("Close (esc)", id="close", compact=True)
+
+    def on_mount(self) -> None:
+        for row in self.query(FormRow):
+            row.show_error(None)
+        self.query_one("#verdict").display = False
+        self.query_one("#row-secret").display = self._needs_typed_secret()
+        warnings = []
+        if not self.data.secure:
+            warnings.append("⚠ No secure connection: the dialogue and any password travel in clear.")
+        if self.data.secure and self.data.ignore_cert_errors:
+            warnings.append("⚠ Certificate errors are ignored: the server's identity is not checked.")
+        self.query_one("#test-warnings", Static).update("\n".join(warnings))
+        self.query_one("#test-warnings").display = bool(warnings)
+        self.query_one("#f-recipient", Input).focus()
+
+    def _needs_typed_secret(self) -> bool:
+        try:
+            test_runs.server_settings(self.data, self.app.context.vault, saved=self.saved)
+        except Refused:
+            return True
+        except (ServiceError, *DATABASE_ERRORS):
+            return False  # reported when the user sends
+        return False
+
+    # Running an attempt ----------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._worker is not None and self._worker.is_running
+
+    def action_send(self) -> None:
+        self._start(check_only=False)
+
+    def action_check(self) -> None:
+        self._start(check_only=True)
+
+    def _start(self, *, check_only: bool) -> None:
+        if self.running:
+            self.notify("A test is already running; escape stops it.", severity="warning")
+            return
+        for row in self.query(FormRow):
+            row.show_error(None)
+        try:
+            attempt = test_runs.prepare(
+                self.data, self.app.context.vault, to=self.query_one("#f-recipient", Input).value,
+                subject=self.query_one("#f-subject", Input).value, body=self.query_one("#f-body", TextArea).text,
+                check_only=check_only, account_code=self.code, saved=self.saved,
+                typed_secret=self.query_one("#f-secret", Input).value or None)
+        except ValidationFailed as failure:
+            self._show_refusal(failure.errors)
+            return
+        except (ServiceError, *DATABASE_ERRORS) as exc:
+            self._verdict(False, str(exc))
+            return
+        self.query_one("#transcript", RichLog).clear()
+        self.query_one("#verdict").display = False
+        self._set_running(True)
+        self._worker = self._run(attempt)
+
+    def _show_refusal(self, errors: dict[str, str]) -> None:
+        shown = False
+        for row in self.query(FormRow):
+            if row.field in errors:
+                row.show_error(errors[row.field])
+                shown = True
+        if "recipient" in errors:
+            self.query_one("#f-recipient", Input).focus()
+        if not shown or set(errors) - {"recipient"}:
+            self._verdict(False, "The account's settings are not valid: " + " ".join(
+                msg for field, msg in errors.items() if field != "recipient"))
+
+    @work(exclusive=True, group="test-email")
+    async def _run(self, attempt: test_runs.Attempt) -> None:
+        self.attempted = True
+        started = asyncio.get_running_loop().time()
+        try:
+            outcome = await deliver(attempt.server, attempt.envelope, check_only=attempt.check_only,
+                                    on_line=self._line)
+        except asyncio.CancelledError:
+            self._keep(attempt, None, asyncio.get_running_loop().time() - started)
+            self._line(Line("error", "Cancelled: the connection was closed.", 0.0))
+            self._verdict(False, "Cancelled: the test was stopped before it finished.")
+            self._set_running(False)
+            raise
+        self._keep(attempt, outcome)
+        self._verdict(outcome.ok, outcome.verdict, outcome.failure.hint if outcome.failure else "")
+        self._set_running(False)
+
+    def _keep(self, attempt, outcome: Outcome | None, elapsed: float = 0.0) -> None:
+        try:
+            test_runs.record(attempt, outcome, cancelled_after=elapsed)
+        except DATABASE_ERRORS as exc:
+            self.notify(f"The outcome could not be kept: {exc}", severity="warning")
+
+    def _line(self, line: Line) -> None:
+        self.query_one("#transcript", RichLog).write(Text(str(line), style=LINE_STYLES[line.kind]))
+
+    def _verdict(self, ok: bool, text: str, hint: str = "") -> None:
+        verdict = self.query_one("#verdict", Static)
+        verdict.display = True
+        verdict.set_class(ok, "-ok")
+        verdict.set_class(not ok, "-failed")
+        verdict.update(Text(("✓ " if ok else "✗ ") + text + (f"\n{hint}" if hint else "")))
+
+    def _set_running(self, running: bool) -> None:
+        self.query_one("#send", Button).disabled = running
+        self.query_one("#check", Button).disabled = running
+        self.query_one("#close", Button).label = "Stop (esc)" if running else "Close (esc)"
+
+    def action_cancel(self) -> None:
+        if self.running:
+            self._worker.cancel()
+        else:
+            self.dismiss(self.attempted)
+
+    @on(Button.Pressed, "#send")
+    def _send_pressed(self) -> None:
+        self.action_send()
+
+    @on(Button.Pressed, "#check")
+    def _check_pressed(self) -> None:
+        self.action_check()
+
+    @on(Button.Pressed, "#close")
+    def _close_pressed(self) -> None:
+        self.action_cancel()

@@ -1,0 +1,77 @@
+"""An account's test e-mails, newest first; enter shows one's transcript."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, RichLog
+
+from smtp_tui import test_runs
+from smtp_tui.database import DATABASE_ERRORS
+
+
+class TranscriptScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q", "dismiss", "Close")]
+
+    def __init__(self, title: str, transcript: str):
+        super().__init__(classes="modal-dialog")
+        self.title_text, self.transcript = title, transcript
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog form tall"):
+            yield Label(self.title_text, classes="title")
+            yield RichLog(id="transcript", wrap=True, markup=False)
+            yield Label("escape closes", classes="hint")
+
+    def on_mount(self) -> None:
+        log = self.query_one(RichLog)
+        log.write(self.transcript or "(no transcript: the attempt was cancelled before the server answered)")
+        log.focus()
+
+
+class TestHistoryScreen(ModalScreen[None]):
+    __test__ = False
+
+    BINDINGS = [Binding("escape,q", "dismiss", "Close"), Binding("enter", "show", "Transcript", show=False)]
+
+    def __init__(self, code: int, name: str):
+        super().__init__(classes="modal-dialog")
+        self.code, self.name_text = code, name
+        self.runs = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog form tall"):
+            yield Label(f"Test e-mails of '{self.name_text}' (code {self.code})", classes="title")
+            yield DataTable(cursor_type="row", zebra_stripes=True, id="history")
+            yield Label("enter shows the transcript · escape closes", classes="hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("When (UTC)", "Who", "Mode", "Outcome", "Recipient", "Took", "Summary")
+        try:
+            self.runs = test_runs.history(self.code)
+        except DATABASE_ERRORS as exc:
+            self.notify(f"Cannot read the database: {exc}", severity="error")
+        for run in self.runs:
+            outcome = run.outcome + (f" at {run.step}" if run.step else "")
+            style = "green" if run.outcome in ("delivered", "checked") else "red"
+            table.add_row(f"{run.started_at:%Y-%m-%d %H:%M:%S}", run.started_by, run.mode,
+                          Text(outcome, style=style), run.recipient, f"{run.duration_ms / 1000:.1f} s",
+                          Text(run.summary), key=str(run.id))
+        if not self.runs:
+            table.add_row("No test e-mail yet: press t on the report to send one.", "", "", "", "", "", "")
+        table.focus()
+
+    def on_data_table_row_selected(self) -> None:
+        self.action_show()
+
+    def action_show(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.runs:
+            return
+        run = self.runs[table.cursor_row]
+        self.app.push_screen(TranscriptScreen(f"Test of {run.started_at:%Y-%m-%d %H:%M:%S} UTC · {run.outcome}",
+                                              run.transcript))

@@ -1,0 +1,64 @@
+"""`smtp-tui test ACCOUNT --to ADDR`: a test e-mail from a script, transcript and verdict printed."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from dataclasses import replace
+
+from smtp_tui import accounts, test_runs
+from smtp_tui.context import AppContext
+from smtp_tui.errors import NotFound, ServiceError, ValidationFailed
+from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
+from smtp_tui.mail.transport import deliver
+from smtp_tui.validation import FieldError, timeout_seconds
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def add_parser(commands, parents=()) -> None:
+    parser = commands.add_parser(
+        "test", parents=list(parents), help="send a test e-mail through an account and print the SMTP dialogue",
+        description="Send a test e-mail through ACCOUNT (its name or code), printing the SMTP dialogue "
+                    "(secrets masked) and a verdict. Exit 0 when it worked, 1 when it failed, 2 on a usage error.")
+    parser.add_argument("account", metavar="ACCOUNT", help="the account's name or code")
+    parser.add_argument("--to", required=True, metavar="ADDR", help="the recipient")
+    parser.add_argument("--subject", default=TEST_SUBJECT)
+    parser.add_argument("--body", default=TEST_BODY)
+    parser.add_argument("--check-only", action="store_true",
+                        help="stop after RCPT TO: check connection, login, sender and recipient; send nothing")
+    parser.add_argument("--timeout", metavar="SECONDS", help="seconds each step may take (default: the account's)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, context: AppContext) -> int:
+    try:
+        account = accounts.find(args.account)
+        attempt = test_runs.prepare_saved(account.code, context.vault, to=args.to, subject=args.subject,
+                                          body=args.body, check_only=args.check_only)
+        if args.timeout is not None:
+            attempt = replace(attempt, server=replace(attempt.server, timeout=float(timeout_seconds(args.timeout))))
+    except ValidationFailed as failure:
+        for message in failure.errors.values():
+            print(f"smtp-tui: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except (NotFound, FieldError) as exc:
+        print(f"smtp-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ServiceError as exc:
+        print(f"smtp-tui: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Testing '{account.name}' (code {account.code}) → {attempt.recipient}", flush=True)
+    try:
+        outcome = asyncio.run(deliver(attempt.server, attempt.envelope, check_only=attempt.check_only,
+                                      on_line=lambda line: print(line, flush=True)))
+    except KeyboardInterrupt:
+        test_runs.record(attempt, None)
+        print("Cancelled.", file=sys.stderr)
+        return EXIT_FAILED
+    test_runs.record(attempt, outcome)
+    print(("✓ " if outcome.ok else "✗ ") + outcome.verdict)
+    if outcome.failure is not None:
+        print(f"Hint: {outcome.failure.hint}")
+    return EXIT_OK if outcome.ok else EXIT_FAILED
