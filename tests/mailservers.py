@@ -222,6 +222,6 @@ def socks5_proxy():
 
 @pytest.fixture
 def http_proxy():
-    proxy = ProxyProcess("http")
+    proxy = ProxyProcess("http", auth="proxyuser:proxy-Pa55")
     yield proxy
     proxy.close()

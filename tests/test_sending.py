@@ -151,9 +151,7 @@ async def test_check_only_sends_no_message(db, vault, starttls_server):
 @pytest.mark.parametrize("kind", ["socks5", "http"])
 async def test_delivery_through_a_proxy(db, vault, starttls_server, socks5_proxy, http_proxy, kind):
     proxy = socks5_proxy if kind == "socks5" else http_proxy
-    proxy_credential = None
-    if kind == "socks5":
-        proxy_credential = credentials.save(vault, name="proxy-login", username="proxyuser", secret="proxy-Pa55").id
+    proxy_credential = credentials.save(vault, name="proxy-login", username="proxyuser", secret="proxy-Pa55").id
     connector = connectors.save(name=f"{kind}-proxy", kind=kind, host="127.0.0.1", port=proxy.port,
                                 credential_id=proxy_credential)
     account = make_account(vault, starttls_server.port, use_connector=True, connector_id=connector.id)
@@ -165,13 +163,16 @@ async def test_delivery_through_a_proxy(db, vault, starttls_server, socks5_proxy
     assert "proxy-Pa55" not in text
 
 
-async def test_a_wrong_proxy_login_is_a_proxy_failure(db, vault, starttls_server, socks5_proxy):
+@pytest.mark.parametrize("kind", ["socks5", "http"])
+async def test_a_wrong_proxy_login_is_a_proxy_failure(db, vault, starttls_server, socks5_proxy, http_proxy, kind):
+    proxy = socks5_proxy if kind == "socks5" else http_proxy
     wrong = credentials.save(vault, name="proxy-login", username="proxyuser", secret="nope")
-    connector = connectors.save(name="socks", kind="socks5", host="127.0.0.1", port=socks5_proxy.port,
-                                credential_id=wrong.id)
+    connector = connectors.save(name="proxy", kind=kind, host="127.0.0.1", port=proxy.port, credential_id=wrong.id)
     account = make_account(vault, starttls_server.port, use_connector=True, connector_id=connector.id)
     outcome = await run(vault, account.code)
-    assert not outcome.ok and outcome.failure.step == "proxy"
+    assert not outcome.ok and outcome.failure.step == "proxy", outcome.transcript.text()
+    assert "refused to open" in outcome.failure.summary
+    assert starttls_server.handler.commands == []
 
 
 async def test_cancelling_closes_at_once(db, vault, silent_server):
