@@ -6,10 +6,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from smtp_tui import __version__, cli_test, demo
+from smtp_tui import __version__, cli_accounts, cli_registry, cli_test, demo
+from smtp_tui.cli_output import error, refused
 from smtp_tui.config import DB_ENV, KEY_FILE_ENV, Config
 from smtp_tui.context import AppContext
-from smtp_tui.database import DatabaseUnavailable
+from smtp_tui.database import DATABASE_ERRORS, DatabaseUnavailable
+from smtp_tui.errors import NotFound, ServiceError, ValidationFailed
+from smtp_tui.vault import VaultError
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -40,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--key-file", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND",
                                      description="without a command, smtp-tui opens the TUI")
+    cli_accounts.add_parser(commands, [common])
+    cli_registry.add_parsers(commands, [common])
     cli_test.add_parser(commands, parents=[common])
     return parser
 
@@ -55,8 +60,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.demo:
         demo.fill(context.vault)
     if getattr(args, "run", None) is not None:
-        return args.run(args, context)
+        return run_command(args, context)
     from smtp_tui.app import SmtpApp  # Textual loads only for the TUI
 
     SmtpApp(context).run()
     return EXIT_OK
+
+
+def run_command(args: argparse.Namespace, context: AppContext) -> int:
+    """Run a script command: refusals become one line per problem on stderr, never a traceback."""
+    try:
+        return args.run(args, context)
+    except ValidationFailed as failure:
+        refused(failure)
+        return EXIT_REFUSED
+    except NotFound as exc:  # the ACCOUNT (or NAME) given names nothing
+        error(str(exc))
+        return EXIT_USAGE
+    except (ServiceError, VaultError) as exc:
+        error(str(exc))
+        return EXIT_REFUSED
+    except DATABASE_ERRORS as exc:
+        error(f"The database refused: {exc}")
+        return EXIT_REFUSED

@@ -7,6 +7,7 @@ person who typed the value: what is wrong and what to do.
 from __future__ import annotations
 
 import ipaddress
+from urllib.parse import urlsplit
 from dataclasses import dataclass, fields, replace
 
 import idna
@@ -214,3 +215,16 @@ def port_warning(secure: bool, secure_type: str | None, port: int | str | None) 
     if not secure and number in (465, 587):
         return f"Port {number} usually expects a secure connection; without one, the password would travel in clear."
     return None
+
+
+def connector_url(url: str) -> tuple[str, str, int]:
+    """`socks5://HOST:PORT` or `http://HOST:PORT` as (kind, host, port)."""
+    message = "The connector URL must look like socks5://HOST:PORT or http://HOST:PORT."
+    try:
+        parts = urlsplit(url.strip())
+        kind, hostname, number = parts.scheme.lower(), parts.hostname, parts.port
+    except ValueError:
+        raise FieldError(message) from None
+    if kind not in CONNECTOR_KINDS or not hostname or number is None or parts.username or parts.path not in ("", "/"):
+        raise FieldError(message)
+    return kind, host(hostname), port(number)

@@ -1,0 +1,116 @@
+"""Accounts as plain records (dicts with stable keys, no secrets): for JSON output, export and
+import. Credentials and connectors are named, not numbered, so a file moves between
+appliances; their secrets never travel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smtp_tui import accounts, connectors, credentials, validation
+from smtp_tui.errors import NotFound, ValidationFailed
+from smtp_tui.models import SmtpAccount, database_proxy
+from smtp_tui.validation import AccountInput
+
+SECURITY = {None: "none", "SSL": "ssl", "TLS": "tls"}
+FLAGS = ("active", "read_confirmation", "force_config", "footer", "ignore_cert_errors")
+TEXTS = ("name", "email", "reply_to", "return_path", "confirmation_email", "host")
+
+
+def to_record(account: SmtpAccount) -> dict[str, Any]:
+    """The account as a record; `code` and the last test are informative, not imported."""
+    return {
+        "code": account.code,
+        "name": account.name,
+        "active": account.active,
+        "email": account.email,
+        "reply_to": account.reply_to,
+        "return_path": account.return_path,
+        "confirmation_email": account.confirmation_email,
+        "default": account.is_default,
+        "read_confirmation": account.read_confirmation,
+        "force_config": account.force_config,
+        "footer": account.footer,
+        "host": account.host,
+        "port": account.port,
+        "secure": SECURITY[account.secure_type if account.secure else None],
+        "ignore_cert_errors": account.ignore_cert_errors,
+        "credential": account.credential.name if account.credential_id else None,
+        "connector": account.connector.name if account.connector_id else None,
+        "timeout": account.timeout,
+        "last_test_at": account.last_test_at.isoformat(timespec="seconds") + "Z" if account.last_test_at else None,
+        "last_test_outcome": account.last_test_outcome,
+    }
+
+
+def from_record(record: dict[str, Any]) -> AccountInput:
+    """The input a record describes; unknown credential or connector names are field errors."""
+    if not isinstance(record, dict):
+        raise ValidationFailed({"record": "Each account must be a JSON object."})
+    errors: dict[str, str] = {}
+    security = str(record.get("secure") or "none").lower()
+    if security not in ("none", "ssl", "tls"):
+        errors["secure_type"] = "secure must be none, ssl or tls."
+    credential_id = connector_id = None
+    if record.get("credential"):
+        try:
+            credential_id = credentials.find(str(record["credential"])).id
+        except NotFound as exc:
+            errors["credential"] = f"{exc} Add it first: smtp-tui credentials add NAME --username USER."
+    if record.get("connector"):
+        try:
+            connector_id = connectors.find(str(record["connector"])).id
+        except NotFound as exc:
+            errors["connector"] = f"{exc} Add it first: smtp-tui connectors add NAME --url URL."
+    if errors:
+        raise ValidationFailed(errors)
+    return AccountInput(
+        **{key: str(record.get(key) or "") for key in TEXTS},
+        **{key: bool(record.get(key, key == "active")) for key in FLAGS},
+        is_default=bool(record.get("default", False)),
+        port=record.get("port", 25),
+        secure=security != "none",
+        secure_type=security.upper() if security != "none" else None,
+        authentication=credential_id is not None,
+        credential_id=credential_id,
+        use_connector=connector_id is not None,
+        connector_id=connector_id,
+        timeout=record.get("timeout", 30),
+    )
+
+
+def import_records(records: list[dict[str, Any]], *, actor: str | None = None) -> list[SmtpAccount]:
+    """Add every record as a new account, or none: all are checked first, then written in one
+    transaction. A refusal lists each bad record by its position (1-based) and name."""
+    if not isinstance(records, list):
+        raise ValidationFailed({"file": "The file must hold a JSON list of accounts."})
+    problems: dict[str, str] = {}
+    names: dict[str, int] = {}
+    inputs = []
+    for position, record in enumerate(records, start=1):
+        label = f"record {position}" + (f" ({record.get('name')})" if isinstance(record, dict) else "")
+        try:
+            data = from_record(record)
+            cleaned, errors = validation.validate_account(data)
+            if errors:
+                raise ValidationFailed(errors)
+        except ValidationFailed as failure:
+            for field, message in failure.errors.items():
+                problems[f"{label}: {field}"] = message
+            continue
+        key = cleaned.name.lower()
+        if key in names:
+            problems[f"{label}: name"] = f"The name '{cleaned.name}' is also used by record {names[key]}."
+        names[key] = position
+        inputs.append((label, data))
+    if sum(d.is_default for _, d in inputs) > 1:
+        problems["file: default"] = "More than one record is marked as the default account."
+    if problems:
+        raise ValidationFailed(problems)
+    saved = []
+    with database_proxy.atomic():
+        for label, data in inputs:
+            try:
+                saved.append(accounts.save(data, actor=actor))
+            except ValidationFailed as failure:
+                raise ValidationFailed({f"{label}: {field}": msg for field, msg in failure.errors.items()}) from None
+    return saved

@@ -1,0 +1,215 @@
+"""`smtp-tui accounts ...`: list, show, add, edit, delete, export and import accounts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+
+from smtp_tui import account_records, accounts, connectors, credentials
+from smtp_tui.accounts import Filters
+from smtp_tui.cli_output import as_json, error, refused, table, yes_no
+from smtp_tui.errors import NotFound, ValidationFailed
+from smtp_tui.test_runs import last_test_label
+from smtp_tui.validation import AccountInput, FieldError, account_code
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+FLAG_OPTIONS = (("read_confirmation", "read confirmation: ask for a read receipt"),
+                ("force_config", "force this account's From, Reply-To and Return-Path"),
+                ("footer", "append the footer text"),
+                ("ignore_cert_errors", "skip certificate and host-name checks (a warning everywhere)"))
+
+
+def add_parser(commands, parents) -> None:
+    group = commands.add_parser("accounts", help="list, show, add, edit, delete, export, import accounts",
+                                parents=parents)
+    sub = group.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    listing = sub.add_parser("list", help="the report, filtered like the search panel", parents=parents)
+    listing.add_argument("--json", action="store_true", help="print JSON (stable keys, no secrets)")
+    listing.add_argument("--code", metavar="N")
+    for option in ("name", "email", "reply-to", "return-path", "confirmation-email"):
+        listing.add_argument(f"--{option}", metavar="S", default="", help="contains S, any case")
+    listing.add_argument("--status", choices=("active", "inactive", "any"), default="any")
+    listing.set_defaults(run=list_accounts)
+
+    show = sub.add_parser("show", help="one account, every field", parents=parents)
+    show.add_argument("account", metavar="ACCOUNT", help="name or code")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(run=show_account)
+
+    add = sub.add_parser("add", help="add an account", parents=parents)
+    add.add_argument("--name", required=True)
+    add.add_argument("--email", required=True, help="the From address")
+    add.add_argument("--host", required=True)
+    add.add_argument("--port", required=True)
+    add.add_argument("--inactive", dest="active", action="store_false", default=None)
+    _account_options(add, editing=False)
+    add.set_defaults(run=add_account)
+
+    edit = sub.add_parser("edit", help="change some fields of an account", parents=parents)
+    edit.add_argument("account", metavar="ACCOUNT", help="name or code")
+    edit.add_argument("--name")
+    edit.add_argument("--email")
+    edit.add_argument("--host")
+    edit.add_argument("--port")
+    edit.add_argument("--active", dest="active", action="store_true", default=None)
+    edit.add_argument("--inactive", dest="active", action="store_false")
+    _account_options(edit, editing=True)
+    edit.set_defaults(run=edit_account)
+
+    delete = sub.add_parser("delete", help="delete an account", parents=parents)
+    delete.add_argument("account", metavar="ACCOUNT", help="name or code")
+    delete.add_argument("--yes", action="store_true", help="do not ask")
+    delete.set_defaults(run=delete_account)
+
+    export = sub.add_parser("export", help="every account as JSON (no secrets) on stdout", parents=parents)
+    export.add_argument("--format", choices=("json",), default="json")
+    export.set_defaults(run=export_accounts)
+
+    imports = sub.add_parser("import", help="add the accounts of a JSON file: all of them, or none",
+                             parents=parents)
+    imports.add_argument("file", metavar="FILE.json")
+    imports.set_defaults(run=import_accounts)
+
+
+def _account_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
+    for option in ("reply-to", "return-path", "confirmation-email"):
+        parser.add_argument(f"--{option}", metavar="ADDR", help="'' clears it" if editing else None)
+    parser.add_argument("--default", action=argparse.BooleanOptionalAction if editing else "store_true",
+                        default=None, help="make it the default account")
+    for field, help_text in FLAG_OPTIONS:
+        parser.add_argument(f"--{field.replace('_', '-')}", dest=field, default=None, help=help_text,
+                            action=argparse.BooleanOptionalAction if editing else "store_true")
+    parser.add_argument("--secure", choices=("ssl", "tls", "none"), help="SSL (implicit TLS), TLS (STARTTLS) or none")
+    parser.add_argument("--credential", metavar="NAME", help="log in with this credential (authentication yes)")
+    parser.add_argument("--connector", metavar="NAME", help="go through this network connector")
+    parser.add_argument("--timeout", metavar="SECONDS", help="seconds each step of a send may take (default 30)")
+    if editing:
+        parser.add_argument("--no-credential", action="store_true", help="authentication no")
+        parser.add_argument("--no-connector", action="store_true", help="use no network connector")
+
+
+def _apply(data: AccountInput, args: argparse.Namespace) -> AccountInput:
+    """`data` with the options given on the command line; unknown names are field errors."""
+    changes: dict = {}
+    for field in ("name", "email", "host", "port", "reply_to", "return_path", "confirmation_email", "timeout",
+                  "active", "read_confirmation", "force_config", "footer", "ignore_cert_errors"):
+        value = getattr(args, field, None)
+        if value is not None:
+            changes[field] = value
+    if args.default is not None:
+        changes["is_default"] = args.default
+    if args.secure is not None:
+        changes |= {"secure": args.secure != "none", "secure_type": None if args.secure == "none" else args.secure.upper()}
+    errors = {}
+    if getattr(args, "no_credential", False):
+        changes |= {"authentication": False, "credential_id": None}
+    if args.credential:
+        try:
+            changes |= {"authentication": True, "credential_id": credentials.find(args.credential).id}
+        except NotFound as exc:
+            errors["credential"] = str(exc)
+    if getattr(args, "no_connector", False):
+        changes |= {"use_connector": False, "connector_id": None}
+    if args.connector:
+        try:
+            changes |= {"use_connector": True, "connector_id": connectors.find(args.connector).id}
+        except NotFound as exc:
+            errors["connector"] = str(exc)
+    if errors:
+        raise ValidationFailed(errors)
+    return replace(data, **changes)
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(code=account_code(args.code), name=args.name, email=args.email, reply_to=args.reply_to,
+                   return_path=args.return_path, confirmation_email=args.confirmation_email, status=args.status)
+
+
+def list_accounts(args, context) -> int:
+    try:
+        filters = _filters(args)
+    except FieldError as exc:
+        error(str(exc))
+        return EXIT_USAGE
+    rows = list(accounts.iterate(filters))
+    if args.json:
+        as_json([account_records.to_record(a) for a in rows])
+        return EXIT_OK
+    table(("Code", "Name", "E-mail", "Status", "Default", "Secure", "Server", "Last test"), [
+        (a.code, a.name, a.email, "active" if a.active else "inactive", yes_no(a.is_default),
+         (a.secure_type or "yes") if a.secure else "no", f"{a.host}:{a.port}",
+         last_test_label(a.last_test_outcome, a.last_test_at)) for a in rows])
+    print(f"{len(rows)} account{'s' if len(rows) != 1 else ''}" + (f" · {filters.describe()}" if not filters.is_empty() else ""))
+    return EXIT_OK
+
+
+def show_account(args, context) -> int:
+    account = accounts.find(args.account)
+    record = account_records.to_record(account)
+    if args.json:
+        as_json(record)
+    else:
+        width = max(len(k) for k in record)
+        for key, value in record.items():
+            shown = yes_no(value) if isinstance(value, bool) else ("" if value is None else value)
+            print(f"{key.replace('_', ' '):{width}}  {shown}")
+    return EXIT_OK
+
+
+def add_account(args, context) -> int:
+    data = _apply(AccountInput(), args)
+    saved = accounts.save(data)
+    print(f"Added '{saved.name}' (code {saved.code}).")
+    return EXIT_OK
+
+
+def edit_account(args, context) -> int:
+    account = accounts.find(args.account)
+    data = _apply(AccountInput.from_account(account), args)
+    saved = accounts.save(data, code=account.code, expected_version=account.version)
+    print(f"Saved '{saved.name}' (code {saved.code}).")
+    return EXIT_OK
+
+
+def delete_account(args, context) -> int:
+    account = accounts.find(args.account)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            error("Refusing to delete without --yes when nobody can be asked.")
+            return EXIT_USAGE
+        answer = input(f"Delete '{account.name}' (code {account.code})? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Kept.")
+            return EXIT_REFUSED
+    accounts.delete(account.code, expected_version=account.version)
+    print(f"Deleted '{account.name}' (code {account.code}).")
+    return EXIT_OK
+
+
+def export_accounts(args, context) -> int:
+    as_json([account_records.to_record(a) for a in accounts.iterate()])
+    return EXIT_OK
+
+
+def import_accounts(args, context) -> int:
+    try:
+        with open(args.file, encoding="utf-8") as file:
+            records = json.load(file)
+    except OSError as exc:
+        error(f"Cannot read {args.file}: {exc.strerror}.")
+        return EXIT_USAGE
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        error(f"{args.file} is not valid JSON: {exc}.")
+        return EXIT_REFUSED
+    try:
+        saved = account_records.import_records(records)
+    except ValidationFailed as failure:
+        refused(failure, with_fields=True)
+        error("Nothing was imported.")
+        return EXIT_REFUSED
+    print(f"Imported {len(saved)} account{'s' if len(saved) != 1 else ''}.")
+    return EXIT_OK
+

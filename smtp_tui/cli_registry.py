@@ -1,0 +1,123 @@
+"""`smtp-tui credentials|connectors|settings ...`: what accounts log in with and go through."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+from smtp_tui import connectors, credentials, settings, validation
+from smtp_tui.cli_output import as_json, error, table
+from smtp_tui.errors import ValidationFailed
+from smtp_tui.mail.connectors import LABELS
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+def add_parsers(commands, parents) -> None:
+    group = commands.add_parser("credentials", help="user names and secrets accounts log in with", parents=parents)
+    sub = group.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    add = sub.add_parser("add", help="add a credential; the secret is read from a masked prompt or stdin",
+                         parents=parents)
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--username", required=True)
+    add.set_defaults(run=add_credential)
+    listing = sub.add_parser("list", help="every credential (never its secret)", parents=parents)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=list_credentials)
+    delete = sub.add_parser("delete", help="delete a credential nobody uses", parents=parents)
+    delete.add_argument("name", metavar="NAME")
+    delete.set_defaults(run=delete_credential)
+
+    group = commands.add_parser("connectors", help="proxies accounts reach their server through", parents=parents)
+    sub = group.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    add = sub.add_parser("add", help="add a network connector", parents=parents)
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--url", required=True, metavar="socks5://HOST:PORT|http://HOST:PORT")
+    add.add_argument("--credential", metavar="NAME", help="log in to the proxy with this credential")
+    add.set_defaults(run=add_connector)
+    listing = sub.add_parser("list", help="every network connector", parents=parents)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=list_connectors)
+    delete = sub.add_parser("delete", help="delete a connector no account uses", parents=parents)
+    delete.add_argument("name", metavar="NAME")
+    delete.set_defaults(run=delete_connector)
+
+    group = commands.add_parser("settings", help="application-wide settings", parents=parents)
+    sub = group.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    footer = sub.add_parser("footer", help="show the footer text, or set it to TEXT", parents=parents)
+    footer.add_argument("text", metavar="TEXT", nargs="?")
+    footer.set_defaults(run=footer_text)
+
+
+def _read_secret() -> str:
+    """From a masked prompt on a terminal, else the first line of stdin: never from argv."""
+    if sys.stdin.isatty():
+        return getpass.getpass("Secret (not shown): ")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def add_credential(args, context) -> int:
+    secret = _read_secret()
+    saved = credentials.save(context.vault, name=args.name, username=args.username, secret=secret)
+    print(f"Added credential '{saved.name}' (secret stored encrypted).")
+    return EXIT_OK
+
+
+def list_credentials(args, context) -> int:
+    rows = credentials.all_credentials()
+    if args.json:
+        as_json([{"name": c.name, "username": c.username} for c in rows])
+    else:
+        table(("Name", "User name"), [(c.name, c.username) for c in rows])
+    return EXIT_OK
+
+
+def delete_credential(args, context) -> int:
+    credential = credentials.find(args.name)
+    credentials.delete(credential.id)
+    print(f"Deleted credential '{credential.name}'.")
+    return EXIT_OK
+
+
+def add_connector(args, context) -> int:
+    try:
+        kind, host, port = validation.connector_url(args.url)
+    except validation.FieldError as exc:
+        raise ValidationFailed({"url": str(exc)}) from None
+    credential_id = None
+    if args.credential:
+        credential_id = credentials.find(args.credential).id
+    saved = connectors.save(name=args.name, kind=kind, host=host, port=port, credential_id=credential_id)
+    print(f"Added network connector '{saved.name}' ({LABELS[kind]} {host}:{port}).")
+    return EXIT_OK
+
+
+def _connector_record(c) -> dict:
+    return {"name": c.name, "kind": c.kind, "host": c.host, "port": c.port,
+            "credential": c.credential.name if c.credential_id else None}
+
+
+def list_connectors(args, context) -> int:
+    rows = [_connector_record(c) for c in connectors.all_connectors()]
+    if args.json:
+        as_json(rows)
+    else:
+        table(("Name", "Type", "Proxy", "Credential"),
+              [(r["name"], LABELS[r["kind"]], f"{r['host']}:{r['port']}", r["credential"] or "") for r in rows])
+    return EXIT_OK
+
+
+def delete_connector(args, context) -> int:
+    connector = connectors.find(args.name)
+    connectors.delete(connector.id)
+    print(f"Deleted network connector '{connector.name}'.")
+    return EXIT_OK
+
+
+def footer_text(args, context) -> int:
+    if args.text is None:
+        print(settings.get(settings.FOOTER))
+        return EXIT_OK
+    settings.put(settings.FOOTER, args.text)
+    print("Footer text saved.")
+    return EXIT_OK
