@@ -55,6 +55,10 @@ class RecordListScreen(Screen):
     def delete_record(self, record_id: int) -> None:
         raise NotImplementedError
 
+    def label(self, record) -> str:
+        """How questions and messages name the record."""
+        return f"'{record.name}'"
+
     def reload(self, keep_id: int | None = None) -> None:
         table = self.query_one(DataTable)
         keep_id = keep_id if keep_id is not None else self.highlighted_id
@@ -113,10 +117,10 @@ class RecordListScreen(Screen):
                 return
             if attempt(self, "Not deleted", lambda: self.delete_record(record.id)) is FAILED:
                 return
-            self.notify(f"Deleted {self.NOUN} '{record.name}'.")
+            self.notify(f"Deleted {self.NOUN} {self.label(record)}.")
             self.reload()
 
-        self.app.push_screen(ConfirmModal(f"Delete the {self.NOUN} '{record.name}'?", yes="Delete", no="Keep"),
+        self.app.push_screen(ConfirmModal(f"Delete the {self.NOUN} {self.label(record)}?", yes="Delete", no="Keep"),
                              answered)
 
     def action_close(self) -> None:

@@ -17,6 +17,9 @@ from screens.connectors import ConnectorsScreen
 from screens.credentials import CredentialsScreen
 from screens.footer_text import FooterTextForm
 from screens.confirm import ConfirmModal
+from screens.download import DownloadModal
+from screens.print_preview import PrintPreviewScreen
+from screens.schedules import ScheduleForm, SchedulesScreen
 from screens.feedback import FAILED, attempt
 from screens.help import HelpScreen
 from screens.report_table import ReportTable
@@ -64,7 +67,10 @@ class ReportScreen(Screen):
         Binding("ctrl+l", "clear_filters", "Clear filters", show=False, tooltip="Clear every search filter"),
         Binding("p", "print_report", "Print", show=False, tooltip="Print the whole filtered report"),
         Binding("d", "download", "Download", show=False, tooltip="Save the whole filtered report as CSV, JSON or XLSX"),
-        Binding("s", "schedule", "Schedule", show=False, tooltip="E-mail the report on a schedule"),
+        Binding("s", "schedule", "Schedule", show=False,
+                tooltip="E-mail the report, with the filters in use, on a schedule"),
+        Binding("S", "schedules", "Schedules", show=False,
+                tooltip="Report schedules: next and last runs; edit, pause, delete"),
         Binding("C", "credentials", "Credentials", show=False,
                 tooltip="Credentials: add, edit, delete the logins accounts use"),
         Binding("N", "connectors", "Connectors", show=False,
@@ -259,9 +265,6 @@ class ReportScreen(Screen):
             self._show_error(exc)
         return None
 
-    def _not_yet(self, what: str) -> None:
-        self.notify(f"{what} is not available yet.", title="Coming soon")
-
     def _open_form(self, form: AccountForm) -> None:
         self.app.push_screen(form, self._account_saved)
 
@@ -364,10 +367,13 @@ class ReportScreen(Screen):
         self.app.push_screen(HelpScreen(self, "SMTP Configuration report"))
 
     def action_print_report(self) -> None:
-        self._not_yet("Print")
+        self.app.push_screen(PrintPreviewScreen(self.filters, self.sort))
 
     def action_download(self) -> None:
-        self._not_yet("Download")
+        self.app.push_screen(DownloadModal(self.filters, self.sort))
 
     def action_schedule(self) -> None:
-        self._not_yet("The report schedule")
+        self.app.push_screen(ScheduleForm(filters=self.filters, sort=self.sort))
+
+    def action_schedules(self) -> None:
+        self.app.push_screen(SchedulesScreen())

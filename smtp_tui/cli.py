@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
-from smtp_tui import __version__, cli_accounts, cli_registry, cli_test, demo
+from smtp_tui import __version__, cli_accounts, cli_registry, cli_reports, cli_test, demo
 from smtp_tui.cli_output import error, refused
 from smtp_tui.config import DB_ENV, KEY_FILE_ENV, Config
 from smtp_tui.context import AppContext
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="without a command, smtp-tui opens the TUI")
     cli_accounts.add_parser(commands, [common])
     cli_registry.add_parsers(commands, [common])
+    cli_reports.add_parsers(commands, [common])
     cli_test.add_parser(commands, parents=[common])
     return parser
 
@@ -83,3 +85,6 @@ def run_command(args: argparse.Namespace, context: AppContext) -> int:
     except DATABASE_ERRORS as exc:
         error(f"The database refused: {exc}")
         return EXIT_REFUSED
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK

@@ -28,10 +28,7 @@ def add_parser(commands, parents) -> None:
 
     listing = sub.add_parser("list", help="the report, filtered like the search panel", parents=parents)
     listing.add_argument("--json", action="store_true", help="print JSON (stable keys, no secrets)")
-    listing.add_argument("--code", metavar="N")
-    for option in ("name", "email", "reply-to", "return-path", "confirmation-email"):
-        listing.add_argument(f"--{option}", metavar="S", default="", help="contains S, any case")
-    listing.add_argument("--status", choices=("active", "inactive", "any"), default="any")
+    add_filter_options(listing)
     listing.set_defaults(run=list_accounts)
 
     show = sub.add_parser("show", help="one account, every field", parents=parents)
@@ -123,14 +120,22 @@ def _apply(data: AccountInput, args: argparse.Namespace) -> AccountInput:
     return replace(data, **changes)
 
 
-def _filters(args: argparse.Namespace) -> Filters:
+def add_filter_options(parser: argparse.ArgumentParser) -> None:
+    """The search panel's filters as options."""
+    parser.add_argument("--code", metavar="N")
+    for option in ("name", "email", "reply-to", "return-path", "confirmation-email"):
+        parser.add_argument(f"--{option}", metavar="S", default="", help="contains S, any case")
+    parser.add_argument("--status", choices=("active", "inactive", "any"), default="any")
+
+
+def filters_from(args: argparse.Namespace) -> Filters:
     return Filters(code=account_code(args.code), name=args.name, email=args.email, reply_to=args.reply_to,
                    return_path=args.return_path, confirmation_email=args.confirmation_email, status=args.status)
 
 
 def list_accounts(args, context) -> int:
     try:
-        filters = _filters(args)
+        filters = filters_from(args)
     except FieldError as exc:
         error(str(exc))
         return EXIT_USAGE

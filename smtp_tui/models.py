@@ -110,6 +110,41 @@ class TestRun(BaseModel):
     transcript = TextField(default="")  # secrets masked
 
 
+class ReportSchedule(BaseModel):
+    """The report, e-mailed on a schedule, with the filters it was made with."""
+
+    frequency = CharField()  # daily | weekly | monthly
+    weekday = IntegerField(null=True)  # 0 = Monday, for weekly
+    day_of_month = IntegerField(null=True)  # 1-31, for monthly (the last day in shorter months)
+    time_of_day = CharField()  # HH:MM, local to `timezone`
+    timezone = CharField()  # an IANA name, e.g. Europe/Berlin
+    recipients = TextField()  # comma-separated, validated
+    format = CharField()  # csv | json | xlsx
+    filters = TextField(default="{}")  # accounts.Filters as JSON
+    sort_column = CharField(default="code")
+    sort_descending = BooleanField(default=False)
+    account = ForeignKeyField(SmtpAccount, null=True, on_delete="SET NULL")  # None: the default account
+    paused = BooleanField(default=False)
+    next_run_at = DateTimeField(index=True)  # UTC
+    last_run_at = DateTimeField(null=True)
+    last_outcome = CharField(null=True)
+    claimed_until = DateTimeField(null=True)  # a run holds the schedule until then
+    claimed_by = CharField(null=True)
+    created_by = CharField(default="")
+    created_at = DateTimeField(default=utc_now)
+    updated_at = DateTimeField(default=utc_now)
+
+
+class ScheduleRun(BaseModel):
+    schedule = ForeignKeyField(ReportSchedule, on_delete="CASCADE", backref="runs", index=True)
+    started_at = DateTimeField()
+    finished_at = DateTimeField(null=True)
+    outcome = CharField()  # sent | failed
+    rows = IntegerField(default=0)
+    summary = TextField(default="")
+    run_by = CharField(default="")
+
+
 class Setting(BaseModel):
     """An application-wide value, such as the footer text appended to messages."""
 
@@ -117,4 +152,4 @@ class Setting(BaseModel):
     value = TextField(default="")
 
 
-ALL_MODELS = (Credential, NetworkConnector, SmtpAccount, TestRun, Setting)
+ALL_MODELS = (Credential, NetworkConnector, SmtpAccount, TestRun, ReportSchedule, ScheduleRun, Setting)

@@ -255,17 +255,6 @@ async def test_every_action_is_in_the_command_palette(app):
         assert shown(app)[0] == "Page 2 of 3 · 75 accounts"
 
 
-@pytest.mark.parametrize("key,expected", [
-    ("p", "Print"), ("d", "Download"), ("s", "The report schedule"),
-])
-async def test_actions_of_later_issues_say_they_are_not_available_yet(app, key, expected):
-    async with app.run_test(size=(100, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press(key)
-        await pilot.pause()
-        assert any(n.message == f"{expected} is not available yet." for n in app._notifications)
-
-
 async def test_refresh_keeps_filters_page_and_highlighted_row(app):
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)

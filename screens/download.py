@@ -1,0 +1,109 @@
+"""Download: choose CSV, JSON or XLSX and a path; the whole filtered report is written there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Label, ProgressBar, RadioSet
+from textual.worker import get_current_worker
+
+from screens.confirm import ConfirmModal
+from screens.forms import RecordForm
+from screens.widgets import Choice, FormRow
+from smtp_tui.accounts import Filters, Sort
+from smtp_tui.database import DATABASE_ERRORS
+from smtp_tui.reports.export import FORMATS, default_file_name, export_to_file
+
+
+class DownloadModal(RecordForm):
+    """Dismisses with the number of rows written (through the RecordForm contract), or None."""
+
+    title_text = "Download the report"
+
+    def __init__(self, filters: Filters, sort: Sort):
+        super().__init__()
+        self.filters, self.sort = filters, sort
+        self.path_typed = False
+
+    def body(self) -> ComposeResult:
+        yield Label(f"Every page of the report{' · ' + self.filters.describe() if not self.filters.is_empty() else ''}"
+                    f" · sorted by {self.sort.column}", classes="hint")
+        yield FormRow("Format", Choice([(f, f.upper()) for f in FORMATS], "csv", id="f-format"), field="format")
+        yield FormRow("Save as", Input(default_file_name("csv"), id="f-path", compact=True,
+                                       tooltip="Relative to the current directory"),
+                      field="path", required=True)
+        with Horizontal(id="progress-row"):
+            yield ProgressBar(id="progress", show_eta=False)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#progress-row").display = False
+
+    @on(RadioSet.Changed, "#f-format")
+    def _format_changed(self) -> None:
+        if not self.path_typed:  # follow the format with the suggested name
+            fmt = self.query_one("#f-format", Choice).value
+            with self.prevent(Input.Changed):
+                self.query_one("#f-path", Input).value = default_file_name(fmt)
+
+    @on(Input.Changed, "#f-path")
+    def _path_typed(self, event: Input.Changed) -> None:
+        if event.input.has_focus:
+            self.path_typed = True
+
+    def snapshot(self) -> object:
+        return self.query_one("#f-format", Choice).value, self.query_one("#f-path", Input).value
+
+    def action_save(self) -> None:
+        """Ask before overwriting, then write in the background with a progress bar."""
+        fmt, text = self.snapshot()
+        if not text.strip():
+            self.show_errors({"path": "Say where to save the report."})
+            return
+        path = Path(text.strip()).expanduser().absolute()
+        if path.is_dir():
+            self.show_errors({"path": f"{path} is a directory: add a file name."})
+            return
+        if not path.parent.is_dir():
+            self.show_errors({"path": f"The directory {path.parent} does not exist."})
+            return
+        if path.exists():
+            self.app.push_screen(ConfirmModal(f"{path} exists. Replace it?", yes="Replace", no="Keep it"),
+                                 lambda replace: self._write(fmt, path) if replace else None)
+            return
+        self._write(fmt, path)
+
+    @work(thread=True, exclusive=True, group="download")
+    def _write(self, fmt: str, path: Path) -> None:
+        worker = get_current_worker()
+        self.app.call_from_thread(self._started)
+        try:
+            with self.app.context.database.connection_context():
+                count = export_to_file(fmt, path, self.filters, self.sort, progress=self._progress)
+        except OSError as exc:
+            self.app.call_from_thread(self.show_errors, {"path": f"Cannot write {path}: {exc.strerror}."})
+            return
+        except DATABASE_ERRORS as exc:
+            self.app.call_from_thread(self.notify, f"Cannot read the database: {exc}", severity="error")
+            return
+        finally:
+            self.app.call_from_thread(self._finished)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._done, count, path)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.app.call_from_thread(self.query_one(ProgressBar).update, total=max(total, 1), progress=done)
+
+    def _started(self) -> None:
+        self.query_one("#progress-row").display = True
+        self.query_one("#save", Button).disabled = True
+
+    def _finished(self) -> None:
+        self.query_one("#save", Button).disabled = False
+
+    def _done(self, count: int, path: Path) -> None:
+        self.notify(f"Saved {count} account{'s' if count != 1 else ''} to {path}.", title="Downloaded", timeout=8)
+        self.dismiss(count)

@@ -1,0 +1,85 @@
+"""`smtp-tui export` and `smtp-tui schedules ...`: the report's outputs from scripts and cron."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from smtp_tui.accounts import SORTABLE, Sort
+from smtp_tui.cli_accounts import add_filter_options, filters_from
+from smtp_tui.cli_output import as_json, error, table
+from smtp_tui.reports import schedules
+from smtp_tui.reports.export import FORMATS, TEXT_FORMATS, export, export_to_file
+from smtp_tui.validation import FieldError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def add_parsers(commands, parents) -> None:
+    parser = commands.add_parser("export", help="the whole filtered report as CSV, JSON or XLSX", parents=parents)
+    parser.add_argument("--format", choices=FORMATS, default="csv")
+    parser.add_argument("--output", metavar="FILE", help="write here (default: stdout, for CSV and JSON)")
+    parser.add_argument("--sort", default="code", help="the column to sort by (code, name, email, ...)")
+    parser.add_argument("--descending", action="store_true")
+    add_filter_options(parser)
+    parser.set_defaults(run=export_report)
+
+    group = commands.add_parser("schedules", help="scheduled reports: list them, or send the due ones",
+                                parents=parents)
+    sub = group.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    run = sub.add_parser("run", help="send every due report (for cron or a systemd timer)", parents=parents)
+    run.set_defaults(run=run_schedules)
+    listing = sub.add_parser("list", help="every schedule with its next and last run", parents=parents)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=list_schedules)
+
+
+def export_report(args, context) -> int:
+    try:
+        filters = filters_from(args)
+    except FieldError as exc:
+        error(str(exc))
+        return EXIT_USAGE
+    sort = Sort(args.sort, args.descending)
+    if args.sort not in SORTABLE:
+        error(f"Cannot sort by '{args.sort}': choose one of {', '.join(SORTABLE)}.")
+        return EXIT_USAGE
+    if args.output is None:
+        if args.format not in TEXT_FORMATS:
+            error("XLSX is not text: give --output FILE.")
+            return EXIT_USAGE
+        export(args.format, sys.stdout.buffer, filters, sort)
+        return EXIT_OK
+    path = Path(args.output)
+    try:
+        count = export_to_file(args.format, path, filters, sort)
+    except OSError as exc:
+        error(f"Cannot write {path}: {exc.strerror}.")
+        return EXIT_FAILED
+    print(f"Wrote {count} account{'s' if count != 1 else ''} to {path}.", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_schedules(args, context) -> int:
+    results = schedules.run_due(context.vault)
+    for result in results:
+        print(f"schedule {result.schedule_id}: {'sent' if result.sent else 'FAILED'} · {result.summary}")
+    if not results:
+        print("No report is due.")
+    return EXIT_OK if all(r.sent for r in results) else EXIT_FAILED
+
+
+def list_schedules(args, context) -> int:
+    rows = schedules.all_schedules()
+    records = [{"id": s.id, "when": schedules.describe(s), "recipients": s.recipients, "format": s.format,
+                "paused": s.paused, "next_run_utc": s.next_run_at.isoformat(timespec="minutes"),
+                "last_run_utc": s.last_run_at.isoformat(timespec="minutes") if s.last_run_at else None,
+                "last_outcome": s.last_outcome} for s in rows]
+    if args.json:
+        as_json(records)
+        return EXIT_OK
+    table(("Id", "When", "Recipients", "Format", "Next run (UTC)", "Last run", "State"), [
+        (r["id"], r["when"], r["recipients"], r["format"], r["next_run_utc"],
+         f"{r['last_run_utc']} {r['last_outcome']}" if r["last_run_utc"] else "never",
+         "paused" if r["paused"] else "active") for r in records])
+    return EXIT_OK

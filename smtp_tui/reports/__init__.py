@@ -1,0 +1,1 @@
+"""The report's outputs: download (CSV, JSON, XLSX), print, and scheduled e-mails."""

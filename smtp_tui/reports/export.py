@@ -1,0 +1,109 @@
+"""Download: the whole filtered, sorted report as CSV (RFC 4180, UTF-8), JSON or XLSX.
+
+Rows stream from the database one at a time (`accounts.iterate`), so memory stays flat
+however many accounts there are; XLSX uses xlsxwriter's constant-memory mode.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+import xlsxwriter
+
+from smtp_tui import accounts
+from smtp_tui.accounts import Filters, Sort
+from smtp_tui.reports.columns import COLUMNS
+
+FORMATS = ("csv", "json", "xlsx")
+TEXT_FORMATS = ("csv", "json")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+Progress = Callable[[int, int], None]  # (rows written, rows in all)
+
+
+def neutralise(text: str) -> str:
+    """A cell a spreadsheet would run as a formula, made inert with a leading apostrophe (OWASP)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def default_file_name(fmt: str, today: date | None = None) -> str:
+    return f"smtp-accounts-{(today or date.today()).isoformat()}.{fmt}"
+
+
+def export(fmt: str, target: BinaryIO, filters: Filters = Filters(), sort: Sort = Sort(),
+           progress: Progress | None = None) -> int:
+    """Write the report in `fmt` to the binary stream `target`; returns the number of rows."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    total = accounts.search(filters, sort, page=1, page_size=1).total
+    rows = accounts.iterate(filters, sort)
+    writer = {"csv": _csv, "json": _json, "xlsx": _xlsx}[fmt]
+    return writer(rows, target, total, progress or (lambda done, total: None))
+
+
+def export_to_file(fmt: str, path: Path, filters: Filters = Filters(), sort: Sort = Sort(),
+                   progress: Progress | None = None) -> int:
+    """Write to `path` through a temporary file, so a failure never leaves half a report."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with open(partial, "wb") as target:
+            count = export(fmt, target, filters, sort, progress)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _csv(rows, target: BinaryIO, total: int, progress: Progress) -> int:
+    text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text, lineterminator="\r\n")  # RFC 4180
+    writer.writerow([c.header for c in COLUMNS])
+    count = 0
+    for count, account in enumerate(rows, start=1):
+        writer.writerow([neutralise(c.text(account)) for c in COLUMNS])
+        if count % 1000 == 0:
+            progress(count, total)
+    text.detach()
+    progress(count, total)
+    return count
+
+
+def _json(rows, target: BinaryIO, total: int, progress: Progress) -> int:
+    target.write(b"[")
+    count = 0
+    for count, account in enumerate(rows, start=1):
+        record = {c.key: c.value(account) for c in COLUMNS}
+        target.write((b"\n  " if count == 1 else b",\n  ") + json.dumps(record, ensure_ascii=False).encode())
+        if count % 1000 == 0:
+            progress(count, total)
+    target.write(b"\n]\n" if count else b"]\n")
+    progress(count, total)
+    return count
+
+
+def _xlsx(rows, target: BinaryIO, total: int, progress: Progress) -> int:
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False,
+                                            "strings_to_formulas": False, "strings_to_numbers": False})
+    sheet = workbook.add_worksheet("SMTP accounts")
+    bold = workbook.add_format({"bold": True})
+    for column, c in enumerate(COLUMNS):
+        sheet.write_string(0, column, c.header, bold)
+    count = 0
+    for count, account in enumerate(rows, start=1):
+        for column, c in enumerate(COLUMNS):
+            if c.key == "code":
+                sheet.write_number(count, column, account.code)
+            else:  # always a string cell, never a formula, whatever it starts with
+                sheet.write_string(count, column, c.text(account))
+        if count % 1000 == 0:
+            progress(count, total)
+    sheet.freeze_panes(1, 0)
+    workbook.close()
+    progress(count, total)
+    return count

@@ -1,0 +1,269 @@
+"""Report schedules: when each is due, and `run_due`, which e-mails the due reports.
+
+`run_due` is safe under cron: a run claims a due schedule with one conditional UPDATE, so
+two runs at once never send the same report; a failed send is recorded and the schedule
+stays due, so the next run retries it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import calendar
+import io
+import json
+import uuid
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tzlocal import get_localzone_name
+
+from smtp_tui import accounts, test_runs, validation
+from smtp_tui.accounts import Filters, Sort
+from smtp_tui.config import current_user
+from smtp_tui.errors import NotFound, ValidationFailed
+from smtp_tui.mail.compose import compose
+from smtp_tui.mail.transport import deliver
+from smtp_tui.models import ReportSchedule, ScheduleRun, SmtpAccount, database_proxy, utc_now
+from smtp_tui.reports.export import FORMATS, export
+from smtp_tui.validation import AccountInput, FieldError
+from smtp_tui.vault import Vault
+
+FREQUENCIES = ("daily", "weekly", "monthly")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+LEASE = timedelta(minutes=15)  # how long a run may hold a schedule before another may take it
+MIME = {"csv": ("text", "csv"), "json": ("application", "json"),
+        "xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+
+
+def local_timezone() -> str:
+    try:
+        return get_localzone_name() or "UTC"
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return "UTC"
+
+
+@dataclass(frozen=True)
+class ScheduleInput:
+    frequency: str = "daily"
+    weekday: int | None = None
+    day_of_month: int | str | None = None
+    time_of_day: str = "07:00"
+    timezone: str = field(default_factory=lambda: local_timezone())
+    recipients: str = ""
+    format: str = "csv"
+    filters: Filters = Filters()
+    sort: Sort = Sort()
+    account_id: int | None = None
+    paused: bool = False
+
+    @classmethod
+    def from_schedule(cls, schedule: ReportSchedule) -> ScheduleInput:
+        return cls(schedule.frequency, schedule.weekday, schedule.day_of_month, schedule.time_of_day,
+                   schedule.timezone, schedule.recipients, schedule.format, Filters(**json.loads(schedule.filters)),
+                   Sort(schedule.sort_column, schedule.sort_descending), schedule.account_id, schedule.paused)
+
+
+def _time_of_day(text: str) -> time:
+    try:
+        hours, minutes = (int(part) for part in text.strip().split(":"))
+        return time(hours, minutes)
+    except ValueError:
+        raise FieldError("Time must be HH:MM in 24-hour time, such as 07:30.") from None
+
+
+def validate(data: ScheduleInput) -> tuple[ScheduleInput, dict[str, str]]:
+    """Check every field at once; returns the cleaned input and the errors by field."""
+    errors: dict[str, str] = {}
+    cleaned = {}
+    if data.frequency not in FREQUENCIES:
+        errors["frequency"] = "Choose daily, weekly or monthly."
+    if data.frequency == "weekly" and data.weekday not in range(7):
+        errors["weekday"] = "Choose the day of the week."
+    if data.frequency == "monthly":
+        try:
+            day = int(str(data.day_of_month).strip())
+            if not 1 <= day <= 31:
+                raise ValueError
+            cleaned["day_of_month"] = day
+        except ValueError:
+            errors["day_of_month"] = "The day of the month must be 1 to 31 (31: the last day of every month)."
+    try:
+        cleaned["time_of_day"] = _time_of_day(data.time_of_day).strftime("%H:%M")
+    except FieldError as exc:
+        errors["time_of_day"] = str(exc)
+    try:
+        ZoneInfo(data.timezone.strip())
+        cleaned["timezone"] = data.timezone.strip()
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["timezone"] = f"Unknown time zone '{data.timezone}': use a name such as Europe/Berlin or UTC."
+    addresses = [a.strip() for a in data.recipients.replace(";", ",").split(",") if a.strip()]
+    if not addresses:
+        errors["recipients"] = "Add at least one recipient."
+    else:
+        try:
+            cleaned["recipients"] = ", ".join(validation.email_address(a, f"Recipient '{a}'") for a in addresses)
+        except FieldError as exc:
+            errors["recipients"] = str(exc)
+    if data.format not in FORMATS:
+        errors["format"] = "Choose CSV, JSON or XLSX."
+    if data.account_id is not None and not SmtpAccount.select().where(SmtpAccount.code == data.account_id).exists():
+        errors["account"] = "That account no longer exists."
+    if data.frequency != "weekly":
+        cleaned["weekday"] = None
+    if data.frequency != "monthly":
+        cleaned["day_of_month"] = None
+    return replace(data, **{k: v for k, v in cleaned.items() if k not in errors}), errors
+
+
+def next_run(data: ScheduleInput, after: datetime) -> datetime:
+    """The first run strictly after `after` (UTC, naive), as UTC naive.
+
+    Times are wall-clock times of the schedule's zone: a time skipped by a DST change runs
+    at the first moment after the gap, a repeated time runs at its first occurrence.
+    """
+    zone = ZoneInfo(data.timezone)
+    after_utc = after.replace(tzinfo=UTC)
+    start = after_utc.astimezone(zone).date()
+    at = _time_of_day(data.time_of_day)
+    for offset in range(0, 400):
+        day = start + timedelta(days=offset)
+        if data.frequency == "weekly" and day.weekday() != data.weekday:
+            continue
+        if data.frequency == "monthly":
+            last = calendar.monthrange(day.year, day.month)[1]
+            if day.day != min(int(data.day_of_month), last):
+                continue
+        candidate = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+        if candidate > after_utc:
+            return candidate.replace(tzinfo=None)
+    raise ValueError("no run within a year")  # unreachable for a valid schedule
+
+
+def describe(schedule: ReportSchedule | ScheduleInput) -> str:
+    """`Daily at 07:00 (Europe/Berlin)`, `Weekly on Monday at ...`, `Monthly on day 31 at ...`."""
+    when = {"daily": "Daily", "weekly": f"Weekly on {WEEKDAYS[schedule.weekday or 0]}",
+            "monthly": f"Monthly on day {schedule.day_of_month}"}[schedule.frequency]
+    return f"{when} at {schedule.time_of_day} ({schedule.timezone})"
+
+
+def all_schedules() -> list[ReportSchedule]:
+    return list(ReportSchedule.select().order_by(ReportSchedule.next_run_at, ReportSchedule.id))
+
+
+def get(schedule_id: int) -> ReportSchedule:
+    schedule = ReportSchedule.get_or_none(ReportSchedule.id == schedule_id)
+    if schedule is None:
+        raise NotFound(f"There is no schedule {schedule_id}; it may have been deleted.")
+    return schedule
+
+
+def save(data: ScheduleInput, *, schedule_id: int | None = None, now: datetime | None = None,
+         actor: str | None = None) -> ReportSchedule:
+    cleaned, errors = validate(data)
+    if errors:
+        raise ValidationFailed(errors)
+    now = now or utc_now()
+    values = {
+        "frequency": cleaned.frequency, "weekday": cleaned.weekday, "day_of_month": cleaned.day_of_month,
+        "time_of_day": cleaned.time_of_day, "timezone": cleaned.timezone, "recipients": cleaned.recipients,
+        "format": cleaned.format, "filters": json.dumps(asdict(cleaned.filters)),
+        "sort_column": cleaned.sort.column, "sort_descending": cleaned.sort.descending,
+        "account": cleaned.account_id, "paused": cleaned.paused, "next_run_at": next_run(cleaned, now),
+        "updated_at": now,
+    }
+    with database_proxy.atomic():
+        if schedule_id is None:
+            return ReportSchedule.create(**values, created_by=actor or current_user(), created_at=now)
+        get(schedule_id)
+        ReportSchedule.update(**values).where(ReportSchedule.id == schedule_id).execute()
+        return get(schedule_id)
+
+
+def set_paused(schedule_id: int, paused: bool, now: datetime | None = None) -> ReportSchedule:
+    """Pause, or resume from now on (a resumed schedule does not send what it missed)."""
+    data = replace(ScheduleInput.from_schedule(get(schedule_id)), paused=paused)
+    return save(data, schedule_id=schedule_id, now=now)
+
+
+def delete(schedule_id: int) -> None:
+    get(schedule_id).delete_instance()
+
+
+def runs(schedule_id: int, limit: int = 50) -> list[ScheduleRun]:
+    return list(ScheduleRun.select().where(ScheduleRun.schedule == schedule_id)
+                .order_by(ScheduleRun.started_at.desc()).limit(limit))
+
+
+@dataclass(frozen=True)
+class RunResult:
+    schedule_id: int
+    sent: bool
+    summary: str
+
+
+def _claim(schedule_id: int, now: datetime, token: str) -> bool:
+    claimed = (ReportSchedule.update(claimed_until=now + LEASE, claimed_by=token)
+               .where((ReportSchedule.id == schedule_id) & (ReportSchedule.next_run_at <= now)
+                      & (ReportSchedule.paused == False)  # noqa: E712 (SQL, not Python)
+                      & (ReportSchedule.claimed_until.is_null() | (ReportSchedule.claimed_until < now)))
+               .execute())
+    return claimed == 1
+
+
+def _sending_account(schedule: ReportSchedule) -> SmtpAccount:
+    if schedule.account_id is not None:
+        return accounts.get(schedule.account_id)
+    default = SmtpAccount.get_or_none(SmtpAccount.is_default)
+    if default is None:
+        raise NotFound("There is no default account to send the report through.")
+    return default
+
+
+def _send(schedule: ReportSchedule, vault: Vault, now: datetime) -> tuple[bool, int, str]:
+    account = _sending_account(schedule)
+    data = ScheduleInput.from_schedule(schedule)
+    attachment = io.BytesIO()
+    rows = export(schedule.format, attachment, data.filters, data.sort)
+    recipients = [a.strip() for a in schedule.recipients.split(",")]
+    envelope = compose(
+        validation.validate_account(AccountInput.from_account(account))[0], to=recipients,
+        subject=f"SMTP Configuration report · {now:%Y-%m-%d}",
+        body=(f"The SMTP Configuration report ({rows} account{'s' if rows != 1 else ''}), "
+              f"as scheduled: {describe(schedule)}.\nFilters: {data.filters.describe() or 'none'}."),
+    )
+    maintype, subtype = MIME[schedule.format]
+    envelope.message.add_attachment(attachment.getvalue(), maintype=maintype, subtype=subtype,
+                                    filename=f"smtp-accounts-{now:%Y-%m-%d}.{schedule.format}")
+    server = test_runs.server_settings(AccountInput.from_account(account), vault, saved=account)
+    outcome = asyncio.run(deliver(server, envelope))
+    return outcome.ok, rows, outcome.verdict + (f" Hint: {outcome.failure.hint}" if outcome.failure else "")
+
+
+def run_due(vault: Vault, *, now: datetime | None = None, actor: str | None = None) -> list[RunResult]:
+    """Send every due, unpaused report once; record each run."""
+    now = now or utc_now()
+    token = f"{actor or current_user()}/{uuid.uuid4()}"
+    due = [s.id for s in ReportSchedule.select(ReportSchedule.id).where(
+        (ReportSchedule.next_run_at <= now) & (ReportSchedule.paused == False))]  # noqa: E712
+    results = []
+    for schedule_id in due:
+        if not _claim(schedule_id, now, token):
+            continue  # another run has it
+        schedule = get(schedule_id)
+        started = utc_now()
+        try:
+            sent, rows, summary = _send(schedule, vault, now)
+        except Exception as exc:  # noqa: BLE001 - recorded, and retried on the next run
+            sent, rows, summary = False, 0, f"{type(exc).__name__}: {exc}"
+        with database_proxy.atomic():
+            ScheduleRun.create(schedule=schedule_id, started_at=started, finished_at=utc_now(),
+                               outcome="sent" if sent else "failed", rows=rows, summary=summary, run_by=token)
+            values = {"claimed_until": None, "claimed_by": None, "last_run_at": now,
+                      "last_outcome": "sent" if sent else "failed"}
+            if sent:
+                values["next_run_at"] = next_run(ScheduleInput.from_schedule(schedule), now)
+            ReportSchedule.update(**values).where(
+                (ReportSchedule.id == schedule_id) & (ReportSchedule.claimed_by == token)).execute()
+        results.append(RunResult(schedule_id, sent, summary))
+    return results
