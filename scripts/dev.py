@@ -4,7 +4,9 @@
     python3 scripts/dev.py run [smtp-tui options]   open the app
     python3 scripts/dev.py test [pytest options]    run the whole test suite
 
-Needs only Python 3.11+ with its standard venv module.
+Needs only Python 3.11+ with its standard venv module. The test suite runs on SQLite, and
+then once more on PostgreSQL when the machine has PostgreSQL's server binaries (a private
+cluster on a free port, removed afterwards; set SMTP_TUI_SKIP_POSTGRES=1 to skip it).
 """
 
 from __future__ import annotations
@@ -53,7 +55,27 @@ def main() -> int:
     else:
         argv = [str(BIN / "python"), "-m", "pytest", *rest]
     os.chdir(ROOT)
-    os.execv(argv[0], argv)
+    if command == "run":
+        os.execv(argv[0], argv)
+    return run_tests(argv)
+
+
+def run_tests(argv: list[str]) -> int:
+    print("== The test suite on SQLite", flush=True)
+    status = subprocess.run(argv).returncode
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import postgres
+
+    if os.environ.get("SMTP_TUI_SKIP_POSTGRES") or postgres.server_bin() is None:
+        if os.environ.get("SMTP_TUI_REQUIRE_POSTGRES"):
+            print("== PostgreSQL is required here but its server binaries are missing", flush=True)
+            return status or 1
+        print("== PostgreSQL server binaries not found: the PostgreSQL pass is skipped", flush=True)
+        return status
+    print("== The test suite on PostgreSQL", flush=True)
+    with postgres.cluster() as url:
+        again = subprocess.run(argv, env={**os.environ, "SMTP_TUI_TEST_PG": url}).returncode
+    return status or again
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ from typing import Any
 
 from smtp_tui import accounts, connectors, credentials, validation
 from smtp_tui.errors import NotFound, ValidationFailed
-from smtp_tui.models import SmtpAccount, database_proxy
+from smtp_tui.database import write_transaction
+from smtp_tui.models import SmtpAccount
 from smtp_tui.validation import AccountInput
 
 SECURITY = {None: "none", "SSL": "ssl", "TLS": "tls"}
@@ -107,7 +108,7 @@ def import_records(records: list[dict[str, Any]], *, actor: str | None = None) -
     if problems:
         raise ValidationFailed(problems)
     saved = []
-    with database_proxy.atomic():
+    with write_transaction():
         for label, data in inputs:
             try:
                 saved.append(accounts.save(data, actor=actor))

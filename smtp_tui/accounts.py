@@ -14,8 +14,9 @@ from typing import Literal
 import peewee
 from peewee import OP, SQL, Expression, NodeList, Tuple, Value, fn
 
-from smtp_tui import validation
+from smtp_tui import audit, validation
 from smtp_tui.config import current_user
+from smtp_tui.database import is_contention, write_transaction
 from smtp_tui.errors import NotFound, Refused, StaleEdit, ValidationFailed
 from smtp_tui.models import Credential, NetworkConnector, SmtpAccount, database_proxy, utc_now
 from smtp_tui.validation import AccountInput
@@ -214,7 +215,29 @@ def save(data: AccountInput, *, code: int | None = None, expected_version: int |
     """
     actor = actor or current_user()
     cleaned, errors = validation.validate_account(data)
-    with database_proxy.atomic():
+    try:
+        return _save(cleaned, errors, code, expected_version, actor)
+    except peewee.OperationalError as exc:
+        if is_contention(exc):
+            raise Refused("Another change was being saved at the same moment, so nothing was saved. "
+                          "Save again.") from None
+        raise
+
+
+def _audit_view(data: AccountInput) -> dict[str, object]:
+    """The account's fields for the audit trail: credentials and connectors by name."""
+    view = asdict(data)
+    for field, model in (("credential_id", Credential), ("connector_id", NetworkConnector)):
+        value = view.pop(field)
+        related = model.get_or_none(model.id == value) if value is not None else None
+        view[field.removesuffix("_id")] = related.name if related else None
+    view["port"], view["timeout"] = int(view["port"]), int(view["timeout"])
+    return view
+
+
+def _save(cleaned: AccountInput, errors: dict[str, str], code: int | None, expected_version: int | None,
+          actor: str) -> SmtpAccount:
+    with write_transaction():
         current = get(code) if code is not None else None
         if current is not None and expected_version is not None and current.version != expected_version:
             raise StaleEdit(current.name, current.updated_by, current.updated_at, current.version)
@@ -228,12 +251,19 @@ def save(data: AccountInput, *, code: int | None = None, expected_version: int |
         if not has_default:  # the first account becomes the default: there is always one
             cleaned = replace(cleaned, is_default=True)
         values = _columns(cleaned) | {"updated_at": utc_now(), "updated_by": actor}
+        previous_default = None
         if cleaned.is_default:
+            previous_default = SmtpAccount.get_or_none(SmtpAccount.is_default & (SmtpAccount.code != (code or 0)))
             (SmtpAccount.update(is_default=False)
              .where(SmtpAccount.is_default & (SmtpAccount.code != (code or 0))).execute())
+        before = _audit_view(AccountInput.from_account(current)) if current is not None else {}
         try:
             if current is None:
-                return SmtpAccount.create(**values, created_at=values["updated_at"])
+                created = SmtpAccount.create(**values, created_at=values["updated_at"])
+                audit.record("create", "account", created.code, created.name, actor=actor,
+                             changes=audit.diff({}, _audit_view(cleaned)))
+                _audit_default(previous_default, created, actor)
+                return created
             updated = (SmtpAccount.update(**values, version=SmtpAccount.version + 1)
                        .where((SmtpAccount.code == code) & (SmtpAccount.version == current.version))
                        .execute())
@@ -246,18 +276,32 @@ def save(data: AccountInput, *, code: int | None = None, expected_version: int |
         if updated != 1:
             fresh = get(code)
             raise StaleEdit(fresh.name, fresh.updated_by, fresh.updated_at, fresh.version)
-        return get(code)
+        saved = get(code)
+        changes = audit.diff(before, _audit_view(cleaned))
+        if changes:
+            audit.record("edit", "account", code, saved.name, changes=changes, actor=actor)
+        _audit_default(previous_default, saved, actor)
+        return saved
 
 
-def delete(code: int, *, expected_version: int | None = None) -> SmtpAccount:
+def _audit_default(previous: SmtpAccount | None, new: SmtpAccount, actor: str) -> None:
+    if previous is not None:
+        audit.record("default", "account", new.code, new.name, actor=actor,
+                     changes={"default account": [previous.name, new.name]},
+                     summary=f"The default account is now '{new.name}' (was '{previous.name}').")
+
+
+def delete(code: int, *, expected_version: int | None = None, actor: str | None = None) -> SmtpAccount:
     """Delete an account; the default one only when it is the last account left."""
-    with database_proxy.atomic():
+    with write_transaction():
         account = get(code)
         if expected_version is not None and account.version != expected_version:
             raise StaleEdit(account.name, account.updated_by, account.updated_at, account.version)
         if account.is_default and SmtpAccount.select().where(SmtpAccount.code != code).exists():
             raise Refused(f"'{account.name}' is the default account. Make another account "
                           "the default before deleting it.")
+        audit.record("delete", "account", code, account.name, actor=actor,
+                     changes=audit.diff(_audit_view(AccountInput.from_account(account)), {}))
         account.delete_instance()
         return account
 

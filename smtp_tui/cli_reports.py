@@ -9,7 +9,7 @@ from smtp_tui.accounts import SORTABLE, Sort
 from smtp_tui.cli_accounts import add_filter_options, filters_from
 from smtp_tui.cli_output import as_json, error, table
 from smtp_tui.reports import schedules
-from smtp_tui.reports.export import FORMATS, TEXT_FORMATS, export, export_to_file
+from smtp_tui.reports.export import FORMATS, TEXT_FORMATS, export, export_to_file, record_export
 from smtp_tui.validation import FieldError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -48,7 +48,8 @@ def export_report(args, context) -> int:
         if args.format not in TEXT_FORMATS:
             error("XLSX is not text: give --output FILE.")
             return EXIT_USAGE
-        export(args.format, sys.stdout.buffer, filters, sort)
+        count = export(args.format, sys.stdout.buffer, filters, sort)
+        record_export(args.format, count, filters, "standard output")
         return EXIT_OK
     path = Path(args.output)
     try:

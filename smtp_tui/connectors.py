@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from peewee import fn
 
-from smtp_tui import validation
+from smtp_tui import audit, validation
+from smtp_tui.database import write_transaction
 from smtp_tui.errors import NotFound, Refused, ValidationFailed
-from smtp_tui.models import Credential, NetworkConnector, SmtpAccount, database_proxy, utc_now
+from smtp_tui.models import Credential, NetworkConnector, SmtpAccount, utc_now
 from smtp_tui.validation import FieldError
 
 
@@ -43,7 +44,7 @@ def save(*, name: str, kind: str, host: str, port: int | str, credential_id: int
             values[field] = rule(*args, **kwargs)
         except FieldError as exc:
             errors[field] = str(exc)
-    with database_proxy.atomic():
+    with write_transaction():
         clash = NetworkConnector.select().where(fn.LOWER(NetworkConnector.name) == name.strip().lower())
         if connector_id is not None:
             clash = clash.where(NetworkConnector.id != connector_id)
@@ -54,19 +55,32 @@ def save(*, name: str, kind: str, host: str, port: int | str, credential_id: int
         if errors:
             raise ValidationFailed(errors)
         values |= {"credential": credential_id, "updated_at": utc_now()}
+        before = _audit_view(get(connector_id)) if connector_id is not None else {}
         if connector_id is None:
-            return NetworkConnector.create(**values)
-        get(connector_id)
-        NetworkConnector.update(**values).where(NetworkConnector.id == connector_id).execute()
-        return get(connector_id)
+            saved = NetworkConnector.create(**values)
+        else:
+            NetworkConnector.update(**values).where(NetworkConnector.id == connector_id).execute()
+            saved = get(connector_id)
+        changes = audit.diff(before, _audit_view(saved))
+        if changes:
+            audit.record("create" if connector_id is None else "edit", "connector", saved.id, saved.name,
+                         changes=changes)
+        return saved
+
+
+def _audit_view(connector: NetworkConnector) -> dict[str, object]:
+    return {"name": connector.name, "kind": connector.kind, "host": connector.host, "port": connector.port,
+            "credential": connector.credential.name if connector.credential_id else None}
 
 
 def delete(connector_id: int) -> None:
     """Delete a connector no account uses; refused with the names of its users otherwise."""
-    with database_proxy.atomic():
+    with write_transaction():
         connector = get(connector_id)
         users = sorted(a.name for a in SmtpAccount.select(SmtpAccount.name).where(
             SmtpAccount.connector == connector_id))
         if users:
             raise Refused(f"'{connector.name}' is used by {', '.join(users)}; change those accounts first.")
+        audit.record("delete", "connector", connector_id, connector.name,
+                     changes=audit.diff(_audit_view(connector), {}))
         connector.delete_instance()

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from peewee import fn
 
-from smtp_tui import validation
+from smtp_tui import audit, validation
+from smtp_tui.database import write_transaction
 from smtp_tui.errors import NotFound, Refused, ValidationFailed
-from smtp_tui.models import Credential, NetworkConnector, SmtpAccount, database_proxy, utc_now
+from smtp_tui.models import Credential, NetworkConnector, SmtpAccount, utc_now
 from smtp_tui.validation import FieldError
 from smtp_tui.vault import Vault
 
@@ -44,7 +45,7 @@ def save(vault: Vault, *, name: str, username: str, secret: str | None,
             errors[field] = str(exc)
     if (credential_id is None or secret is not None) and not secret:
         errors["secret"] = "Secret is required."
-    with database_proxy.atomic():
+    with write_transaction():
         clash = Credential.select().where(fn.LOWER(Credential.name) == name.strip().lower())
         if credential_id is not None:
             clash = clash.where(Credential.id != credential_id)
@@ -55,11 +56,24 @@ def save(vault: Vault, *, name: str, username: str, secret: str | None,
         values = {"name": name.strip(), "username": username.strip(), "updated_at": utc_now()}
         if secret:
             values["secret"] = vault.encrypt(secret)
+        before = _audit_view(get(credential_id)) if credential_id is not None else {}
         if credential_id is None:
-            return Credential.create(**values)
-        get(credential_id)
-        Credential.update(**values).where(Credential.id == credential_id).execute()
-        return get(credential_id)
+            saved = Credential.create(**values)
+        else:
+            Credential.update(**values).where(Credential.id == credential_id).execute()
+            saved = get(credential_id)
+        changes = audit.diff(before, _audit_view(saved))
+        if secret:
+            changes["secret"] = [audit.SECRET_CHANGED, audit.SECRET_CHANGED]
+        if changes:
+            audit.record("create" if credential_id is None else "edit", "credential", saved.id, saved.name,
+                         changes=changes)
+        return saved
+
+
+def _audit_view(credential: Credential) -> dict[str, object]:
+    """What the audit trail may show of a credential: never its secret."""
+    return {"name": credential.name, "username": credential.username}
 
 
 def reveal(vault: Vault, credential: Credential) -> str:
@@ -69,7 +83,7 @@ def reveal(vault: Vault, credential: Credential) -> str:
 
 def delete(credential_id: int) -> None:
     """Delete a credential nobody uses; refused with the names of its users otherwise."""
-    with database_proxy.atomic():
+    with write_transaction():
         credential = get(credential_id)
         users = [a.name for a in SmtpAccount.select(SmtpAccount.name).where(
             SmtpAccount.credential == credential_id)]
@@ -78,4 +92,6 @@ def delete(credential_id: int) -> None:
         if users:
             raise Refused(f"'{credential.name}' is used by {', '.join(sorted(users))}; "
                           "change those first.")
+        audit.record("delete", "credential", credential_id, credential.name,
+                     changes={"name": [credential.name, None], "username": [credential.username, None]})
         credential.delete_instance()

@@ -101,3 +101,21 @@ def open_database(url: str) -> peewee.Database:
 
 # What a screen catches around a database call, to show a message and a retry instead of a crash.
 DATABASE_ERRORS = (peewee.PeeweeException, DatabaseUnavailable)
+
+
+def write_transaction():
+    """A transaction for a change. On SQLite it takes the write lock at BEGIN (IMMEDIATE), so a
+    read-then-write change never fails half-way because another process wrote meanwhile; it
+    waits (busy_timeout) instead."""
+    db = database_proxy.obj
+    if isinstance(db, peewee.SqliteDatabase):
+        return db.atomic(lock_type="IMMEDIATE")
+    return database_proxy.atomic()
+
+
+CONTENTION = ("database is locked", "deadlock detected", "could not serialize", "lock timeout")
+
+
+def is_contention(error: Exception) -> bool:
+    """Another writer got in the way (locked, deadlock): nothing was written; trying again is right."""
+    return isinstance(error, peewee.OperationalError) and any(w in str(error).lower() for w in CONTENTION)

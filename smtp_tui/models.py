@@ -145,6 +145,20 @@ class ScheduleRun(BaseModel):
     run_by = CharField(default="")
 
 
+class AuditEvent(BaseModel):
+    """One change, test, export, print or scheduled run: who, when, from where, what changed."""
+
+    at = DateTimeField(default=utc_now, index=True)  # UTC
+    user = CharField(index=True)  # the operating-system user @ host
+    client = CharField(default="")  # the SSH client's address, when there is one
+    action = CharField(index=True)  # see audit.ACTIONS
+    object_type = CharField()  # account, credential, connector, schedule, setting, report
+    object_id = CharField(default="", index=True)
+    object_name = CharField(default="")
+    changes = TextField(default="{}")  # {field: [old, new]}; a secret only as "secret changed"
+    summary = TextField(default="")
+
+
 class Setting(BaseModel):
     """An application-wide value, such as the footer text appended to messages."""
 
@@ -152,4 +166,5 @@ class Setting(BaseModel):
     value = TextField(default="")
 
 
-ALL_MODELS = (Credential, NetworkConnector, SmtpAccount, TestRun, ReportSchedule, ScheduleRun, Setting)
+ALL_MODELS = (Credential, NetworkConnector, SmtpAccount, TestRun, ReportSchedule, ScheduleRun, AuditEvent,
+              Setting)

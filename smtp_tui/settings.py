@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from smtp_tui import audit
+from smtp_tui.database import write_transaction
 from smtp_tui.models import Setting
 
 FOOTER = "footer"
@@ -13,5 +15,9 @@ def get(key: str, default: str = "") -> str:
 
 
 def put(key: str, value: str) -> None:
-    Setting.insert(key=key, value=value).on_conflict(
-        conflict_target=[Setting.key], update={Setting.value: value}).execute()
+    with write_transaction():
+        before = get(key)
+        Setting.insert(key=key, value=value).on_conflict(
+            conflict_target=[Setting.key], update={Setting.value: value}).execute()
+        if before != value:
+            audit.record("edit", "setting", key, key, changes={key: [before, value]})

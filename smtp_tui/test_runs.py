@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from smtp_tui import accounts, connectors, credentials, settings, validation
+from smtp_tui import accounts, audit, connectors, credentials, settings, validation
 from smtp_tui.config import current_user
 from smtp_tui.errors import Refused, ValidationFailed
 from smtp_tui.mail.compose import Envelope, compose
 from smtp_tui.mail.connectors import ProxySettings
 from smtp_tui.mail.transport import Outcome, ServerSettings
-from smtp_tui.models import SmtpAccount, TestRun, database_proxy, utc_now
+from smtp_tui.database import write_transaction
+from smtp_tui.models import SmtpAccount, TestRun, utc_now
 from smtp_tui.validation import AccountInput, FieldError
 from smtp_tui.vault import Vault
 
@@ -111,7 +112,7 @@ def record(attempt: Attempt, outcome: Outcome | None, *, cancelled_after: float 
         return None
     label = outcome_label(outcome)
     now = utc_now()
-    with database_proxy.atomic():
+    with write_transaction():
         run = TestRun.create(
             account=attempt.account_code, started_at=now, started_by=actor or current_user(),
             recipient=attempt.recipient, mode="check" if attempt.check_only else "send",
@@ -124,6 +125,10 @@ def record(attempt: Attempt, outcome: Outcome | None, *, cancelled_after: float 
         )
         SmtpAccount.update(last_test_at=now, last_test_outcome=label).where(
             SmtpAccount.code == attempt.account_code).execute()
+        account = SmtpAccount.get_or_none(SmtpAccount.code == attempt.account_code)
+        audit.record("test", "account", attempt.account_code, account.name if account else "", actor=actor,
+                     summary=f"{'Check' if attempt.check_only else 'Test e-mail'} to {attempt.recipient}: {label}"
+                             + (f" ({outcome.failure.summary})" if outcome and outcome.failure else ""))
     return run
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from smtp_tui import accounts
 from smtp_tui.config import Config
 from smtp_tui.context import AppContext
+from smtp_tui.database import connect
 from smtp_tui.validation import AccountInput
 
 pytest_plugins = ["tests.mailservers"]
@@ -39,12 +41,51 @@ def fill(count: int) -> None:
         ), actor="tester@host")
 
 
+POSTGRES_URL = os.environ.get("SMTP_TUI_TEST_PG")  # set by scripts/dev.py for the second pass
+ON_POSTGRES = bool(POSTGRES_URL)
+
+
+def pytest_collection_modifyitems(config, items):
+    skip = pytest.mark.skip(reason="about SQLite files; this pass runs on PostgreSQL")
+    for item in items:
+        if ON_POSTGRES and "sqlite_only" in item.keywords:
+            item.add_marker(skip)
+
+
+def empty_postgres() -> str:
+    """The test server's database, emptied: every test starts from nothing."""
+    db = connect(POSTGRES_URL)
+    db.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
+    db.execute_sql("CREATE SCHEMA public")
+    db.close()
+    return POSTGRES_URL
+
+
 @pytest.fixture
-def context(tmp_path: Path):
-    """A real SQLite file and key file in a fresh directory, opened and migrated."""
-    ctx = AppContext.open(Config(database=str(tmp_path / "smtp.db"), key_file=tmp_path / "keys" / "secret.key"))
+def database_url(tmp_path: Path) -> str:
+    """A real SQLite file in a fresh directory, or on the PostgreSQL pass an empty database."""
+    return empty_postgres() if ON_POSTGRES else str(tmp_path / "smtp.db")
+
+
+@pytest.fixture
+def context(database_url: str, tmp_path: Path):
+    """The database (opened and migrated) and a key file in a fresh directory."""
+    ctx = AppContext.open(Config(database=database_url, key_file=tmp_path / "keys" / "secret.key"))
     yield ctx
     ctx.database.close()
+
+
+def stored_bytes(context) -> bytes:
+    """Everything the database holds, as bytes: the SQLite files, or every PostgreSQL row as JSON."""
+    if not ON_POSTGRES:
+        context.database.close()  # checkpoint the WAL
+        data = b"".join(p.read_bytes() for p in Path(context.config.database).parent.glob("smtp.db*"))
+        context.database.connect()
+        return data
+    tables = context.database.get_tables()
+    rows = [context.database.execute_sql(f'SELECT row_to_json(t)::text FROM "{table}" t').fetchall()
+            for table in tables]
+    return "\n".join(r[0] for table in rows for r in table).encode()
 
 
 @pytest.fixture

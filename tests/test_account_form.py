@@ -17,7 +17,7 @@ from smtp_tui import accounts, connectors, credentials, settings
 from smtp_tui.app import SmtpApp
 from smtp_tui.models import SmtpAccount
 from smtp_tui.validation import AccountInput
-from tests.conftest import account_input
+from tests.conftest import account_input, stored_bytes
 from tests.test_report import settle
 
 SECRET = "s3cr3t-Typed-In-The-Form"
@@ -309,9 +309,7 @@ async def test_credentials_screen_add_edit_delete_and_the_secret_never_shows(app
         await pilot.pause()
         assert any("'relay' is used by Relay 075" in n.message for n in app._notifications)
         assert credentials.all_credentials()
-    context.database.close()
-    raw = b"".join(p.read_bytes() for p in tmp_path.glob("smtp.db*"))
-    assert SECRET.encode() not in raw
+    assert SECRET.encode() not in stored_bytes(context)
 
 
 async def test_connectors_screen_add_and_refuse_deleting_one_in_use(app):

@@ -17,6 +17,7 @@ def mode(path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.sqlite_only
 def test_default_database_is_private_in_the_users_data_directory(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv("SMTP_TUI_DB", raising=False)
@@ -36,38 +37,39 @@ def test_options_win_over_environment_over_defaults(tmp_path, monkeypatch):
     assert Config.resolve(database="/opt.db", key_file="/opt.key").database == "/opt.db"
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_opens_with_wal_and_foreign_keys(db):
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
+@pytest.mark.sqlite_only
 def test_a_sqlite_url_and_a_plain_path_are_the_same_thing(tmp_path):
     path = tmp_path / "a.db"
     open_database(f"sqlite:///{path}").close()
     assert schema_version(open_database(str(path))) == latest_schema_version() >= 2
 
 
-def test_an_old_schema_is_migrated_without_losing_rows(tmp_path):
-    path = tmp_path / "old.db"
-    old = connect(str(path))
+def test_an_old_schema_is_migrated_without_losing_rows(database_url, tmp_path):
+    old = connect(database_url)
     migrator(old).up(target="0001_initial")
     assert schema_version(old) == 1
     old.execute_sql(
         "INSERT INTO smtp_account (name, active, email, reply_to, return_path, confirmation_email, "
         "is_default, read_confirmation, force_config, footer, host, port, secure, authentication, "
         "ignore_cert_errors, use_connector, created_at, updated_at, updated_by, version) VALUES "
-        "('Legacy relay', 1, 'legacy@example.com', '', '', '', 1, 0, 0, 1, 'relay.example.com', 25, "
-        "0, 0, 0, 0, '2025-01-02 03:04:05', '2025-01-02 03:04:05', 'old@pam', 3)")
+        "('Legacy relay', TRUE, 'legacy@example.com', '', '', '', TRUE, FALSE, FALSE, TRUE, 'relay.example.com', "
+        "25, FALSE, FALSE, FALSE, FALSE, '2025-01-02 03:04:05', '2025-01-02 03:04:05', 'old@pam', 3)")
     old.close()
 
-    context = AppContext.open(Config(database=str(path), key_file=tmp_path / "k"))
+    context = AppContext.open(Config(database=database_url, key_file=tmp_path / "k"))
     assert schema_version(context.database) == latest_schema_version()
     legacy = accounts.find("Legacy relay")
     assert (legacy.email, legacy.is_default, legacy.footer, legacy.version) == ("legacy@example.com", True, True, 3)
     assert legacy.last_test_at is None and legacy.last_test_outcome is None
     SmtpAccount.update(last_test_outcome="delivered").execute()  # the new column is usable
     context.database.close()
-    assert schema_version(open_database(str(path))) == latest_schema_version()  # idempotent
+    assert schema_version(open_database(database_url)) == latest_schema_version()  # idempotent
 
 
 def test_unknown_schemes_and_unreachable_servers_give_a_clear_error(tmp_path):
@@ -86,6 +88,7 @@ def test_passwords_in_urls_are_hidden_in_messages():
     assert describe("/var/lib/smtp.db") == "/var/lib/smtp.db"
 
 
+@pytest.mark.sqlite_only
 def test_the_file_written_is_really_sqlite(context, tmp_path):
     accounts.save(account_input(1))
     raw = sqlite3.connect(tmp_path / "smtp.db")

@@ -1,7 +1,5 @@
 """The report screen driven with Pilot, as a user would: keys, clicks, filters, paging."""
 
-import sqlite3
-
 import pytest
 from textual.widgets import Input, RadioButton
 
@@ -10,6 +8,7 @@ from screens.report_table import ReportTable
 from screens.search_panel import DEBOUNCE_SECONDS, SearchPanel
 from smtp_tui import accounts
 from smtp_tui.app import SmtpApp
+from smtp_tui.database import connect
 from smtp_tui.models import SmtpAccount
 
 
@@ -199,19 +198,18 @@ async def test_no_match_says_how_to_clear_the_filters(app):
         assert "No account matches the filters: Name ~ zzz" in str(app.screen.query_one("#message-text").render())
 
 
-async def test_a_database_error_shows_a_message_and_retry(app, tmp_path):
+async def test_a_database_error_shows_a_message_and_retry(app, context):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        other = sqlite3.connect(tmp_path / "smtp.db")  # another process breaks the schema
-        other.execute("ALTER TABLE smtp_account RENAME TO smtp_account_moved")
-        other.commit()
+        other = connect(context.config.database)  # another connection breaks the schema
+        other.execute_sql("ALTER TABLE smtp_account RENAME TO smtp_account_moved")
         await pilot.press("r")
         await settle(pilot)
-        message = app.screen.query_one("#message-text")
-        assert "Cannot read the database" in str(message.render()) and "no such table" in str(message.render())
+        message = str(app.screen.query_one("#message-text").render())
+        assert "Cannot read the database" in message and "smtp_account" in message
         assert app.screen.query_one("#retry").display
-        other.execute("ALTER TABLE smtp_account_moved RENAME TO smtp_account")
-        other.commit()
+        other.execute_sql("ALTER TABLE smtp_account_moved RENAME TO smtp_account")
+        other.close()
         await pilot.click("#retry")
         await settle(pilot)
         assert shown(app)[0] == "Page 1 of 3 · 75 accounts"

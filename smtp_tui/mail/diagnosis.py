@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import aiosmtplib
 from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError
+
+from smtp_tui.mail.transcript import printable
 
 STEPS = ("resolve", "proxy", "connect", "TLS", "greeting", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA")
 
@@ -60,6 +62,11 @@ def tls_failure(step: str, error: ssl.SSLError, server) -> Failure:
 
 def diagnose(step: str, exc: BaseException, server) -> Failure:
     """The verdict for `exc`, raised at `step` of a send to `server` (a ServerSettings)."""
+    failure = _diagnose(step, exc, server)
+    return replace(failure, summary=printable(failure.summary))
+
+
+def _diagnose(step: str, exc: BaseException, server) -> Failure:
     root = _root(exc)
     where = f"{server.host}:{server.port}"
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError) or (step == "AUTH" and isinstance(
@@ -114,6 +121,14 @@ def diagnose(step: str, exc: BaseException, server) -> Failure:
     if isinstance(exc, aiosmtplib.SMTPServerDisconnected):
         return Failure(step, f"{where} closed the connection during {step}: {exc}.",
                        "The server dropped the session; its logs say why (often a policy or a TLS problem).")
+    if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code == -1:  # aiosmtplib's code, not a reply
+        return Failure("greeting" if step in ("connect", "TLS") else step,
+                       f"{where} does not speak SMTP: {exc.message}.",
+                       f"Check the port: {server.port} may belong to another service (SSH, HTTP, ...). "
+                       "SMTP servers listen on 25, 465 (SSL) or 587 (TLS).")
+    if isinstance(exc, aiosmtplib.SMTPConnectResponseError):
+        return Failure("greeting", f"The server refused the session: {_reply(exc)}.",
+                       "The server does not accept this appliance (or is overloaded); its reply says why.")
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         return Failure(step, f"The server answered {_reply(exc)} to {step}.",
                        "The reply text says what the server objects to.")

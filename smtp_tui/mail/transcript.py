@@ -10,6 +10,12 @@ MASK = "********"
 MARKS = {"client": " -> ", "server": "<-  ", "info": "=== ", "warning": "!!! ", "error": "*** ", "ok": "+++ "}
 
 
+def printable(text: str) -> str:
+    """Control characters (escape sequences included) shown as \\xNN: a hostile server's
+    reply must never drive the administrator's terminal."""
+    return "".join(c if c.isprintable() or c == " " else f"\\x{ord(c):02x}" for c in text)
+
+
 @dataclass(frozen=True)
 class Line:
     kind: str  # client, server, info, warning, error, ok
@@ -38,7 +44,7 @@ class Transcript:
         for secret in self.secrets:
             text = text.replace(secret, MASK)
         for part in text.splitlines() or [""]:
-            line = Line(kind, part, self.elapsed)
+            line = Line(kind, printable(part), self.elapsed)
             self.lines.append(line)
             if self.on_line is not None:
                 self.on_line(line)

@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 import xlsxwriter
 
-from smtp_tui import accounts
+from smtp_tui import accounts, audit
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.reports.columns import COLUMNS
 
@@ -57,7 +57,15 @@ def export_to_file(fmt: str, path: Path, filters: Filters = Filters(), sort: Sor
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    record_export(fmt, count, filters, str(path))
     return count
+
+
+def record_export(fmt: str, count: int, filters: Filters, where: str) -> None:
+    """The audit row of a download: what, how many, which filters, where to."""
+    audit.record("export", "report", "", "SMTP Configuration",
+                 summary=f"{fmt.upper()} of {count} account{'s' if count != 1 else ''} to {where}; "
+                         f"filters: {filters.describe() or 'none'}")
 
 
 def _csv(rows, target: BinaryIO, total: int, progress: Progress) -> int:

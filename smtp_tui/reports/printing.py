@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from smtp_tui import accounts
+from smtp_tui import accounts, audit
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.reports.columns import COLUMNS
 
@@ -101,12 +101,19 @@ def send_to_printer(document: Document) -> str:
     if command is None:
         raise FileNotFoundError("No printer command (lp or lpr) on this system.")
     result = subprocess.run(command, input=document.text, text=True, capture_output=True, timeout=30, check=True)
+    _record_print(document, f"the printer ({command[0]})")
     return result.stdout.strip() or "Sent to the printer."
 
 
 def save(document: Document, path: Path) -> Path:
     path.write_text(document.text, encoding="utf-8")
+    _record_print(document, str(path))
     return path
+
+
+def _record_print(document: Document, where: str) -> None:
+    audit.record("print", "report", "", TITLE, summary=f"{len(document.pages)} page"
+                 f"{'s' if len(document.pages) != 1 else ''} to {where}; {document.pages[0][1]}")
 
 
 def default_file_name(now: datetime | None = None) -> str:

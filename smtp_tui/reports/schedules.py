@@ -18,13 +18,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tzlocal import get_localzone_name
 
-from smtp_tui import accounts, test_runs, validation
+from smtp_tui import accounts, audit, test_runs, validation
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.config import current_user
 from smtp_tui.errors import NotFound, ValidationFailed
 from smtp_tui.mail.compose import compose
 from smtp_tui.mail.transport import deliver
-from smtp_tui.models import ReportSchedule, ScheduleRun, SmtpAccount, database_proxy, utc_now
+from smtp_tui.database import write_transaction
+from smtp_tui.models import ReportSchedule, ScheduleRun, SmtpAccount, utc_now
 from smtp_tui.reports.export import FORMATS, export
 from smtp_tui.validation import AccountInput, FieldError
 from smtp_tui.vault import Vault
@@ -172,12 +173,23 @@ def save(data: ScheduleInput, *, schedule_id: int | None = None, now: datetime |
         "account": cleaned.account_id, "paused": cleaned.paused, "next_run_at": next_run(cleaned, now),
         "updated_at": now,
     }
-    with database_proxy.atomic():
+    with write_transaction():
+        before = _audit_view(get(schedule_id)) if schedule_id is not None else {}
         if schedule_id is None:
-            return ReportSchedule.create(**values, created_by=actor or current_user(), created_at=now)
-        get(schedule_id)
-        ReportSchedule.update(**values).where(ReportSchedule.id == schedule_id).execute()
-        return get(schedule_id)
+            saved = ReportSchedule.create(**values, created_by=actor or current_user(), created_at=now)
+        else:
+            ReportSchedule.update(**values).where(ReportSchedule.id == schedule_id).execute()
+            saved = get(schedule_id)
+        changes = audit.diff(before, _audit_view(saved))
+        if changes:
+            audit.record("create" if schedule_id is None else "edit", "schedule", saved.id, describe(saved),
+                         changes=changes, actor=actor)
+        return saved
+
+
+def _audit_view(schedule: ReportSchedule) -> dict[str, object]:
+    return {"when": describe(schedule), "recipients": schedule.recipients, "format": schedule.format,
+            "filters": schedule.filters, "account": schedule.account_id, "paused": schedule.paused}
 
 
 def set_paused(schedule_id: int, paused: bool, now: datetime | None = None) -> ReportSchedule:
@@ -187,7 +199,11 @@ def set_paused(schedule_id: int, paused: bool, now: datetime | None = None) -> R
 
 
 def delete(schedule_id: int) -> None:
-    get(schedule_id).delete_instance()
+    with write_transaction():
+        schedule = get(schedule_id)
+        audit.record("delete", "schedule", schedule_id, describe(schedule),
+                     changes=audit.diff(_audit_view(schedule), {}))
+        schedule.delete_instance()
 
 
 def runs(schedule_id: int, limit: int = 50) -> list[ScheduleRun]:
@@ -256,7 +272,7 @@ def run_due(vault: Vault, *, now: datetime | None = None, actor: str | None = No
             sent, rows, summary = _send(schedule, vault, now)
         except Exception as exc:  # noqa: BLE001 - recorded, and retried on the next run
             sent, rows, summary = False, 0, f"{type(exc).__name__}: {exc}"
-        with database_proxy.atomic():
+        with write_transaction():
             ScheduleRun.create(schedule=schedule_id, started_at=started, finished_at=utc_now(),
                                outcome="sent" if sent else "failed", rows=rows, summary=summary, run_by=token)
             values = {"claimed_until": None, "claimed_by": None, "last_run_at": now,
@@ -265,5 +281,7 @@ def run_due(vault: Vault, *, now: datetime | None = None, actor: str | None = No
                 values["next_run_at"] = next_run(ScheduleInput.from_schedule(schedule), now)
             ReportSchedule.update(**values).where(
                 (ReportSchedule.id == schedule_id) & (ReportSchedule.claimed_by == token)).execute()
+            audit.record("schedule run", "schedule", schedule_id, describe(schedule), actor=actor,
+                         summary=f"{'Sent' if sent else 'Failed'} to {schedule.recipients}: {summary}")
         results.append(RunResult(schedule_id, sent, summary))
     return results
