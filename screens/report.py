@@ -13,6 +13,7 @@ from textual.worker import get_current_worker
 
 from screens.account_form import AccountForm
 from screens.actions_menu import ActionsMenu
+from screens.audit import AuditScreen
 from screens.connectors import ConnectorsScreen
 from screens.credentials import CredentialsScreen
 from screens.footer_text import FooterTextForm
@@ -77,6 +78,7 @@ class ReportScreen(Screen):
                 tooltip="Network connectors: add, edit, delete the proxies accounts go through"),
         Binding("F", "footer_text", "Footer text", show=False,
                 tooltip="Edit the footer text appended by accounts whose Footer is Yes"),
+        Binding("A", "audit", "Audit trail", show=False, tooltip="Who changed what, and when"),
         Binding("question_mark", "help", "Help", tooltip="Every key of this screen"),
         Binding("q", "app.quit", "Quit", tooltip="Quit smtp-tui"),
     ]
@@ -374,6 +376,9 @@ class ReportScreen(Screen):
 
     def action_schedule(self) -> None:
         self.app.push_screen(ScheduleForm(filters=self.filters, sort=self.sort))
+
+    def action_audit(self) -> None:
+        self.app.push_screen(AuditScreen(), lambda _: self.load())
 
     def action_schedules(self) -> None:
         self.app.push_screen(SchedulesScreen())

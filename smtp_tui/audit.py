@@ -32,10 +32,14 @@ def diff(old: dict[str, Any], new: dict[str, Any], secret_fields: tuple[str, ...
     """{field: [old, new]} for every field that changed; secrets as 'secret changed'."""
     changes = {}
     for field in sorted(set(old) | set(new)):
-        before, after = old.get(field), new.get(field)
+        before, after = _blank_is_none(old.get(field)), _blank_is_none(new.get(field))
         if before != after:
             changes[field] = [SECRET_CHANGED, SECRET_CHANGED] if field in secret_fields else [before, after]
     return changes
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if value == "" else value
 
 
 def _plain(value: Any) -> Any:
@@ -53,7 +57,7 @@ def record(action: str, object_type: str, object_id: Any = "", name: str = "", *
 
 @dataclass(frozen=True)
 class AuditFilters:
-    account: str = ""  # a code, or part of a name
+    account: str = ""  # an account's code, or part of a name
     user: str = ""
     action: str = ""  # one of ACTIONS, or '' for all
     since: date | None = None
@@ -78,10 +82,10 @@ def _query(filters: AuditFilters):
     query = AuditEvent.select()
     if filters.account.strip():
         text = filters.account.strip()
-        condition = AuditEvent.object_name.contains(text)
-        if text.isdigit():
-            condition = condition | ((AuditEvent.object_type == "account") & (AuditEvent.object_id == text))
-        query = query.where(condition)
+        if text.isdigit():  # a code
+            query = query.where((AuditEvent.object_type == "account") & (AuditEvent.object_id == text))
+        else:
+            query = query.where(AuditEvent.object_name.contains(text))
     if filters.user.strip():
         query = query.where(AuditEvent.user.contains(filters.user.strip()))
     if filters.action:
@@ -116,7 +120,8 @@ def to_record(event: AuditEvent) -> dict[str, Any]:
 def describe_changes(event: AuditEvent) -> str:
     """`port: 25 → 587; footer: False → True` for people."""
     changes = json.loads(event.changes)
-    return "; ".join(f"{field}: {_shown(old)} → {_shown(new)}" for field, (old, new) in changes.items())
+    return "; ".join(SECRET_CHANGED if old == new == SECRET_CHANGED else f"{field}: {_shown(old)} → {_shown(new)}"
+                     for field, (old, new) in changes.items())
 
 
 def _shown(value: Any) -> str:

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from smtp_tui import __version__, cli_accounts, cli_registry, cli_reports, cli_test, demo
+from smtp_tui import __version__, cli_accounts, cli_audit, cli_registry, cli_reports, cli_test, demo
 from smtp_tui.cli_output import error, refused
 from smtp_tui.config import DB_ENV, KEY_FILE_ENV, Config
 from smtp_tui.context import AppContext
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_accounts.add_parser(commands, [common])
     cli_registry.add_parsers(commands, [common])
     cli_reports.add_parsers(commands, [common])
+    cli_audit.add_parser(commands, [common])
     cli_test.add_parser(commands, parents=[common])
     return parser
 

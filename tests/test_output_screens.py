@@ -127,7 +127,7 @@ ACTION_SCREENS = {
     "reverse_sort": ReportScreen, "clear_filters": ReportScreen, "print_report": PrintPreviewScreen,
     "download": DownloadModal, "schedule": ScheduleForm, "schedules": SchedulesScreen,
     "credentials": "CredentialsScreen", "connectors": "ConnectorsScreen", "footer_text": "FooterTextForm",
-    "help": "HelpScreen", "app.quit": None,
+    "help": "HelpScreen", "audit": "AuditScreen", "app.quit": None,
 }
 
 

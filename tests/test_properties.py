@@ -59,13 +59,13 @@ HOSTILE = st.one_of(
     st.just(""), st.text(max_size=30), st.lists(CONTROL, max_size=5).map("".join),
     st.one_of(st.integers(), st.integers(1, 65535), st.floats(allow_nan=True)).map(str),  # numbers as text
     st.builds("{}{}{}".format, ADDRESSES | HOSTS | st.text(max_size=10), CONTROL, st.text(max_size=10)),
-    ADDRESSES.map(lambda a: a.strip() + "\r\nBcc: x@example.com"), HOSTS.map(lambda h: h + "\nRCPT TO:<x@example.com>"),
+    ADDRESSES.map(lambda a: a.strip() + "\r\nBcc: x@example.com"), HOSTS.map(lambda h: h + "\nRCPT TO:<x@x.com>"),
     st.builds(lambda s, n: s * n, st.text(min_size=1, max_size=4), st.integers(60, 2000)),  # very long
     st.sampled_from(["a@b", "@example.com", "a@", "a b@example.com", '"a b"@example.com', "a@[1.2.3.4]",
                      "10.0.0.300", "-bad.example.com", "a_b.example.com", "a..b", "xn--", ".", "[::1", "²"]),
 )
 WRONG_TYPES = st.one_of(st.none(), st.integers(), st.floats(allow_nan=True), st.booleans(),
-                        st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+                        st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers()))
 PORTS = st.one_of(st.integers(1, 65535), st.integers(1, 65535).map(str), st.sampled_from([25, 465, 587, " 587 "]))
 BAD_PORTS = st.one_of(st.integers(), st.none(), HOSTILE)
 TIMEOUTS = st.one_of(st.integers(1, 300), st.integers(1, 300).map(str))
@@ -99,10 +99,11 @@ def records(draw, *, clean: bool = False):
     record = {f: getattr(data, f) for f in TEXT_FIELDS + ("port", "timeout", "active", "footer")}
     record["secure"] = draw(st.sampled_from(["none", "ssl", "TLS", None]) if clean else HOSTILE)
     record["default"] = draw(st.sampled_from([False, False, False, True]))
-    record["credential"] = draw(st.sampled_from([None, "", CREDENTIAL, CREDENTIAL.upper()] + ["missing"] * (not clean)))
+    record["credential"] = draw(st.sampled_from([None, "", CREDENTIAL, CREDENTIAL.upper(), "missing"][:5 - clean]))
     if not clean:
-        record |= {k: draw(WRONG_TYPES) for k in draw(st.sets(st.sampled_from([*record, "connector", "x"]), max_size=2))}
-        record = {k: v for k, v in record.items() if k not in draw(st.sets(st.sampled_from(TEXT_FIELDS), max_size=1))}
+        keys = draw(st.sets(st.sampled_from([*record, "connector", "x"]), max_size=2))
+        record |= {key: draw(WRONG_TYPES) for key in keys}
+        record.pop(draw(st.sampled_from([*TEXT_FIELDS, "none"])), None)
     return record
 
 
@@ -126,9 +127,11 @@ def database():
 
 
 def stored() -> tuple[list[tuple], dict[str, int]]:
-    """Every account row, and the row count of every table (the audit trail too)."""
+    """Every account row and the row count of every table (the audit trail too); checks on the way
+    that exactly one account is the default whenever there is any."""
     db = database_proxy.obj
     rows = list(SmtpAccount.select().order_by(SmtpAccount.code).tuples())
+    assert SmtpAccount.select().where(SmtpAccount.is_default).count() == min(1, len(rows))
     return rows, {t: db.execute_sql(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in db.get_tables()}
 
 
@@ -145,10 +148,6 @@ def assert_clean(account) -> None:
         assert isinstance(value, str) and "\r" not in value and "\n" not in value, (field, value)
     assert type(account.port) is int and 1 <= account.port <= 65535
     assert type(account.timeout) is int and 1 <= account.timeout <= 300
-
-
-def assert_one_default() -> None:
-    assert SmtpAccount.select().where(SmtpAccount.is_default).count() == min(1, SmtpAccount.select().count())
 
 
 def report(name: str, outcomes: Counter, *expected: str) -> None:
@@ -183,7 +182,7 @@ URLS = st.builds("{}://{}:{}".format, st.sampled_from(["socks5", "http", "HTTP",
 
 @pytest.mark.parametrize("name", SINGLE_FIELD)
 @examples(300)
-@given(value=HOSTILE | ADDRESSES | HOSTS | URLS)
+@given(value=st.one_of(HOSTILE, ADDRESSES, HOSTS, URLS))
 def test_single_field_validators_return_a_value_or_a_field_error(name, value):
     if name == "account_code":  # '²' is a digit to str.isdigit but not to int(): pinned below
         assume(not (value.strip().isdigit() and not value.strip().isdecimal()))
@@ -198,7 +197,8 @@ def test_single_field_validators_return_a_value_or_a_field_error(name, value):
 def save_one(value, rows):
     data, edit = value
     code = rows[edit % len(rows)][0] if rows and edit >= 0 else None  # or edit an existing account
-    return [accounts.save(data, code=code, actor="prop@test")], int(code is None), "created" if code is None else "edited"
+    outcome = "created" if code is None else "edited"
+    return [accounts.save(data, code=code, actor="prop@test")], int(code is None), outcome
 
 
 def import_all(batch, rows):
@@ -232,7 +232,6 @@ def test_the_service_saves_everything_or_nothing(name):
                 assert len(stored()[0]) == len(before[0]) + grows
                 for account in saved:
                     assert_clean(accounts.get(account.code))
-            assert_one_default()
 
         check()
     report(name, outcomes, "refused", *expected)
@@ -262,7 +261,6 @@ def run_checked(tmp: Path, capsys, outcomes: Counter, argv: list[str], grows) ->
         assert code in (1, 2) and err.strip() and "Traceback" not in err, (code, err)
         assert code == 2 or any(line.startswith("smtp-tui: ") for line in err.splitlines()), err
         assert stored() == before
-    assert_one_default()
     return out if code == 0 else None
 
 
@@ -292,13 +290,9 @@ def test_cli_add_exits_0_1_or_2_with_a_message(capsys):
 
 FILE_CONTENTS = st.one_of(
     st.binary(max_size=200), st.text(max_size=200).map(str.encode),  # garbage, often not UTF-8
-    *(RECORD_LISTS.map(encode) for encode in (
-        lambda batch: json.dumps(batch).encode(),
-        lambda batch: json.dumps(batch, ensure_ascii=False).encode(),
-        lambda batch: json.dumps(batch, ensure_ascii=False).encode("latin-1", "replace"),
-        lambda batch: json.dumps(batch).encode("utf-16"),
-        lambda batch: b"\xef\xbb\xbf" + json.dumps(batch).encode(),  # a byte-order mark
-        lambda batch: json.dumps(batch).encode()[:-1])),  # cut short
+    RECORD_LISTS.map(lambda batch: json.dumps(batch, ensure_ascii=False)).flatmap(lambda text: st.sampled_from([
+        text.encode(), text.encode("latin-1", "replace"), text.encode("utf-16"), b"\xef\xbb\xbf" + text.encode(),
+        text.encode()[:-1]])),  # UTF-8, Latin-1, UTF-16, with a byte-order mark, cut short
     st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
                  lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
                  max_leaves=10).map(lambda value: json.dumps(value).encode()),
@@ -345,7 +339,6 @@ async def save_in_form(pilot, data: AccountInput, outcomes: Counter) -> None:
         invalid = [row for row in app.screen.query(FormRow) if row.has_class("-invalid")]
         assert invalid and all(str(row.query_one(".form-error").render()).strip() for row in invalid)
         assert stored() == before
-    assert_one_default()
 
 
 async def test_the_form_saves_or_shows_an_error():
@@ -373,40 +366,24 @@ async def test_the_form_saves_or_shows_an_error():
 
 @pytest.mark.xfail(strict=True, raises=ValueError,
                    reason="validation.account_code: '²'.isdigit() is True but int('²') raises ValueError")
-@pytest.mark.parametrize("value", ["²", "¹2", "①", " ⁴ "])
+@pytest.mark.parametrize("value", ["²", "¹2", "①"])
 def test_bug_account_code_raises_value_error_for_superscript_digits(value):
     with pytest.raises(FieldError):
         validation.account_code(value)
 
 
-SURROGATE = "Relay \udcff"  # how Python's argv holds a byte that is not UTF-8 (surrogateescape)
-SAVES = {
-    "service": lambda tmp, capsys: accounts.save(AccountInput(name=SURROGATE, email="a@example.com", host="h.example")),
-    "import": lambda tmp, capsys: account_records.import_records([{"name": SURROGATE, "email": "a@example.com",
-                                                                   "host": "h.example"}]),
-    "cli": lambda tmp, capsys: run_cli(tmp, capsys, "accounts", "add", f"--name={SURROGATE}",
-                                       "--email=a@example.com", "--host=h.example", "--port=25"),
-}
-
-
 @pytest.mark.xfail(strict=True, raises=UnicodeEncodeError,
-                   reason="validation.text accepts lone surrogates; SQLite's UTF-8 encoding then raises")
-@pytest.mark.parametrize("path", SAVES)
-def test_bug_a_name_with_a_lone_surrogate_crashes_the_save(path, capsys):
-    with database() as (_, tmp):
-        before = stored()
-        try:
-            result = SAVES[path](tmp, capsys)
-            assert path != "cli" or (result[0] == 1 and result[2].startswith("smtp-tui: "))
-        except ValidationFailed as failure:
-            assert_messages(failure.errors)
-            assert stored() == before
+                   reason="validation.text accepts a lone surrogate; SQLite's UTF-8 encoding then raises")
+def test_bug_a_name_with_a_lone_surrogate_crashes_the_save(capsys):
+    with database() as (_, tmp):  # argv holds a byte that is not UTF-8 as a lone surrogate: b"\xff" -> "\udcff"
+        code, _, err = run_cli(tmp, capsys, "accounts", "add", "--name=Relay \udcff", "--email=a@example.com",
+                               "--host=h.example", "--port=25")
+        assert code == 1 and err.startswith("smtp-tui: ")
 
 
 @pytest.mark.xfail(strict=True, raises=(ValueError, RecursionError),
                    reason="cli_accounts.import_accounts catches only JSONDecodeError and UnicodeDecodeError")
-@pytest.mark.parametrize("content", [b"[" + b"9" * 5000 + b"]", b"[" * 100_000],
-                         ids=["integer-over-4300-digits", "nested-100000-deep"])
+@pytest.mark.parametrize("content", [b"[" + b"9" * 5000 + b"]", b"[" * 100_000], ids=["5000-digits", "deep"])
 def test_bug_cli_import_of_some_invalid_json_raises(content, capsys):
     with database() as (_, tmp):
         (tmp / "accounts.json").write_bytes(content)

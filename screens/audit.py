@@ -1,0 +1,96 @@
+"""The audit trail: who changed what, when and from where; filtered, 30 a page."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select
+
+from screens.help import HelpScreen
+from smtp_tui import audit
+from smtp_tui.database import DATABASE_ERRORS
+
+
+class AuditScreen(Screen):
+    TITLE = "Audit trail"
+    BINDINGS = [
+        Binding("left_square_bracket", "previous_page", "Prev", tooltip="Previous 30 events"),
+        Binding("right_square_bracket", "next_page", "Next", tooltip="Next 30 events"),
+        Binding("escape", "close", "Back", tooltip="Back to the report"),
+        Binding("question_mark", "help", "Help", tooltip="Every key of this screen"),
+    ]
+
+    def __init__(self):
+        super().__init__()
+        self.page_number = 1
+        self.page: audit.AuditPage | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="audit-filters"):
+            yield Input(placeholder="account", id="audit-account", compact=True)
+            yield Input(placeholder="user", id="audit-user", compact=True)
+            yield Select([(a, a) for a in audit.ACTIONS], prompt="any action", id="audit-action", compact=True)
+            yield Input(placeholder="since YYYY-MM-DD", id="audit-since", compact=True, max_length=10)
+            yield Input(placeholder="until YYYY-MM-DD", id="audit-until", compact=True, max_length=10)
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="audit-events")
+        yield Label(id="audit-status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("When (UTC)", "User", "From", "Action", "What", "Changes")
+        self.load()
+        self.query_one(DataTable).focus()
+
+    def filters(self) -> audit.AuditFilters:
+        action = self.query_one("#audit-action", Select)
+        return audit.AuditFilters(
+            account=self.query_one("#audit-account", Input).value, user=self.query_one("#audit-user", Input).value,
+            action="" if action.is_blank() else action.value,
+            since=audit.parse_day(self.query_one("#audit-since", Input).value, "Since"),
+            until=audit.parse_day(self.query_one("#audit-until", Input).value, "Until"))
+
+    def load(self) -> None:
+        status = self.query_one("#audit-status", Label)
+        try:
+            self.page = audit.search(self.filters(), self.page_number)
+        except ValueError as exc:  # a date typed wrong: said where the user looks
+            status.update(str(exc))
+            return
+        except DATABASE_ERRORS as exc:
+            status.update(f"Cannot read the database: {exc}. Change a filter or press escape.")
+            return
+        self.page_number = self.page.number
+        table = self.query_one(DataTable)
+        table.clear()
+        for event in self.page.rows:
+            table.add_row(f"{event.at:%Y-%m-%d %H:%M:%S}", Text(event.user), Text(event.client), event.action,
+                          Text(f"{event.object_type} {event.object_name}".strip()),
+                          Text(audit.describe_changes(event) or event.summary))
+        status.update(self.page.describe())
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _filter_changed(self) -> None:
+        self.page_number = 1
+        self.load()
+
+    def action_next_page(self) -> None:
+        if self.page and self.page_number < self.page.pages:
+            self.page_number += 1
+            self.load()
+
+    def action_previous_page(self) -> None:
+        if self.page_number > 1:
+            self.page_number -= 1
+            self.load()
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self, self.TITLE))
