@@ -92,7 +92,11 @@ def open_database(url: str) -> peewee.Database:
         migrator(db).up()
     except peewee.DatabaseError as exc:
         db.close()
-        raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {exc}") from None
+        hint = ""
+        if isinstance(db, peewee.SqliteDatabase) and ("unable to open" in str(exc) or "readonly" in str(exc)):
+            hint = (" The file and its directory must be writable by you: SQLite keeps its journal "
+                    "(-wal and -shm files) beside the database.")
+        raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {exc}.{hint}") from None
     except peewee.ImproperlyConfigured as exc:
         raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {exc}") from None
     database_proxy.initialize(db)

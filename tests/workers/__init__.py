@@ -1,0 +1,1 @@
+"""Programs the hardening tests run as separate processes, as several appliances would."""
