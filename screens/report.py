@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,27 +13,22 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label, Static
 from textual.worker import get_current_worker
 
-from screens.account_form import AccountForm
 from screens.actions_menu import ActionsMenu
-from screens.audit import AuditScreen
-from screens.connectors import ConnectorsScreen
-from screens.credentials import CredentialsScreen
-from screens.footer_text import FooterTextForm
 from screens.confirm import ConfirmModal
-from screens.download import DownloadModal
-from screens.print_preview import PrintPreviewScreen
-from screens.schedules import ScheduleForm, SchedulesScreen
 from screens.feedback import FAILED, attempt
 from screens.help import HelpScreen
 from screens.report_table import ReportTable
 from screens.search_panel import SearchPanel
-from screens.test_email import TestEmailScreen
-from screens.test_history import TestHistoryScreen
 from smtp_tui import accounts
 from smtp_tui.accounts import SORTABLE, Filters, Page, Sort
 from smtp_tui.database import DATABASE_ERRORS
 from smtp_tui.errors import ServiceError
 from smtp_tui.validation import AccountInput
+
+def screen_class(module: str, name: str) -> type:
+    """A screen imported on first use: the report paints sooner (see bench/results.md)."""
+    return getattr(importlib.import_module(f"screens.{module}"), name)
+
 
 # The top bar, in the order of the web console: (action, label).
 TOP_BAR = (
@@ -267,7 +264,7 @@ class ReportScreen(Screen):
             self._show_error(exc)
         return None
 
-    def _open_form(self, form: AccountForm) -> None:
+    def _open_form(self, form) -> None:
         self.app.push_screen(form, self._account_saved)
 
     def _account_saved(self, code: int | None) -> None:
@@ -284,38 +281,39 @@ class ReportScreen(Screen):
         self.load(page=page, keep_code=code)
 
     def action_new_account(self) -> None:
-        self._open_form(AccountForm())
+        self._open_form(screen_class("account_form", "AccountForm")())
 
     def action_edit_account(self) -> None:
         account = self._highlighted()
         if account is not None:
-            self._open_form(AccountForm(account))
+            self._open_form(screen_class("account_form", "AccountForm")(account))
 
     def action_clone_account(self) -> None:
         account = self._highlighted()
         if account is not None:
-            self._open_form(AccountForm(template=accounts.clone_input(account),
+            self._open_form(screen_class("account_form", "AccountForm")(template=accounts.clone_input(account),
                                         title=f"New SMTP account · clone of '{account.name}'"))
 
     def action_credentials(self) -> None:
-        self.app.push_screen(CredentialsScreen(), lambda _: self.load())
+        self.app.push_screen(screen_class("credentials", "CredentialsScreen")(), lambda _: self.load())
 
     def action_connectors(self) -> None:
-        self.app.push_screen(ConnectorsScreen(), lambda _: self.load())
+        self.app.push_screen(screen_class("connectors", "ConnectorsScreen")(), lambda _: self.load())
 
     def action_footer_text(self) -> None:
-        self.app.push_screen(FooterTextForm())
+        self.app.push_screen(screen_class("footer_text", "FooterTextForm")())
 
     def action_test_account(self) -> None:
         account = self._highlighted()
         if account is not None:
-            screen = TestEmailScreen(AccountInput.from_account(account), code=account.code, saved=account)
+            screen = screen_class("test_email", "TestEmailScreen")(AccountInput.from_account(account),
+                                                                  code=account.code, saved=account)
             self.app.push_screen(screen, lambda _: self.load(keep_code=account.code))
 
     def action_test_history(self) -> None:
         account = self._highlighted()
         if account is not None:
-            self.app.push_screen(TestHistoryScreen(account.code, account.name))
+            self.app.push_screen(screen_class("test_history", "TestHistoryScreen")(account.code, account.name))
 
     def action_delete_account(self) -> None:
         account = self._highlighted()
@@ -369,16 +367,16 @@ class ReportScreen(Screen):
         self.app.push_screen(HelpScreen(self, "SMTP Configuration report"))
 
     def action_print_report(self) -> None:
-        self.app.push_screen(PrintPreviewScreen(self.filters, self.sort))
+        self.app.push_screen(screen_class("print_preview", "PrintPreviewScreen")(self.filters, self.sort))
 
     def action_download(self) -> None:
-        self.app.push_screen(DownloadModal(self.filters, self.sort))
+        self.app.push_screen(screen_class("download", "DownloadModal")(self.filters, self.sort))
 
     def action_schedule(self) -> None:
-        self.app.push_screen(ScheduleForm(filters=self.filters, sort=self.sort))
+        self.app.push_screen(screen_class("schedules", "ScheduleForm")(filters=self.filters, sort=self.sort))
 
     def action_audit(self) -> None:
-        self.app.push_screen(AuditScreen(), lambda _: self.load())
+        self.app.push_screen(screen_class("audit", "AuditScreen")(), lambda _: self.load())
 
     def action_schedules(self) -> None:
-        self.app.push_screen(SchedulesScreen())
+        self.app.push_screen(screen_class("schedules", "SchedulesScreen")())

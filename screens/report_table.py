@@ -7,7 +7,7 @@ from textual.widgets import DataTable
 
 from smtp_tui.accounts import Sort
 from smtp_tui.models import SmtpAccount
-from smtp_tui.test_runs import last_test_label
+from smtp_tui.accounts import last_test_label
 
 # (column key, header label); keys of data columns are the account's field names.
 COLUMNS = (

@@ -8,6 +8,7 @@ refuses a save based on a stale version instead of overwriting someone else's ch
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
@@ -123,8 +124,14 @@ def search(filters: Filters = Filters(), sort: Sort = Sort(), page: int = 1,
 
 
 def iterate(filters: Filters = Filters(), sort: Sort = Sort()):
-    """Every account of the filtered, sorted report, streamed (for exports and print)."""
+    """Every account of the filtered, sorted report, streamed, as models."""
     return _ordered(_filtered(filters), sort).iterator()
+
+
+def iterate_rows(filters: Filters = Filters(), sort: Sort = Sort()):
+    """The same as light read-only rows (named tuples with the accounts' field names): several
+    times faster than models, for exports and print."""
+    return _ordered(_filtered(filters), sort).namedtuples().iterator()
 
 
 def page_of(code: int, filters: Filters = Filters(), sort: Sort = Sort(),
@@ -145,7 +152,7 @@ def clone_name(name: str) -> str:
     """A free name for a copy of `name`: 'X (copy)', then 'X (copy 2)', ..."""
     base = f"{name} (copy)"
     candidate, number = base, 1
-    while SmtpAccount.select().where(fn.LOWER(SmtpAccount.name) == candidate.lower()).exists():
+    while SmtpAccount.select().where(fn.LOWER(SmtpAccount.name) == fn.LOWER(candidate)).exists():
         number += 1
         candidate = f"{name} (copy {number})"
     return candidate
@@ -170,24 +177,25 @@ def get(code: int) -> SmtpAccount:
 def find(name_or_code: str) -> SmtpAccount:
     """The account a person named, by its code or its exact name (any case)."""
     text = str(name_or_code).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         account = SmtpAccount.get_or_none(SmtpAccount.code == int(text))
         if account is not None:
             return account
-    account = SmtpAccount.get_or_none(fn.LOWER(SmtpAccount.name) == text.lower())
+    account = SmtpAccount.get_or_none(fn.LOWER(SmtpAccount.name) == fn.LOWER(text))
     if account is None:
         raise NotFound(f"There is no account named or numbered '{text}'.")
     return account
 
 
-def _database_errors(data: AccountInput, code: int | None) -> dict[str, str]:
-    """The rules that need the database: a unique name, references that still exist."""
+def _database_errors(data: AccountInput, code: int | None, already: dict[str, str]) -> dict[str, str]:
+    """The rules that need the database: a unique name, references that still exist (for the
+    fields that passed their own rules)."""
     errors = {}
     same_name = SmtpAccount.select(SmtpAccount.code).where(
-        fn.LOWER(SmtpAccount.name) == data.name.lower())
+        fn.LOWER(SmtpAccount.name) == fn.LOWER(data.name))
     if code is not None:
         same_name = same_name.where(SmtpAccount.code != code)
-    clash = same_name.first()
+    clash = same_name.first() if "name" not in already else None
     if clash is not None:
         errors["name"] = f"An account named '{data.name}' already exists (code {clash.code}). Choose another name."
     if data.credential_id is not None and not Credential.select().where(Credential.id == data.credential_id).exists():
@@ -241,7 +249,7 @@ def _save(cleaned: AccountInput, errors: dict[str, str], code: int | None, expec
         current = get(code) if code is not None else None
         if current is not None and expected_version is not None and current.version != expected_version:
             raise StaleEdit(current.name, current.updated_by, current.updated_at, current.version)
-        errors.update({k: v for k, v in _database_errors(cleaned, code).items() if k not in errors})
+        errors.update({k: v for k, v in _database_errors(cleaned, code, errors).items() if k not in errors})
         has_default = SmtpAccount.select().where(SmtpAccount.is_default).exists()
         if current is not None and current.is_default and not cleaned.is_default:
             errors["is_default"] = ("This is the default account. To change that, make another "
@@ -305,3 +313,20 @@ def delete(code: int, *, expected_version: int | None = None, actor: str | None 
         account.delete_instance()
         return account
 
+
+def last_test_label(outcome: str | None, at: datetime | None, now: datetime | None = None) -> str:
+    """`✓ 2m ago`, `✗ AUTH 1h ago`, or `never`, for the report's Last test column."""
+    if not outcome or at is None:
+        return "never"
+    seconds = max(0, int(((now or utc_now()) - at).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            age = f"{seconds // size}{unit} ago"
+            break
+    else:
+        age = "just now"
+    if outcome in ("delivered", "checked"):
+        return f"✓ {age}"
+    if outcome == "cancelled":
+        return f"– cancelled {age}"
+    return f"✗ {outcome.removeprefix('failed ')} {age}"

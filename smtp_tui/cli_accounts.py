@@ -11,7 +11,7 @@ from smtp_tui import account_records, accounts, connectors, credentials
 from smtp_tui.accounts import Filters
 from smtp_tui.cli_output import as_json, error, refused, table, yes_no
 from smtp_tui.errors import NotFound, ValidationFailed
-from smtp_tui.test_runs import last_test_label
+from smtp_tui.accounts import last_test_label
 from smtp_tui.validation import AccountInput, FieldError, account_code
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -206,8 +206,8 @@ def import_accounts(args, context) -> int:
     except OSError as exc:
         error(f"Cannot read {args.file}: {exc.strerror}.")
         return EXIT_USAGE
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        error(f"{args.file} is not valid JSON: {exc}.")
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, bad UTF-8, absurd numbers or nesting
+        error(f"{args.file} is not valid JSON: {str(exc)[:200]}.")
         return EXIT_REFUSED
     try:
         saved = account_records.import_records(records)

@@ -23,7 +23,7 @@ def get(connector_id: int) -> NetworkConnector:
 
 
 def find(name: str) -> NetworkConnector:
-    connector = NetworkConnector.get_or_none(fn.LOWER(NetworkConnector.name) == name.strip().lower())
+    connector = NetworkConnector.get_or_none(fn.LOWER(NetworkConnector.name) == fn.LOWER(name.strip()))
     if connector is None:
         raise NotFound(f"There is no network connector named '{name}'.")
     return connector
@@ -45,7 +45,7 @@ def save(*, name: str, kind: str, host: str, port: int | str, credential_id: int
         except FieldError as exc:
             errors[field] = str(exc)
     with write_transaction():
-        clash = NetworkConnector.select().where(fn.LOWER(NetworkConnector.name) == name.strip().lower())
+        clash = NetworkConnector.select().where(fn.LOWER(NetworkConnector.name) == fn.LOWER(name.strip()))
         if connector_id is not None:
             clash = clash.where(NetworkConnector.id != connector_id)
         if "name" not in errors and clash.exists():

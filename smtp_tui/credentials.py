@@ -28,7 +28,7 @@ def get(credential_id: int) -> Credential:
 
 
 def find(name: str) -> Credential:
-    credential = Credential.get_or_none(fn.LOWER(Credential.name) == name.strip().lower())
+    credential = Credential.get_or_none(fn.LOWER(Credential.name) == fn.LOWER(name.strip()))
     if credential is None:
         raise NotFound(f"There is no credential named '{name}'.")
     return credential
@@ -46,7 +46,7 @@ def save(vault: Vault, *, name: str, username: str, secret: str | None,
     if (credential_id is None or secret is not None) and not secret:
         errors["secret"] = "Secret is required."
     with write_transaction():
-        clash = Credential.select().where(fn.LOWER(Credential.name) == name.strip().lower())
+        clash = Credential.select().where(fn.LOWER(Credential.name) == fn.LOWER(name.strip()))
         if credential_id is not None:
             clash = clash.where(Credential.id != credential_id)
         if "name" not in errors and clash.exists():

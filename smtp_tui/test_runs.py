@@ -7,7 +7,6 @@ window's worker, or the CLI) between `prepare` and `record`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from smtp_tui import accounts, audit, connectors, credentials, settings, validation
 from smtp_tui.config import current_user
@@ -136,21 +135,3 @@ def history(code: int, limit: int = 100) -> list[TestRun]:
     """The account's tests, newest first."""
     return list(TestRun.select().where(TestRun.account == code).order_by(TestRun.started_at.desc(),
                                                                         TestRun.id.desc()).limit(limit))
-
-
-def last_test_label(outcome: str | None, at: datetime | None, now: datetime | None = None) -> str:
-    """`✓ 2m ago`, `✗ AUTH 1h ago`, or `never`, for the report's Last test column."""
-    if not outcome or at is None:
-        return "never"
-    seconds = max(0, int(((now or utc_now()) - at).total_seconds()))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            age = f"{seconds // size}{unit} ago"
-            break
-    else:
-        age = "just now"
-    if outcome in ("delivered", "checked"):
-        return f"✓ {age}"
-    if outcome == "cancelled":
-        return f"– cancelled {age}"
-    return f"✗ {outcome.removeprefix('failed ')} {age}"

@@ -7,6 +7,7 @@ person who typed the value: what is wrong and what to do.
 from __future__ import annotations
 
 import ipaddress
+import unicodedata
 from urllib.parse import urlsplit
 from dataclasses import dataclass, fields, replace
 
@@ -31,8 +32,16 @@ def single_line(value: str, label: str) -> str:
     return value
 
 
+def readable(value: str, label: str) -> str:
+    """Refuse control characters (a terminal would run them) and text that is not valid Unicode
+    (a byte that is not UTF-8 on the command line arrives as a lone surrogate)."""
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
+        raise FieldError(f"{label} must not contain control characters or bytes that are not text.")
+    return value
+
+
 def text(value: str | None, label: str, *, required: bool, max_length: int = NAME_MAX) -> str:
-    value = single_line((value or "").strip(), label)
+    value = readable(single_line((value or "").strip(), label), label)
     if required and not value:
         raise FieldError(f"{label} is required.")
     if len(value) > max_length:
@@ -98,7 +107,7 @@ def account_code(value: int | str | None) -> int | None:
     if value is None or str(value).strip() == "":
         return None
     value = str(value).strip()
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # '²'.isdigit() is True, int('²') is not
         raise FieldError("Code must be a number, such as 12.")
     return int(value)
 

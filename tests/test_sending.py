@@ -209,7 +209,7 @@ def test_the_recipient_is_validated(db, vault):
 def test_last_test_labels():
     from datetime import datetime, timedelta
     now = datetime(2026, 1, 1, 12, 0, 0)
-    assert test_runs.last_test_label(None, None) == "never"
-    assert test_runs.last_test_label("delivered", now - timedelta(minutes=2), now) == "✓ 2m ago"
-    assert test_runs.last_test_label("failed AUTH", now - timedelta(hours=1, minutes=5), now) == "✗ AUTH 1h ago"
-    assert test_runs.last_test_label("checked", now, now) == "✓ just now"
+    assert accounts.last_test_label(None, None) == "never"
+    assert accounts.last_test_label("delivered", now - timedelta(minutes=2), now) == "✓ 2m ago"
+    assert accounts.last_test_label("failed AUTH", now - timedelta(hours=1, minutes=5), now) == "✗ AUTH 1h ago"
+    assert accounts.last_test_label("checked", now, now) == "✓ just now"

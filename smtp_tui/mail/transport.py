@@ -22,6 +22,9 @@ from smtp_tui.mail.diagnosis import Failure, diagnose
 from smtp_tui.mail.transcript import Line, Transcript
 
 
+LOCAL_HOSTNAME = socket.gethostname() or "localhost"  # for EHLO; getfqdn() can wait on DNS
+
+
 @dataclass(frozen=True)
 class ServerSettings:
     """Everything needed to reach and log in to one SMTP server."""
@@ -117,8 +120,10 @@ async def deliver(server: ServerSettings, envelope: Envelope, *, check_only: boo
         step = "TLS" if server.security == "SSL" else "connect"
         smtp = _NarratedSMTP(
             transcript, hostname=server.host, port=None if sock else server.port, sock=sock,
-            use_tls=server.security == "SSL", start_tls=False, tls_context=tls_context(server),
-            timeout=server.timeout, local_hostname=socket.gethostname() or "localhost")
+            use_tls=server.security == "SSL", start_tls=False,
+            # Loading the trust store costs tens of milliseconds: only when TLS is used.
+            tls_context=tls_context(server) if server.security != "none" else None,
+            timeout=server.timeout, local_hostname=LOCAL_HOSTNAME)
         transcript.info(f"Connecting to {server.host}:{server.port}"
                         + (" with SSL (TLS from the first byte)" if server.security == "SSL" else ""))
         greeting = await smtp.connect()

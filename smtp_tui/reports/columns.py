@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from smtp_tui.models import SmtpAccount
-from smtp_tui.test_runs import last_test_label
+from smtp_tui.accounts import last_test_label
 
 
 def _yes_no(value: bool) -> str:

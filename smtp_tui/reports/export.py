@@ -41,7 +41,7 @@ def export(fmt: str, target: BinaryIO, filters: Filters = Filters(), sort: Sort 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     total = accounts.search(filters, sort, page=1, page_size=1).total
-    rows = accounts.iterate(filters, sort)
+    rows = accounts.iterate_rows(filters, sort)
     writer = {"csv": _csv, "json": _json, "xlsx": _xlsx}[fmt]
     return writer(rows, target, total, progress or (lambda done, total: None))
 

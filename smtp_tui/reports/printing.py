@@ -50,7 +50,7 @@ def _row(cells: list[str]) -> str:
 
 def _lines(filters: Filters, sort: Sort) -> Iterator[list[str]]:
     by_key = {c.key: c for c in COLUMNS}
-    for account in accounts.iterate(filters, sort):
+    for account in accounts.iterate_rows(filters, sort):
         yield [by_key[key].text(account) for key, _ in PRINTED]
 
 

@@ -1,0 +1,45 @@
+"""Realistic databases of N accounts, built fast (bulk inserts, the demo's kinds of values)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from smtp_tui.config import Config
+from smtp_tui.context import AppContext
+from smtp_tui.models import SmtpAccount, utc_now
+
+PURPOSES = ("Alerts", "Password rotation", "Access requests", "Session recording", "Audit reports",
+            "Break-glass", "Approvals", "Certificate expiry", "Backup status", "Discovery")
+SITES = ("HQ", "São Paulo DC", "Frankfurt", "Dallas", "Singapore", "Lab", "DR site", "Toronto")
+DOMAINS = ("example.com", "example.org", "example.net", "corp.example.com", "ops.example.org")
+
+
+def build(path: Path, size: int, key_file: Path) -> Path:
+    """An SQLite database of `size` accounts at `path` (reused when it is already there)."""
+    if path.exists():
+        return path
+    context = AppContext.open(Config(database=str(path), key_file=key_file))
+    rng = random.Random(size)
+    now = utc_now()
+    rows = []
+    for n in range(1, size + 1):
+        domain = rng.choice(DOMAINS)
+        purpose = PURPOSES[n % len(PURPOSES)]
+        secure = rng.random() > 0.3
+        rows.append({
+            "name": f"{purpose} - {SITES[n % len(SITES)]} {n:06d}", "active": rng.random() > 0.15,
+            "email": f"{purpose.lower().replace(' ', '-')}-{n}@{domain}",
+            "reply_to": f"pam-team@{domain}" if rng.random() > 0.4 else "",
+            "return_path": f"bounces@{domain}" if rng.random() > 0.5 else "",
+            "confirmation_email": f"read-receipts@{domain}" if rng.random() > 0.7 else "",
+            "is_default": n == 1, "read_confirmation": rng.random() > 0.7, "force_config": rng.random() > 0.6,
+            "footer": rng.random() > 0.5, "host": f"smtp{n % 50}.{domain}", "port": 587 if secure else 25,
+            "secure": secure, "secure_type": "TLS" if secure else None, "created_at": now, "updated_at": now,
+            "updated_by": "bench",
+        })
+    with context.database.atomic():
+        for start in range(0, len(rows), 5000):
+            SmtpAccount.insert_many(rows[start:start + 5000]).execute()
+    context.database.close()
+    return path

@@ -1,0 +1,225 @@
+"""Run every benchmark, print one table, write bench/results.md.
+
+    python -m bench [--sizes 1000,10000,100000] [--repeat N]
+
+Speed is compared as ratios measured in the same run, alternating the two sides: the
+machines are shared and noisy. Nothing here is a pass/fail test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {
+    "startup": "≤ 1.3 × bare at 100,000",
+    "browse": "p95 ≤ 16 ms at 10,000, ≤ 50 ms at 100,000",
+    "memory": "≤ bare + 20 MiB at 100,000",
+    "export": "CSV ≥ 100,000 rows/s, flat memory",
+    "sending": "≤ 1.2 × bare aiosmtplib",
+}
+
+
+def p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def run_startup(kind: str, *args) -> tuple[float, int]:
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "bench.startup", kind, *map(str, args)], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    return time.perf_counter() - started, int(out.strip().splitlines()[-1])
+
+
+def startup(database: Path, key: Path, repeat: int) -> dict:
+    app_times, bare_times, app_rss, bare_rss = [], [], [], []
+    for _ in range(repeat):  # alternate, so both sides see the same noise
+        seconds, rss = run_startup("app", database, key)
+        app_times.append(seconds)
+        app_rss.append(rss)
+        seconds, rss = run_startup("bare")
+        bare_times.append(seconds)
+        bare_rss.append(rss)
+    return {"app": statistics.median(app_times), "bare": statistics.median(bare_times),
+            "app_rss": max(app_rss) / 1024, "bare_rss": max(bare_rss) / 1024}
+
+
+async def interactions(database: Path, key: Path, rounds: int) -> dict[str, list[float]]:
+    """Milliseconds from a key (or a filter change) to the table updated, in a headless app."""
+    from screens.report import ReportScreen
+    from screens.search_panel import SearchPanel
+    from smtp_tui.accounts import Filters
+    from smtp_tui.app import SmtpApp
+    from smtp_tui.config import Config
+    from smtp_tui.context import AppContext
+
+    done: list[float] = []
+    shown = ReportScreen._show_page
+
+    def timed(self, page, keep_code):
+        shown(self, page, keep_code)
+        done.append(time.perf_counter())
+
+    ReportScreen._show_page = timed
+    context = AppContext.open(Config(database=str(database), key_file=key))
+    app = SmtpApp(context)
+    timings: dict[str, list[float]] = {"next page": [], "last page": [], "sort change": [],
+                                       "filter: name": [], "filter: combined": []}
+
+    async def measure(label, act):
+        before = len(done)
+        started = time.perf_counter()
+        await act()
+        while len(done) == before:
+            await asyncio.sleep(0)
+        timings[label].append((done[-1] - started) * 1000)
+
+    async with app.run_test(size=(160, 48)) as pilot:
+        while not done:
+            await pilot.pause()
+        screen = app.screen
+        panel = screen.query_one(SearchPanel)
+        for round_number in range(rounds):
+            await measure("next page", lambda: pilot.press("right_square_bracket"))
+            await measure("last page", lambda: pilot.press("right_curly_bracket"))
+            await measure("sort change", lambda: pilot.press("o"))
+            # The filters as the search panel posts them after its debounce (250 ms, not counted).
+            needle = ("rotation", "Frankfurt 0", "alerts-1")[round_number % 3]
+            await measure("filter: name", lambda: _post(panel, Filters(name=needle)))
+            await measure("filter: combined", lambda: _post(panel, Filters(name="a", email="example.org",
+                                                                           status="active")))
+            await measure("filter: combined", lambda: _post(panel, Filters()))
+            await pilot.press("left_curly_bracket")
+            await pilot.pause()
+    ReportScreen._show_page = shown
+    context.database.close()
+    return timings
+
+
+async def _post(panel, filters):
+    panel.post_message(panel.FiltersChanged(filters))
+
+
+def export_figures(database: Path, key: Path) -> dict:
+    code = ("import resource, sys, time\n"
+            "from smtp_tui.config import Config\nfrom smtp_tui.context import AppContext\n"
+            "from smtp_tui.reports.export import export_to_file\n"
+            f"AppContext.open(Config(database={str(database)!r}, key_file={str(key)!r}))\n"
+            "started = time.perf_counter()\n"
+            "count = export_to_file(sys.argv[1], __import__('pathlib').Path(sys.argv[2]))\n"
+            "print(count, time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+    figures = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for fmt in ("csv", "xlsx"):
+            out = subprocess.run([sys.executable, "-c", code, fmt, f"{folder}/out.{fmt}"], cwd=ROOT,
+                                 capture_output=True, text=True, check=True).stdout.split()
+            count, seconds, rss = int(out[0]), float(out[1]), int(out[2])
+            figures[fmt] = {"rows_per_s": count / seconds, "rss": rss / 1024}
+    return figures
+
+
+async def sending(repeat: int) -> dict:
+    """A check-only and a full test e-mail through smtp-tui's path, against bare aiosmtplib."""
+    import aiosmtplib
+    from aiosmtpd.controller import Controller
+
+    from smtp_tui.mail.compose import compose
+    from smtp_tui.mail.transport import ServerSettings, deliver
+    from smtp_tui.validation import AccountInput
+    from tests.mailservers import Handler, free_port
+
+    port = free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    account = AccountInput(name="b", email="bench@example.com", host="127.0.0.1", port=port)
+    server = ServerSettings(host="127.0.0.1", port=port, timeout=10)
+    envelope = compose(account, to=["admin@example.com"], subject="Bench", body="Benchmark message.")
+    raw = envelope.message.as_bytes()
+
+    async def bare(check_only: bool):
+        smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False, timeout=10,
+                               local_hostname="bench")
+        await smtp.connect()
+        await smtp.ehlo()
+        await smtp.mail(envelope.sender)
+        await smtp.rcpt("admin@example.com")
+        if not check_only:
+            await smtp.data(raw)
+        await smtp.quit()
+
+    results = {}
+    for check_only in (True, False):
+        ours, theirs = [], []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            outcome = await deliver(server, envelope, check_only=check_only)
+            ours.append(time.perf_counter() - started)
+            assert outcome.ok, outcome.verdict
+            started = time.perf_counter()
+            await bare(check_only)
+            theirs.append(time.perf_counter() - started)
+        results["check only" if check_only else "full send"] = (statistics.median(ours) * 1000,
+                                                                statistics.median(theirs) * 1000)
+    controller.stop()
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--repeat", type=int, default=5, help="starts of each app per size (alternated)")
+    parser.add_argument("--rounds", type=int, default=20, help="rounds of key presses per size")
+    parser.add_argument("--output", default=str(ROOT / "bench" / "results.md"))
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    cache = Path(tempfile.gettempdir()) / "smtp-tui-bench"
+    cache.mkdir(exist_ok=True)
+    key = cache / "secret.key"
+    lines = [f"# Benchmark results", "",
+             f"{datetime.now():%Y-%m-%d %H:%M} · {platform.node()} · {platform.machine()} · "
+             f"Python {platform.python_version()} · {__import__('os').cpu_count()} cores · SQLite "
+             f"{__import__('sqlite3').sqlite_version}", "",
+             "| measure | " + " | ".join(f"{n:,} accounts" for n in sizes) + " | target |",
+             "|---|" + "---|" * len(sizes) + "---|"]
+    rows: dict[str, list[str]] = {}
+    for size in sizes:
+        database = __import__("bench.data", fromlist=["build"]).build(cache / f"accounts-{size}.db", size, key)
+        start = startup(database, key, args.repeat)
+        rows.setdefault("startup, median s (app / bare = ratio)", []).append(
+            f"{start['app']:.2f} / {start['bare']:.2f} = {start['app'] / start['bare']:.2f}×")
+        rows.setdefault("peak RSS, MiB (app / bare, +diff)", []).append(
+            f"{start['app_rss']:.0f} / {start['bare_rss']:.0f}, +{start['app_rss'] - start['bare_rss']:.0f}")
+        for label, values in asyncio.run(interactions(database, key, args.rounds)).items():
+            rows.setdefault(f"{label}, ms p50 / p95", []).append(f"{p(values, 0.5):.1f} / {p(values, 0.95):.1f}")
+        exported = export_figures(database, key)
+        for fmt in ("csv", "xlsx"):
+            rows.setdefault(f"export {fmt.upper()}: rows/s, peak RSS MiB", []).append(
+                f"{exported[fmt]['rows_per_s']:,.0f}, {exported[fmt]['rss']:.0f}")
+        print(f"size {size:,} done", file=sys.stderr, flush=True)
+    targets = {"startup": TARGETS["startup"], "peak": TARGETS["memory"], "next page": TARGETS["browse"],
+               "export CSV": TARGETS["export"]}
+    for label, cells in rows.items():
+        target = next((t for key_, t in targets.items() if label.startswith(key_)), "")
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {target} |")
+    sends = asyncio.run(sending(args.repeat * 4))
+    lines += ["", "| sending to a local aiosmtpd | smtp-tui, ms | bare aiosmtplib, ms | ratio | target |",
+              "|---|---|---|---|---|"]
+    for label, (ours, theirs) in sends.items():
+        lines.append(f"| {label} | {ours:.1f} | {theirs:.1f} | {ours / theirs:.2f}× | {TARGETS['sending']} |")
+    lines += ["", "Filtering is timed from the search panel's filters (posted after its deliberate 250 ms "
+                  "debounce) to the table updated; browsing from the key press to the table updated."]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    Path(args.output).write_text(text)
+    return 0
