@@ -112,13 +112,13 @@ async def _post(panel, filters):
 
 
 def export_figures(database: Path, key: Path) -> dict:
-    code = ("import resource, sys, time\n"
+    code = ("import sys, time\nfrom bench.startup import peak_rss_kib\n"
             "from smtp_tui.config import Config\nfrom smtp_tui.context import AppContext\n"
             "from smtp_tui.reports.export import export_to_file\n"
             f"AppContext.open(Config(database={str(database)!r}, key_file={str(key)!r}))\n"
             "started = time.perf_counter()\n"
             "count = export_to_file(sys.argv[1], __import__('pathlib').Path(sys.argv[2]))\n"
-            "print(count, time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+            "print(count, time.perf_counter() - started, peak_rss_kib())\n")
     figures = {}
     with tempfile.TemporaryDirectory() as folder:
         for fmt in ("csv", "xlsx"):

@@ -119,7 +119,13 @@ def search(filters: Filters = Filters(), sort: Sort = Sort(), page: int = 1,
     total = query.count()
     pages = max(1, math.ceil(total / page_size))
     number = min(max(1, page), pages)
-    rows = list(_ordered(query, sort).paginate(number, page_size))
+    offset = (number - 1) * page_size
+    if offset <= total // 2:
+        rows = list(_ordered(query, sort).limit(page_size).offset(offset))
+    else:  # nearer the end: read backwards, so OFFSET never skips more than half the rows
+        size = min(page_size, total - offset)
+        backwards = _ordered(query, Sort(sort.column, not sort.descending))
+        rows = list(backwards.limit(size).offset(total - offset - size))[::-1]
     return Page(rows=rows, number=number, pages=pages, total=total)
 
 
