@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import platform
 import statistics
 import subprocess
@@ -186,7 +185,7 @@ def main() -> int:
     cache = Path(tempfile.gettempdir()) / "smtp-tui-bench"
     cache.mkdir(exist_ok=True)
     key = cache / "secret.key"
-    lines = [f"# Benchmark results", "",
+    lines = ["# Benchmark results", "",
              f"{datetime.now():%Y-%m-%d %H:%M} · {platform.node()} · {platform.machine()} · "
              f"Python {platform.python_version()} · {__import__('os').cpu_count()} cores · SQLite "
              f"{__import__('sqlite3').sqlite_version}", "",

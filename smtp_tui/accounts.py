@@ -19,7 +19,7 @@ from smtp_tui import audit, validation
 from smtp_tui.config import current_user
 from smtp_tui.database import is_contention, write_transaction
 from smtp_tui.errors import NotFound, Refused, StaleEdit, ValidationFailed
-from smtp_tui.models import Credential, NetworkConnector, SmtpAccount, database_proxy, utc_now
+from smtp_tui.models import Credential, NetworkConnector, SmtpAccount, utc_now
 from smtp_tui.validation import AccountInput
 
 PAGE_SIZE = 30

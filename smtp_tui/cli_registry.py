@@ -6,7 +6,7 @@ import getpass
 import sys
 
 from smtp_tui import connectors, credentials, settings, validation
-from smtp_tui.cli_output import as_json, error, table
+from smtp_tui.cli_output import as_json, table
 from smtp_tui.errors import ValidationFailed
 from smtp_tui.mail.connectors import LABELS
 

@@ -12,7 +12,7 @@ from screens.connectors import ConnectorsScreen
 from screens.credentials import CredentialForm, CredentialsScreen
 from screens.report import ReportScreen
 from screens.report_table import ReportTable
-from screens.widgets import Choice, FormRow
+from screens.widgets import FormRow
 from smtp_tui import accounts, connectors, credentials, settings
 from smtp_tui.app import SmtpApp
 from smtp_tui.models import SmtpAccount

@@ -1,6 +1,5 @@
 """The audit trail: every change, test, export, print and scheduled run; secrets never in it."""
 
-import io
 import json
 import os
 import subprocess
