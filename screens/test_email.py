@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, RichLog, Static, TextArea
 from screens.widgets import FormRow
 from smtp_tui import test_runs
 from smtp_tui.database import DATABASE_ERRORS
-from smtp_tui.errors import Refused, ServiceError, ValidationFailed
+from smtp_tui.errors import ServiceError, ValidationFailed
 from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
 from smtp_tui.mail.transcript import Line
 from smtp_tui.mail.transport import Outcome, deliver
@@ -67,7 +67,7 @@ class TestEmailScreen(ModalScreen[bool]):
         for row in self.query(FormRow):
             row.show_error(None)
         self.query_one("#verdict").display = False
-        self.query_one("#row-secret").display = self._needs_typed_secret()
+        self.query_one("#row-secret").display = test_runs.needs_typed_secret(self.data, self.saved)
         warnings = []
         if not self.data.secure:
             warnings.append("⚠ No secure connection: the dialogue and any password travel in clear.")
@@ -77,14 +77,6 @@ class TestEmailScreen(ModalScreen[bool]):
         self.query_one("#test-warnings").display = bool(warnings)
         self.query_one("#f-recipient", Input).focus()
 
-    def _needs_typed_secret(self) -> bool:
-        try:
-            test_runs.server_settings(self.data, self.app.context.vault, saved=self.saved)
-        except Refused:
-            return True
-        except (ServiceError, *DATABASE_ERRORS):
-            return False  # reported when the user sends
-        return False
 
     # Running an attempt ----------------------------------------------------------------------
 

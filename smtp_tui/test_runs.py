@@ -31,31 +31,45 @@ class Attempt:
     check_only: bool
 
 
-def _secret_for(data: AccountInput, saved: SmtpAccount | None, typed_secret: str | None, vault: Vault,
-                credential) -> str:
-    """The stored secret goes only to the saved host and port of the saved credential; settings
-    edited elsewhere must be tested with the secret typed again."""
-    if typed_secret:
-        return typed_secret
-    unchanged = (saved is not None and saved.host == data.host and saved.port == int(data.port)
-                 and saved.credential_id == data.credential_id)
-    if not unchanged:
-        raise Refused(f"The host, port or credential differ from the saved account, so the stored secret of "
-                      f"'{credential.name}' is not sent. Type it for this test, or save the account first.")
-    return credentials.reveal(vault, credential)
+def _stored_secret_may_go(data: AccountInput, saved: SmtpAccount | None) -> bool:
+    """The stored secret goes only to the saved host and port of the saved credential, so that
+    an edited host cannot be made to receive it."""
+    return (saved is not None and saved.host == data.host and saved.port == int(data.port)
+            and saved.credential_id == data.credential_id)
+
+
+def needs_typed_secret(data: AccountInput, saved: SmtpAccount | None) -> bool:
+    """Whether a test of `data` (as edited) must be given the credential's secret by hand."""
+    cleaned, errors = validation.validate_account(data)
+    return not errors and cleaned.authentication and not _stored_secret_may_go(cleaned, saved)
+
+
+def _validated(data: AccountInput) -> AccountInput:
+    cleaned, errors = validation.validate_account(data)
+    if errors:
+        raise ValidationFailed(errors)
+    return cleaned
 
 
 def server_settings(data: AccountInput, vault: Vault, *, saved: SmtpAccount | None = None,
                     typed_secret: str | None = None) -> ServerSettings:
     """How to reach the server of `data` (validated), with the secrets it needs."""
-    cleaned, errors = validation.validate_account(data)
-    if errors:
-        raise ValidationFailed(errors)
+    return _server_settings(_validated(data), vault, saved, typed_secret)
+
+
+def _server_settings(cleaned: AccountInput, vault: Vault, saved: SmtpAccount | None,
+                     typed_secret: str | None) -> ServerSettings:
     username = password = credential_name = None
     if cleaned.authentication:
         credential = credentials.get(cleaned.credential_id)
         username, credential_name = credential.username, credential.name
-        password = _secret_for(cleaned, saved, typed_secret, vault, credential)
+        if typed_secret:
+            password = typed_secret
+        elif _stored_secret_may_go(cleaned, saved):
+            password = credentials.reveal(vault, credential)
+        else:
+            raise Refused(f"The host, port or credential differ from the saved account, so the stored secret "
+                          f"of '{credential.name}' is not sent. Type it for this test, or save the account first.")
     proxy = None
     if cleaned.use_connector:
         connector = connectors.get(cleaned.connector_id)
@@ -82,8 +96,8 @@ def prepare(data: AccountInput, vault: Vault, *, to: str, subject: str, body: st
         recipient = validation.email_address(to, "Recipient", required=True)
     except FieldError as exc:
         raise ValidationFailed({"recipient": str(exc)}) from None
-    server = server_settings(data, vault, saved=saved, typed_secret=typed_secret)
-    cleaned = validation.validate_account(data)[0]
+    cleaned = _validated(data)
+    server = _server_settings(cleaned, vault, saved, typed_secret)
     envelope = compose(cleaned, to=[recipient], subject=subject, body=body,
                        footer_text=settings.get(settings.FOOTER))
     return Attempt(account_code, server, envelope, recipient, check_only)
