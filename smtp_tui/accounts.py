@@ -282,9 +282,9 @@ def _save(cleaned: AccountInput, errors: dict[str, str], code: int | None, expec
                        .where((SmtpAccount.code == code) & (SmtpAccount.version == current.version))
                        .execute())
         except peewee.IntegrityError as exc:  # a concurrent save got in between check and write
-            if "default" in str(exc):
-                raise ValidationFailed({"is_default": "Another account was made the default at "
-                                                      "the same moment. Save again."}) from None
+            if "default" in str(exc):  # contention, like a lock: not a field the user got wrong
+                raise Refused("Another account was made the default at the same moment, so nothing was "
+                              "saved. Save again.") from None
             raise ValidationFailed({"name": f"An account named '{cleaned.name}' already exists. "
                                             "Choose another name."}) from None
         if updated != 1:
