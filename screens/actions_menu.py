@@ -10,11 +10,14 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+import styles
 from screens.keys import key_actions
 
 
 class ActionsMenu(ModalScreen[str | None]):
     """Dismisses with the chosen action's name, or None."""
+
+    CSS_PATH = styles.SCREENS
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Close menu")]
 

@@ -10,12 +10,15 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
+import styles
 from screens.help import HelpScreen
 from smtp_tui import audit
 from smtp_tui.database import DATABASE_ERRORS
 
 
 class AuditScreen(Screen):
+    CSS_PATH = styles.SCREENS
+
     TITLE = "Audit trail"
     BINDINGS = [
         Binding("left_square_bracket", "previous_page", "Prev", tooltip="Previous 30 events"),

@@ -8,8 +8,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+import styles
+
 
 class ConfirmModal(ModalScreen[bool]):
+    CSS_PATH = styles.SCREENS
+
     BINDINGS = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),

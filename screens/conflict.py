@@ -8,11 +8,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+import styles
 from smtp_tui.errors import StaleEdit
 
 
 class StaleEditModal(ModalScreen[str]):
     """Dismisses with "reload", "overwrite" or "keep"."""
+
+    CSS_PATH = styles.SCREENS
 
     BINDINGS = [
         Binding("r", "choose('reload')", "Reload theirs"),

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+import styles
 from screens.confirm import ConfirmModal
 from screens.widgets import FormRow
 from smtp_tui.database import DATABASE_ERRORS
@@ -21,6 +22,8 @@ class RecordForm(ModalScreen[int | None]):
     Subclasses yield their rows from `body`, read the form in `snapshot`, and save in `submit`,
     which raises the services' errors; this class shows them where they belong.
     """
+
+    CSS_PATH = styles.SCREENS
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", tooltip="Validate and save"),

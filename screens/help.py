@@ -9,12 +9,15 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label
 
+import styles
 from screens.keys import key_actions
 
 APP_KEYS = (("ctrl+p", "Command palette: every action by name"), ("ctrl+q", "Quit smtp-tui"))
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = styles.SCREENS
+
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help")]
 
     def __init__(self, screen: Screen, title: str):

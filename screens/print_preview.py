@@ -12,11 +12,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, TextArea
 
+import styles
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.reports import printing
 
 
 class PrintPreviewScreen(ModalScreen[None]):
+    CSS_PATH = styles.SCREENS
+
     BINDINGS = [
         Binding("p", "print_document", "Print", priority=True, tooltip="Send to the system printer"),
         Binding("s,ctrl+s", "save_document", "Save", priority=True, tooltip="Save the document as a text file"),

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
+import styles
 from screens.confirm import ConfirmModal
 from screens.feedback import FAILED, attempt
 from screens.help import HelpScreen
@@ -17,6 +18,8 @@ from smtp_tui.database import DATABASE_ERRORS
 
 class RecordListScreen(Screen):
     """Subclasses say what the records are: their columns, how to list, edit and delete one."""
+
+    CSS_PATH = styles.SCREENS
 
     TITLE = ""
     NOUN = "record"

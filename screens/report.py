@@ -13,10 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label, Static
 from textual.worker import get_current_worker
 
-from screens.actions_menu import ActionsMenu
-from screens.confirm import ConfirmModal
 from screens.feedback import FAILED, attempt
-from screens.help import HelpScreen
 from screens.report_table import ReportTable
 from screens.search_panel import SearchPanel
 from smtp_tui import accounts
@@ -95,7 +92,7 @@ class ReportScreen(Screen):
             for action, label in TOP_BAR:
                 yield Button(label, id=f"bar-{action}", compact=True, classes="bar-item",
                              tooltip=self.tooltip_of(action))
-        yield SearchPanel(id="search")
+        # The search panel is mounted on first use (`/`): two dozen widgets fewer to start.
         yield ReportTable(id="report")
         with Vertical(id="message"):
             yield Static(id="message-text")
@@ -112,7 +109,15 @@ class ReportScreen(Screen):
     def on_mount(self) -> None:
         self.query_one(ReportTable).focus()
         self.query_one(ReportTable).show_sort(self.sort)
-        self.load()
+        # The first page is read before the first paint, so the report opens with its rows
+        # (one short LIMIT query and a count on a database opened, and migrated, a moment
+        # ago). Every later read runs in a worker.
+        try:
+            page = accounts.search(self.filters, self.sort, self.requested_page)
+        except DATABASE_ERRORS as exc:
+            self._show_error(exc)
+        else:
+            self._show_page(page, None)
 
     # Loading -------------------------------------------------------------------------------
 
@@ -177,8 +182,17 @@ class ReportScreen(Screen):
 
     # The search panel --------------------------------------------------------------------
 
-    def watch_show_search(self, shown: bool) -> None:
-        panel = self.query_one(SearchPanel)
+    def _search_panel(self) -> SearchPanel | None:
+        panels = self.query(SearchPanel)
+        return panels.first() if panels else None
+
+    async def watch_show_search(self, shown: bool) -> None:
+        panel = self._search_panel()
+        if panel is None:
+            if not shown:
+                return
+            panel = SearchPanel(id="search")
+            await self.mount(panel, before=self.query_one(ReportTable))
         panel.display = shown
         if shown:
             panel.focus_first()
@@ -199,7 +213,9 @@ class ReportScreen(Screen):
             self.load(page=1)
 
     def action_clear_filters(self) -> None:
-        self.query_one(SearchPanel).clear()
+        panel = self._search_panel()
+        if panel is not None:  # without the panel, no filter was ever set
+            panel.clear()
 
     # Paging and sorting ------------------------------------------------------------------
 
@@ -329,11 +345,8 @@ class ReportScreen(Screen):
             self.notify(f"Deleted '{account.name}' (code {account.code}).")
             self.load()
 
-        self.app.push_screen(
-            ConfirmModal(f"Delete the SMTP account '{account.name}' (code {account.code})?\n"
-                         "This cannot be undone.", yes="Delete", no="Keep"),
-            answered,
-        )
+        question = f"Delete the SMTP account '{account.name}' (code {account.code})?\nThis cannot be undone."
+        self.app.push_screen(screen_class("confirm", "ConfirmModal")(question, yes="Delete", no="Keep"), answered)
 
     # The top bar and the rest -------------------------------------------------------------
 
@@ -361,10 +374,10 @@ class ReportScreen(Screen):
             if action:
                 self.call_later(self.run_action, action)
 
-        self.app.push_screen(ActionsMenu(self, leave_out=("actions_menu",)), chosen)
+        self.app.push_screen(screen_class("actions_menu", "ActionsMenu")(self, leave_out=("actions_menu",)), chosen)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self, "SMTP Configuration report"))
+        self.app.push_screen(screen_class("help", "HelpScreen")(self, "SMTP Configuration report"))
 
     def action_print_report(self) -> None:
         self.app.push_screen(screen_class("print_preview", "PrintPreviewScreen")(self.filters, self.sort))

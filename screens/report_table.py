@@ -99,9 +99,12 @@ class ReportTable(DataTable):
             self._lay_out()
 
     def _lay_out(self) -> None:
-        """(Re)build the columns for the current width and sort, keeping rows and cursor."""
-        self._laid_out_for = self.size.width
-        widths = column_widths(self.size.width, self._sort)
+        """(Re)build the columns for the current width and sort, keeping rows and cursor.
+
+        Before its first layout the table has no size yet: it takes the screen's width, which
+        is what it gets, so the first frame is painted with its columns and rows, once."""
+        self._laid_out_for = self.size.width or self.app.size.width
+        widths = column_widths(self._laid_out_for, self._sort)
         row = self.cursor_row
         self.clear(columns=True)
         for key, label in COLUMNS:

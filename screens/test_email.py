@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RichLog, Static, TextArea
 
+import styles
 from screens.widgets import FormRow
 from smtp_tui import test_runs
 from smtp_tui.database import DATABASE_ERRORS
@@ -28,6 +29,8 @@ LINE_STYLES = {"client": "bold", "server": "", "info": "dim", "warning": "yellow
 
 class TestEmailScreen(ModalScreen[bool]):
     """Dismisses with True when at least one attempt was made (the report then refreshes)."""
+
+    CSS_PATH = styles.SCREENS
 
     __test__ = False
 

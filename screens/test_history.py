@@ -9,11 +9,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, RichLog
 
+import styles
 from smtp_tui import test_runs
 from smtp_tui.database import DATABASE_ERRORS
 
 
 class TranscriptScreen(ModalScreen[None]):
+    CSS_PATH = styles.SCREENS
+
     BINDINGS = [Binding("escape,q", "dismiss", "Close")]
 
     def __init__(self, title: str, transcript: str):
@@ -33,6 +36,7 @@ class TranscriptScreen(ModalScreen[None]):
 
 
 class TestHistoryScreen(ModalScreen[None]):
+    CSS_PATH = styles.SCREENS
     __test__ = False
 
     BINDINGS = [Binding("escape,q", "dismiss", "Close"), Binding("enter", "show", "Transcript", show=False)]

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".smtp-tui-installed"
+PACKAGES = ("smtp_tui", "screens", "styles")
 
 
 def setup() -> None:
@@ -41,6 +42,9 @@ def setup() -> None:
     pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
     subprocess.run([*pip, "install", "-e", f"{ROOT}[test]"], check=True)
+    # An editable install leaves the project's own modules uncompiled; where bytecode writing
+    # is off (PYTHONDONTWRITEBYTECODE) every start would compile them again.
+    subprocess.run([str(BIN / "python"), "-m", "compileall", "-q", *PACKAGES], cwd=ROOT, check=True)
     STAMP.write_text(wanted)
 
 

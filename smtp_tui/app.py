@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
-from pathlib import Path
-
 from textual.app import App
 from textual.binding import Binding
 
+import styles
 from screens.commands import ScreenActions
 from screens.report import ReportScreen
 from smtp_tui import __version__
 from smtp_tui.context import AppContext
 
-STYLES = Path(str(files("styles")))
-
 
 class SmtpApp(App):
     TITLE = "smtp-tui"
     SUB_TITLE = f"smtp-tui {__version__}"
-    CSS_PATH = [STYLES / "app.tcss", STYLES / "report.tcss", STYLES / "modals.tcss"]
+    CSS_PATH = styles.REPORT  # the other screens bring their own (styles.SCREENS)
     COMMANDS = App.COMMANDS | {ScreenActions}
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
 

@@ -9,13 +9,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
 import peewee
-from playhouse import db_url
-from playhouse.migrations import Migration, Runner
 
 from smtp_tui.models import database_proxy
 
+if TYPE_CHECKING:
+    from playhouse.migrations import Runner
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+MIGRATION_TABLE = "schema_migration"  # playhouse.migrations' default
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
@@ -48,19 +53,30 @@ def _create_private_file(path: Path) -> None:
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
+def _sqlite_path(url: str) -> str:
+    """The file of an sqlite:/// URL, created private when missing (or ':memory:')."""
+    path = urlsplit(url).path[1:] or ":memory:"
+    if path == ":memory:":
+        return path
+    path = Path(path).expanduser()
+    _create_private_file(path)
+    return str(path)
+
+
 def connect(url: str) -> peewee.Database:
     """Build the peewee Database for `url` without touching the schema."""
     if "://" not in url:
         url = f"sqlite:///{url}"
     try:
-        parsed = db_url.parse(url)
-        scheme = url.split("://", 1)[0]
-        if scheme.startswith("sqlite"):
-            path = parsed["database"]
-            if path != ":memory:":
-                path = Path(path).expanduser()
-                _create_private_file(path)
-            return db_url.connect(url, database=str(path), pragmas=SQLITE_PRAGMAS)
+        scheme = urlsplit(url).scheme
+        if scheme == "sqlite":
+            # Built directly: playhouse.db_url imports every driver (psycopg2 too), which would
+            # slow every start-up on the default database.
+            return peewee.SqliteDatabase(_sqlite_path(url), pragmas=SQLITE_PRAGMAS)
+        from playhouse import db_url
+
+        if scheme.startswith("sqlite"):  # sqlite+pool and the like
+            return db_url.connect(url, database=_sqlite_path(url), pragmas=SQLITE_PRAGMAS)
         return db_url.connect(url, unquote_password=True, unquote_user=True)
     except (RuntimeError, ValueError) as exc:
         raise DatabaseUnavailable(f"Cannot use database {describe(url)}: {exc}") from None
@@ -70,8 +86,20 @@ def connect(url: str) -> peewee.Database:
         ) from None
 
 
+def _up_to_date(db: peewee.Database) -> bool:
+    """Every shipped migration is applied: checked with one query, so an ordinary start-up
+    need not load the migration runner."""
+    shipped = {path.stem for path in MIGRATIONS_DIR.glob("[0-9]*.py")}
+    if not db.table_exists(MIGRATION_TABLE):
+        return False
+    applied = {name for (name,) in db.execute_sql(f"SELECT name FROM {MIGRATION_TABLE}")}
+    return shipped <= applied
+
+
 def migrator(db: peewee.Database) -> Runner:
-    return Runner(db, str(MIGRATIONS_DIR))
+    from playhouse.migrations import Runner  # argparse and the schema migrator: not needed to read
+
+    return Runner(db, str(MIGRATIONS_DIR), table_name=MIGRATION_TABLE)
 
 
 def schema_version(db: peewee.Database) -> int:
@@ -81,6 +109,8 @@ def schema_version(db: peewee.Database) -> int:
 
 def latest_schema_version() -> int:
     """The number of the newest migration this version of smtp-tui ships."""
+    from playhouse.migrations import Migration
+
     return max(m.idx for m in Migration.load_directory(str(MIGRATIONS_DIR)))
 
 
@@ -89,7 +119,8 @@ def open_database(url: str) -> peewee.Database:
     db = connect(url)
     try:
         db.connect(reuse_if_open=True)
-        migrator(db).up()
+        if not _up_to_date(db):
+            migrator(db).up()
     except peewee.DatabaseError as exc:
         db.close()
         hint = ""

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from dataclasses import dataclass, fields, replace
 
 import idna
-from email_validator import EmailNotValidError, validate_email
 
 from smtp_tui.models import CONNECTOR_KINDS, SECURE_TYPES
 
@@ -54,6 +53,8 @@ def email_address(value: str | None, label: str, *, required: bool = False) -> s
     value = text(value, label, required=required, max_length=ADDRESS_MAX)
     if not value:
         return ""
+    from email_validator import EmailNotValidError, validate_email  # 20 ms to import: on first use
+
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as exc:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-
-from cryptography.fernet import Fernet, InvalidToken
+from typing import TYPE_CHECKING
 
 from smtp_tui.config import ensure_private_dir
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 
 class VaultError(Exception):
@@ -27,6 +29,8 @@ class Vault:
     def _load(self, *, create: bool) -> Fernet:
         if self._fernet is not None:
             return self._fernet
+        from cryptography.fernet import Fernet  # imported when a secret is first used, not at start-up
+
         path = self.key_file
         if not path.exists():
             if not create:
@@ -55,6 +59,8 @@ class Vault:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         except FileExistsError:  # another process created it a moment ago
             return
+        from cryptography.fernet import Fernet
+
         with os.fdopen(fd, "wb") as key_file:
             key_file.write(Fernet.generate_key())
 
@@ -63,6 +69,8 @@ class Vault:
         return self._load(create=True).encrypt(secret.encode("utf-8")).decode("ascii")
 
     def decrypt(self, token: str) -> str:
+        from cryptography.fernet import InvalidToken
+
         try:
             return self._load(create=False).decrypt(token.encode("ascii")).decode("utf-8")
         except InvalidToken:

@@ -78,9 +78,9 @@ async def test_pager_buttons_are_clickable(app):
 async def test_slash_shows_the_search_panel_and_escape_hides_it(app):
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
-        panel = app.screen.query_one(SearchPanel)
-        assert not panel.display
+        assert not app.screen.query(SearchPanel)  # mounted on first use, not at start-up
         await pilot.press("slash")
+        panel = app.screen.query_one(SearchPanel)
         assert panel.display
         assert app.focused.id == "filter-name"
         await pilot.press("escape")
