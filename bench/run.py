@@ -86,11 +86,15 @@ async def interactions(database: Path, key: Path, rounds: int) -> dict[str, list
         while len(done) == before:
             await asyncio.sleep(0)
         timings[label].append((done[-1] - started) * 1000)
+        await pilot.pause()  # let the frame be painted, so the next measure starts from idle
 
     async with app.run_test(size=(160, 48)) as pilot:
         while not done:
             await pilot.pause()
         screen = app.screen
+        await pilot.press("slash")  # the panel is mounted on first use
+        await pilot.press("escape")
+        await pilot.pause()
         panel = screen.query_one(SearchPanel)
         for round_number in range(rounds):
             await measure("next page", lambda: pilot.press("right_square_bracket"))

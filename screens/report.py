@@ -27,6 +27,8 @@ def screen_class(module: str, name: str) -> type:
     return getattr(importlib.import_module(f"screens.{module}"), name)
 
 
+PAST_THE_END = 2**31  # a page number search() clamps to the last page
+
 # The top bar, in the order of the web console: (action, label).
 TOP_BAR = (
     ("toggle_search", "Search /"), ("refresh", "Refresh r"), ("actions_menu", "Actions ."),
@@ -84,6 +86,7 @@ class ReportScreen(Screen):
         self.filters = Filters()
         self.sort = Sort()
         self.page: Page | None = None
+        self._page_filters: Filters | None = None  # the filters self.page was read with
         self.requested_page = 1
 
     def compose(self) -> ComposeResult:
@@ -117,7 +120,7 @@ class ReportScreen(Screen):
         except DATABASE_ERRORS as exc:
             self._show_error(exc)
         else:
-            self._show_page(page, None)
+            self._show_result(self.filters, page, None)
 
     # Loading -------------------------------------------------------------------------------
 
@@ -127,33 +130,53 @@ class ReportScreen(Screen):
             self.requested_page = page
         if keep_code is None:
             keep_code = self.query_one(ReportTable).highlighted_code
-        self._load(self.filters, self.sort, self.requested_page, keep_code)
+        same_filters = self.page is not None and self._page_filters == self.filters
+        known_total = self.page.total if same_filters else None
+        self._load(self.filters, self.sort, self.requested_page, keep_code, known_total)
 
     @work(thread=True, exclusive=True, group="report")
-    def _load(self, filters: Filters, sort: Sort, page: int, keep_code: int | None) -> None:
+    def _load(self, filters: Filters, sort: Sort, page: int, keep_code: int | None,
+              known_total: int | None) -> None:
+        """The page first, counted with the total known for these filters (or, for a first
+        page, not counted yet); then the count, which with substring filters on many accounts
+        takes longer than the page, and the page again if the count changed it."""
         worker = get_current_worker()
+
+        def show(result: Page, keep: int | None) -> None:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._show_result, filters, result, keep)
+
         try:
             with self.app.context.database.connection_context():
-                result = accounts.search(filters, sort, page)
+                result = accounts.search(filters, sort, page, total=known_total, count=False)
+                show(result, keep_code)
+                if worker.is_cancelled or (known_total is None and result.total is not None):
+                    return  # counted already
+                total = accounts.count(filters)
+                if result.total is None and result.number == 1:
+                    show(result.counted(total), None)
+                elif total != result.total:  # accounts were added or removed meanwhile
+                    show(accounts.search(filters, sort, page, total=total), None)
         except DATABASE_ERRORS as exc:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._show_error, exc)
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_page, result, keep_code)
+
+    def _show_result(self, filters: Filters, page: Page, keep_code: int | None) -> None:
+        self._page_filters = filters
+        self._show_page(page, keep_code)
 
     def _show_page(self, page: Page, keep_code: int | None) -> None:
         self.page = page
         self.requested_page = page.number
         table = self.query_one(ReportTable)
-        table.show_accounts(page.rows, keep_code)
+        table.show_accounts(page.rows, keep_code, self.sort)
         status = page.describe()
         if not self.filters.is_empty():
             status += f" · {self.filters.describe()}"
         self.query_one("#page-status", Label).update(status)
         self.query_one("#previous-page", Button).disabled = page.number <= 1
-        self.query_one("#next-page", Button).disabled = page.number >= page.pages
-        if page.total:
+        self.query_one("#next-page", Button).disabled = page.pages is not None and page.number >= page.pages
+        if page.rows:
             self._show_message(None)
         elif self.filters.is_empty():
             self._show_message(
@@ -221,7 +244,7 @@ class ReportScreen(Screen):
 
     def _go_to(self, number: int) -> None:
         pages = self.page.pages if self.page else 1
-        number = min(max(1, number), pages)
+        number = max(1, number) if pages is None else min(max(1, number), pages)  # None: being counted
         if self.page is None or number != self.page.number:
             self.load(page=number)
 
@@ -235,11 +258,11 @@ class ReportScreen(Screen):
         self._go_to(1)
 
     def action_last_page(self) -> None:
-        self._go_to(self.page.pages if self.page else 1)
+        pages = self.page.pages if self.page else 1
+        self._go_to(PAST_THE_END if pages is None else pages)  # a page past the end shows the last
 
     def _sort_by(self, sort: Sort) -> None:
-        self.sort = sort
-        self.query_one(ReportTable).show_sort(sort)
+        self.sort = sort  # the header shows it with the rows sorted so (one repaint, not two)
         self.load(page=1)
 
     def action_cycle_sort(self) -> None:

@@ -140,11 +140,17 @@ class ReportTable(DataTable):
         self._sort = sort
         self._lay_out()
 
-    def show_accounts(self, rows: list[SmtpAccount], keep_code: int | None) -> None:
-        """Replace the rows, keeping the cursor on `keep_code` (or the same position)."""
+    def show_accounts(self, rows: list[SmtpAccount], keep_code: int | None, sort: Sort | None = None) -> None:
+        """Replace the rows, keeping the cursor on `keep_code` (or the same position); with
+        a new `sort`, the header arrows too, in the same frame."""
         position = self.cursor_row
-        self.clear(columns=False)
-        self._fill(rows)
+        if sort is not None and sort != self._sort:
+            self._sort = sort
+            self._accounts = rows
+            self._lay_out()
+        else:
+            self.clear(columns=False)
+            self._fill(rows)
         if not rows:
             return
         codes = [str(a.code) for a in rows]

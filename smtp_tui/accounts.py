@@ -75,12 +75,18 @@ class Sort:
 class Page:
     rows: list[SmtpAccount]
     number: int  # 1-based; the page actually shown, after clamping
-    pages: int  # at least 1, even when there are no rows
-    total: int
+    pages: int | None  # at least 1, even when there are no rows; None: not counted yet
+    total: int | None  # None: not counted yet (see `search`)
 
     def describe(self) -> str:
+        if self.total is None:
+            return f"Page {self.number} · counting…"
         noun = "account" if self.total == 1 else "accounts"
         return f"Page {self.number} of {self.pages} · {self.total} {noun}"
+
+    def counted(self, total: int, page_size: int = PAGE_SIZE) -> Page:
+        """This first page, now that the matching accounts are counted."""
+        return replace(self, total=total, pages=max(1, math.ceil(total / page_size)))
 
 
 def _contains(field, needle: str) -> Expression:
@@ -98,7 +104,11 @@ def _filtered(filters: Filters) -> peewee.ModelSelect:
         if needle:
             query = query.where(_contains(getattr(SmtpAccount, field), needle))
     if filters.status != "any":
-        query = query.where(SmtpAccount.active == (filters.status == "active"))
+        # Written so that the database does not pick the status index for it: nearly every
+        # account shares one of two values, and the plan that index wins (read every active
+        # account, then sort them all) is far slower than walking the sort column's index
+        # with LIMIT. 45 ms against 0.2 ms at 100,000 accounts (bench/results.md).
+        query = query.where(fn.COALESCE(SmtpAccount.active, False) == (filters.status == "active"))
     return query
 
 
@@ -113,10 +123,24 @@ def _ordered(query: peewee.ModelSelect, sort: Sort) -> peewee.ModelSelect:
 
 
 def search(filters: Filters = Filters(), sort: Sort = Sort(), page: int = 1,
-           page_size: int = PAGE_SIZE) -> Page:
-    """One page of the filtered, sorted report; a page past the end shows the last one."""
+           page_size: int = PAGE_SIZE, *, total: int | None = None, count: bool = True) -> Page:
+    """One page of the filtered, sorted report; a page past the end shows the last one.
+
+    The COUNT is the slow part with substring filters on many accounts (every row is read),
+    while a page is one indexed LIMIT query. So: `total`, when the caller knows it (the same
+    filters a moment ago), is trusted and nothing is counted; a first page that is not full
+    tells the total by itself; and with count=False the first page comes back at once with
+    total None, for the caller to count afterwards (`count`).
+    """
     query = _filtered(filters)
-    total = query.count()
+    if total is None and page <= 1:
+        rows = list(_ordered(query, sort).limit(page_size))
+        first = Page(rows=rows, number=1, pages=None, total=None)
+        if len(rows) < page_size:
+            return first.counted(len(rows), page_size)
+        return first.counted(query.count(), page_size) if count else first
+    if total is None:
+        total = query.count()
     pages = max(1, math.ceil(total / page_size))
     number = min(max(1, page), pages)
     offset = (number - 1) * page_size
@@ -134,10 +158,13 @@ def iterate(filters: Filters = Filters(), sort: Sort = Sort()):
     return _ordered(_filtered(filters), sort).iterator()
 
 
-def iterate_rows(filters: Filters = Filters(), sort: Sort = Sort()):
-    """The same as light read-only rows (named tuples with the accounts' field names): several
-    times faster than models, for exports and print."""
-    return _ordered(_filtered(filters), sort).namedtuples().iterator()
+def iterate_rows(filters: Filters = Filters(), sort: Sort = Sort(), fields: tuple[str, ...] | None = None):
+    """The same as light read-only rows (named tuples with the accounts' field names, only
+    `fields` when given): several times faster than models, for exports and print."""
+    query = _filtered(filters)
+    if fields is not None:
+        query = query.select(*(getattr(SmtpAccount, f) for f in fields))
+    return _ordered(query, sort).namedtuples().iterator()
 
 
 def page_of(code: int, filters: Filters = Filters(), sort: Sort = Sort(),
@@ -169,8 +196,9 @@ def clone_input(account: SmtpAccount) -> AccountInput:
     return replace(AccountInput.from_account(account), name=clone_name(account.name), is_default=False)
 
 
-def count() -> int:
-    return SmtpAccount.select().count()
+def count(filters: Filters = Filters()) -> int:
+    """How many accounts the filters match (with substring filters, a read of every row)."""
+    return _filtered(filters).count()
 
 
 def get(code: int) -> SmtpAccount:

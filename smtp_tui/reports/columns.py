@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from smtp_tui.models import SmtpAccount
@@ -20,6 +21,7 @@ class Column:
     header: str
     value: Callable[[SmtpAccount], Any]  # typed value, for JSON
     text: Callable[[SmtpAccount], str]  # as a person reads it, for CSV, XLSX and print
+    free_text: bool = False  # typed by a person, so it may start like a spreadsheet formula
 
 
 def _flag(field: str) -> tuple[Callable, Callable]:
@@ -27,16 +29,20 @@ def _flag(field: str) -> tuple[Callable, Callable]:
 
 
 def _plain(field: str) -> tuple[Callable, Callable]:
-    return (lambda a: getattr(a, field)), (lambda a: str(getattr(a, field)))
+    return attrgetter(field), (lambda a: str(getattr(a, field)))
+
+
+def _text(field: str) -> tuple[Callable, Callable]:
+    return attrgetter(field), attrgetter(field)
 
 
 COLUMNS = (
     Column("code", "Code", *_plain("code")),
-    Column("name", "Name", *_plain("name")),
-    Column("email", "E-mail", *_plain("email")),
-    Column("reply_to", "Reply-to", *_plain("reply_to")),
-    Column("return_path", "Return-path", *_plain("return_path")),
-    Column("confirmation_email", "Confirmation e-mail", *_plain("confirmation_email")),
+    Column("name", "Name", *_text("name"), free_text=True),
+    Column("email", "E-mail", *_text("email"), free_text=True),
+    Column("reply_to", "Reply-to", *_text("reply_to"), free_text=True),
+    Column("return_path", "Return-path", *_text("return_path"), free_text=True),
+    Column("confirmation_email", "Confirmation e-mail", *_text("confirmation_email"), free_text=True),
     Column("status", "Status", lambda a: "active" if a.active else "inactive",
            lambda a: "Active" if a.active else "Inactive"),
     Column("default", "Default", *_flag("is_default")),
@@ -48,3 +54,8 @@ COLUMNS = (
     Column("last_test", "Last test", lambda a: a.last_test_outcome,
            lambda a: last_test_label(a.last_test_outcome, a.last_test_at)),
 )
+
+# The account fields the columns read: outputs fetch these and nothing more (faster).
+FIELDS = ("code", "name", "email", "reply_to", "return_path", "confirmation_email", "active",
+          "is_default", "secure", "secure_type", "force_config", "read_confirmation", "footer",
+          "last_test_outcome", "last_test_at")

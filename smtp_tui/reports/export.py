@@ -18,7 +18,7 @@ import xlsxwriter
 
 from smtp_tui import accounts, audit
 from smtp_tui.accounts import Filters, Sort
-from smtp_tui.reports.columns import COLUMNS
+from smtp_tui.reports.columns import COLUMNS, FIELDS
 
 FORMATS = ("csv", "json", "xlsx")
 TEXT_FORMATS = ("csv", "json")
@@ -41,7 +41,7 @@ def export(fmt: str, target: BinaryIO, filters: Filters = Filters(), sort: Sort 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     total = accounts.search(filters, sort, page=1, page_size=1).total
-    rows = accounts.iterate_rows(filters, sort)
+    rows = accounts.iterate_rows(filters, sort, FIELDS)
     writer = {"csv": _csv, "json": _json, "xlsx": _xlsx}[fmt]
     return writer(rows, target, total, progress or (lambda done, total: None))
 
@@ -72,9 +72,10 @@ def _csv(rows, target: BinaryIO, total: int, progress: Progress) -> int:
     text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
     writer = csv.writer(text, lineterminator="\r\n")  # RFC 4180
     writer.writerow([c.header for c in COLUMNS])
+    cells = [(lambda a, text=c.text: neutralise(text(a))) if c.free_text else c.text for c in COLUMNS]
     count = 0
     for count, account in enumerate(rows, start=1):
-        writer.writerow([neutralise(c.text(account)) for c in COLUMNS])
+        writer.writerow([cell(account) for cell in cells])
         if count % 1000 == 0:
             progress(count, total)
     text.detach()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from smtp_tui import accounts, audit
 from smtp_tui.accounts import Filters, Sort
-from smtp_tui.reports.columns import COLUMNS
+from smtp_tui.reports.columns import COLUMNS, FIELDS
 
 PAGE_WIDTH = 132  # a landscape page at 10 characters per inch, or wide fan-fold paper
 PAGE_LINES = 60
@@ -50,7 +50,7 @@ def _row(cells: list[str]) -> str:
 
 def _lines(filters: Filters, sort: Sort) -> Iterator[list[str]]:
     by_key = {c.key: c for c in COLUMNS}
-    for account in accounts.iterate_rows(filters, sort):
+    for account in accounts.iterate_rows(filters, sort, FIELDS):
         yield [by_key[key].text(account) for key, _ in PRINTED]
 
 
