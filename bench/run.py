@@ -151,7 +151,6 @@ async def sending(repeat: int) -> dict:
     account = AccountInput(name="b", email="bench@example.com", host="127.0.0.1", port=port)
     server = ServerSettings(host="127.0.0.1", port=port, timeout=10)
     envelope = compose(account, to=["admin@example.com"], subject="Bench", body="Benchmark message.")
-    raw = envelope.message.as_bytes()
 
     async def bare(check_only: bool):
         smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False, timeout=10,
@@ -160,8 +159,8 @@ async def sending(repeat: int) -> dict:
         await smtp.ehlo()
         await smtp.mail(envelope.sender)
         await smtp.rcpt("admin@example.com")
-        if not check_only:
-            await smtp.data(raw)
+        if not check_only:  # the message serialised for each send, as send_message() does
+            await smtp.data(envelope.message.as_bytes())
         await smtp.quit()
 
     results = {}

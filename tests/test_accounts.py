@@ -32,6 +32,30 @@ def test_an_empty_database_has_one_empty_page(db):
     assert page.describe() == "Page 1 of 1 · 0 accounts"
 
 
+def test_a_first_page_can_come_before_its_count(seventy_five):
+    page = accounts.search(Filters(status="active"), count=False)
+    assert len(page.rows) == 30 and (page.total, page.pages) == (None, None)
+    assert page.describe() == "Page 1 · counting…"
+    counted = page.counted(accounts.count(Filters(status="active")))
+    assert (counted.rows, counted.total, counted.pages) == (page.rows, 60, 2)
+    assert counted.describe() == "Page 1 of 2 · 60 accounts"
+
+
+def test_a_first_page_that_is_not_full_is_its_own_count(seventy_five):
+    page = accounts.search(Filters(status="inactive", name="1"), count=False)
+    expected = SmtpAccount.select().where(~SmtpAccount.active, SmtpAccount.name.contains("1")).count()
+    assert 0 < expected < 30 and (page.total, page.pages) == (expected, 1)
+
+
+def test_a_known_total_is_trusted_and_places_the_pages(seventy_five):
+    # The caller knows the total (the same filters a moment ago): no count, and a page past
+    # the middle is read backwards from that total.
+    page = accounts.search(page=3, total=75)
+    assert (page.number, page.pages, [r.code for r in page.rows]) == (3, 3, list(range(61, 76)))
+    stale = accounts.search(page=2, total=90)  # 15 accounts deleted meanwhile: a wrong slice
+    assert stale.total == 90 and accounts.count() == 75
+
+
 def test_filter_by_code_is_exact(seventy_five):
     assert [r.code for r in accounts.search(Filters(code=7)).rows] == [7]
     assert accounts.search(Filters(code=700)).total == 0

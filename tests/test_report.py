@@ -10,6 +10,7 @@ from smtp_tui import accounts
 from smtp_tui.app import SmtpApp
 from smtp_tui.database import connect
 from smtp_tui.models import SmtpAccount
+from tests.conftest import account_input
 
 
 async def settle(pilot, wait: float = 0.0):
@@ -61,6 +62,20 @@ async def test_paging_through_seventy_five_accounts(app):
         await pilot.press("right_curly_bracket")
         await settle(pilot)
         assert shown(app)[0] == "Page 3 of 3 · 75 accounts"
+
+
+async def test_the_count_follows_accounts_added_by_another_session(app):
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        assert shown(app)[0] == "Page 1 of 3 · 75 accounts"
+        for n in range(20):  # another administrator, through the service
+            accounts.save(account_input(name=f"added {n}", email=f"added{n}@example.com"))
+        await pilot.press("right_square_bracket")  # the page comes first, then the count
+        await settle(pilot)
+        assert shown(app) == ("Page 2 of 4 · 95 accounts", list(range(31, 61)))
+        await pilot.press("right_curly_bracket")
+        await settle(pilot)
+        assert shown(app) == ("Page 4 of 4 · 95 accounts", list(range(91, 96)))
 
 
 async def test_pager_buttons_are_clickable(app):

@@ -13,6 +13,8 @@ MARKS = {"client": " -> ", "server": "<-  ", "info": "=== ", "warning": "!!! ", 
 def printable(text: str) -> str:
     """Control characters (escape sequences included) shown as \\xNN: a hostile server's
     reply must never drive the administrator's terminal."""
+    if text.isprintable():  # nearly every line: no character to look at one by one
+        return text
     return "".join(c if c.isprintable() or c == " " else f"\\x{ord(c):02x}" for c in text)
 
 
