@@ -148,6 +148,15 @@ def write_transaction():
     return database_proxy.atomic()
 
 
+def not_by_index(column):
+    """`column` for an ORDER BY that SQLite must not satisfy by walking the column's index (its
+    planner cannot tell how many rows a LIKE keeps, so it walks the index even when few rows
+    match). PostgreSQL plans from statistics and takes the column as it is."""
+    if isinstance(database_proxy.obj, peewee.SqliteDatabase):
+        return peewee.NodeList((peewee.SQL("+"), column), glue="")  # SQLite's documented hint
+    return column
+
+
 CONTENTION = ("database is locked", "deadlock detected", "could not serialize", "lock timeout")
 
 
