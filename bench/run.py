@@ -67,11 +67,13 @@ async def interactions(database: Path, key: Path, rounds: int) -> dict[str, list
     from smtp_tui.context import AppContext
 
     done: list[float] = []
+    arrived = asyncio.Event()
     shown = ReportScreen._show_page
 
     def timed(self, page, keep_code):
         shown(self, page, keep_code)
         done.append(time.perf_counter())
+        arrived.set()
 
     ReportScreen._show_page = timed
     context = AppContext.open(Config(database=str(database), key_file=key))
@@ -81,16 +83,21 @@ async def interactions(database: Path, key: Path, rounds: int) -> dict[str, list
 
     async def measure(label, act):
         before = len(done)
+        arrived.clear()
         started = time.perf_counter()
         await act()
-        while len(done) == before:
-            await asyncio.sleep(0)
-        timings[label].append((done[-1] - started) * 1000)
-        await pilot.pause()  # let the frame be painted, so the next measure starts from idle
+        while len(done) == before:  # waiting, not spinning: a busy loop would starve the worker
+            await arrived.wait()
+            arrived.clear()
+        timings[label].append((done[before] - started) * 1000)
+        # Start the next measure from idle: the frame painted, the background count finished.
+        await app.workers.wait_for_complete()
+        await pilot.pause()
 
     async with app.run_test(size=(160, 48)) as pilot:
         while not done:
             await pilot.pause()
+        await app.workers.wait_for_complete()
         screen = app.screen
         await pilot.press("slash")  # the panel is mounted on first use
         await pilot.press("escape")

@@ -163,6 +163,8 @@ class ReportScreen(Screen):
 
     def _show_result(self, filters: Filters, page: Page, keep_code: int | None) -> None:
         self._page_filters = filters
+        if keep_code is None:  # the page again, counted: the cursor stays on its account
+            keep_code = self.query_one(ReportTable).highlighted_code
         self._show_page(page, keep_code)
 
     def _show_page(self, page: Page, keep_code: int | None) -> None:
@@ -170,6 +172,7 @@ class ReportScreen(Screen):
         self.requested_page = page.number
         table = self.query_one(ReportTable)
         table.show_accounts(page.rows, keep_code, self.sort)
+        self.app.call_after_refresh(self.app.collect_garbage)
         status = page.describe()
         if not self.filters.is_empty():
             status += f" · {self.filters.describe()}"
