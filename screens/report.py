@@ -219,6 +219,7 @@ class ReportScreen(Screen):
                 return
             panel = SearchPanel(id="search")
             await self.mount(panel, before=self.query_one(ReportTable))
+            shown = self.show_search  # a second `/` may have come while it was mounting
         panel.display = shown
         if shown:
             panel.focus_first()
