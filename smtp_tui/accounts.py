@@ -1,13 +1,15 @@
 """The account service: the only way the screens and the CLI read or change SMTP accounts.
 
-Browsing is one indexed query with LIMIT/OFFSET plus a COUNT, whatever the number of
-accounts. Saving validates every field at once, keeps exactly one default account, and
+Browsing reads one page with an indexed LIMIT query whatever the number of accounts; the
+COUNT of the matches, which substring filters make a scan, can come after the page (see
+`search`). Saving validates every field at once, keeps exactly one default account, and
 refuses a save based on a stale version instead of overwriting someone else's change.
 """
 
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from datetime import datetime
 from dataclasses import asdict, dataclass, replace
 from typing import Literal
@@ -176,11 +178,23 @@ def iterate(filters: Filters = Filters(), sort: Sort = Sort()):
 
 def iterate_rows(filters: Filters = Filters(), sort: Sort = Sort(), fields: tuple[str, ...] | None = None):
     """The same as light read-only rows (named tuples with the accounts' field names, only
-    `fields` when given): several times faster than models, for exports and print."""
-    query = _filtered(filters)
-    if fields is not None:
-        query = query.select(*(getattr(SmtpAccount, f) for f in fields))
-    return _ordered(query, sort).namedtuples().iterator()
+    `fields` when given), for exports and print: several times faster than models.
+
+    The rows come from the driver's cursor, and only the values whose Python type differs
+    from what the driver gives are converted (booleans, dates), by their fields; peewee's
+    own row conversion, one Python call per value, took two thirds of a CSV export.
+    """
+    columns = [getattr(SmtpAccount, f) for f in fields] if fields else SmtpAccount._meta.sorted_fields
+    query = _ordered(_filtered(filters).select(*columns), sort)
+    row_type = namedtuple("AccountRow", [c.name for c in columns])
+    convert = [(i, bool if isinstance(c, peewee.BooleanField) else c.python_value)
+               for i, c in enumerate(columns) if isinstance(c, (peewee.BooleanField, peewee.DateTimeField))]
+    for raw in SmtpAccount._meta.database.execute(query):
+        values = list(raw)
+        for i, python_value in convert:
+            if values[i] is not None:
+                values[i] = python_value(values[i])
+        yield row_type._make(values)
 
 
 def page_of(code: int, filters: Filters = Filters(), sort: Sort = Sort(),

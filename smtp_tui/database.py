@@ -26,9 +26,6 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 5000,
     "synchronous": "normal",
-    # Read through a memory map rather than read() into SQLite's 2 MB page cache: a filter at
-    # 100,000 accounts scans tens of MB of index, about 40 % faster so (bench/results.md).
-    "mmap_size": 256 * 1024 * 1024,
 }
 
 

@@ -69,13 +69,17 @@ def record_export(fmt: str, count: int, filters: Filters, where: str) -> None:
 
 
 def _csv(rows, target: BinaryIO, total: int, progress: Progress) -> int:
-    text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
+    text = io.TextIOWrapper(target, encoding="utf-8", newline="")  # buffered; detach() flushes
     writer = csv.writer(text, lineterminator="\r\n")  # RFC 4180
     writer.writerow([c.header for c in COLUMNS])
-    cells = [(lambda a, text=c.text: neutralise(text(a))) if c.free_text else c.text for c in COLUMNS]
+    texts = [c.text for c in COLUMNS]
+    free = [i for i, c in enumerate(COLUMNS) if c.free_text]  # only these can start like a formula
     count = 0
     for count, account in enumerate(rows, start=1):
-        writer.writerow([cell(account) for cell in cells])
+        cells = [text_of(account) for text_of in texts]
+        for i in free:
+            cells[i] = neutralise(cells[i])
+        writer.writerow(cells)
         if count % 1000 == 0:
             progress(count, total)
     text.detach()
