@@ -24,14 +24,15 @@ NARROWEST_FIT = 14  # a name column narrower than this is unreadable: scroll sid
 CELL_PADDING = 1
 
 
-def column_widths(total: int, sort: Sort) -> dict[str, int]:
-    """Column widths for a table `total` cells wide.
+def column_widths(total: int, sort: Sort, code_digits: int = 4) -> dict[str, int]:
+    """Column widths for a table `total` cells wide whose longest code has `code_digits`.
 
     The yes/no columns are as wide as their headers (or values); the text columns share the
     rest. When that would leave them unreadable (80 columns), they get comfortable widths
     and the table scrolls sideways.
     """
     widths = {key: max(len(label), 4) for key, label in COLUMNS if key not in FLEXIBLE}
+    widths["code"] = max(widths["code"], code_digits)  # a code is never cut
     widths["active"] = len("Inactive")
     widths["last_test"] = 16
     widths[sort.column] = widths.get(sort.column, 0) + 2  # room for the arrow
@@ -42,6 +43,11 @@ def column_widths(total: int, sort: Sort) -> dict[str, int]:
         arrow = 2 if key == sort.column else 0
         widths[key] = (spare * share // shares if fit else scrolling) + arrow
     return widths
+
+
+def _longest_code(rows: list[SmtpAccount]) -> int:
+    """The number of digits of the longest code among `rows`."""
+    return max((len(str(account.code)) for account in rows), default=0)
 
 
 def yes_no(value: bool) -> Text:
@@ -93,6 +99,7 @@ class ReportTable(DataTable):
         self._accounts: list[SmtpAccount] = []
         self._sort = Sort()
         self._laid_out_for = 0
+        self._code_digits = 4
 
     def on_resize(self) -> None:
         if self.size.width != self._laid_out_for:
@@ -104,7 +111,8 @@ class ReportTable(DataTable):
         Before its first layout the table has no size yet: it takes the screen's width, which
         is what it gets, so the first frame is painted with its columns and rows, once."""
         self._laid_out_for = self.size.width or self.app.size.width
-        widths = column_widths(self._laid_out_for, self._sort)
+        self._code_digits = max(4, _longest_code(self._accounts))
+        widths = column_widths(self._laid_out_for, self._sort, self._code_digits)
         row = self.cursor_row
         self.clear(columns=True)
         for key, label in COLUMNS:
@@ -144,8 +152,8 @@ class ReportTable(DataTable):
         """Replace the rows, keeping the cursor on `keep_code` (or the same position); with
         a new `sort`, the header arrows too, in the same frame."""
         position = self.cursor_row
-        if sort is not None and sort != self._sort:
-            self._sort = sort
+        if (sort is not None and sort != self._sort) or _longest_code(rows) > self._code_digits:
+            self._sort = sort or self._sort
             self._accounts = rows
             self._lay_out()
         else:

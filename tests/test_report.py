@@ -78,6 +78,20 @@ async def test_the_count_follows_accounts_added_by_another_session(app):
         assert shown(app) == ("Page 4 of 4 · 95 accounts", list(range(91, 96)))
 
 
+async def test_long_codes_are_never_cut(app):
+    SmtpAccount.insert(code=1234567, name="Far away", email="far@example.com", host="smtp.example.com",
+                       port=25).execute()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ReportTable)
+        narrow = table.columns[next(k for k in table.columns if k.value == "code")].width
+        await pilot.press("O")  # codes descending: 1234567 comes first
+        await settle(pilot)
+        assert shown(app)[1][0] == 1234567
+        code_column = table.columns[next(k for k in table.columns if k.value == "code")]
+        assert code_column.width >= len("1234567") > narrow - 2  # (the sort arrow takes 2)
+
+
 async def test_pager_buttons_are_clickable(app):
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
