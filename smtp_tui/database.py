@@ -7,9 +7,11 @@ A plain path means SQLite; otherwise a URL that playhouse.db_url understands
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 import peewee
@@ -19,6 +21,7 @@ from smtp_tui.models import database_proxy
 if TYPE_CHECKING:
     from playhouse.migrations import Runner
 
+T = TypeVar("T")
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 MIGRATION_TABLE = "schema_migration"  # playhouse.migrations' default
 SQLITE_PRAGMAS = {
@@ -155,6 +158,26 @@ def not_by_index(column):
     if isinstance(database_proxy.obj, peewee.SqliteDatabase):
         return peewee.NodeList((peewee.SQL("+"), column), glue="")  # SQLite's documented hint
     return column
+
+
+def within_steps(work: Callable[[], T], steps: int) -> T | None:
+    """`work()` if SQLite gets through it within `steps` steps of its virtual machine, else
+    None (the statement is interrupted: reads only). None at once on other databases, which
+    cannot be asked. For a query whose cost cannot be known beforehand: try the way that is
+    instant when it works, and give up on it early when it is not."""
+    db = database_proxy.obj
+    if not isinstance(db, peewee.SqliteDatabase):
+        return None
+    connection = db.connection()
+    connection.set_progress_handler(lambda: 1, steps)  # called every `steps` steps; 1 stops
+    try:
+        return work()
+    except (peewee.OperationalError, sqlite3.OperationalError) as exc:  # fetching is not wrapped
+        if "interrupted" not in str(exc):
+            raise
+        return None
+    finally:
+        connection.set_progress_handler(None, 0)
 
 
 CONTENTION = ("database is locked", "deadlock detected", "could not serialize", "lock timeout")
