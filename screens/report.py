@@ -168,11 +168,11 @@ class ReportScreen(Screen):
         self._show_page(page, keep_code)
 
     def _show_page(self, page: Page, keep_code: int | None) -> None:
+        if self.page is None or page.rows is not self.page.rows:  # a page just counted keeps its rows
+            self.query_one(ReportTable).show_accounts(page.rows, keep_code, self.sort)
+            self.app.call_after_refresh(self.app.collect_garbage)
         self.page = page
         self.requested_page = page.number
-        table = self.query_one(ReportTable)
-        table.show_accounts(page.rows, keep_code, self.sort)
-        self.app.call_after_refresh(self.app.collect_garbage)
         status = page.describe()
         if not self.filters.is_empty():
             status += f" · {self.filters.describe()}"

@@ -8,7 +8,6 @@ refuses a save based on a stale version instead of overwriting someone else's ch
 
 from __future__ import annotations
 
-import math
 from collections import namedtuple
 from datetime import datetime
 from dataclasses import asdict, dataclass, replace
@@ -22,6 +21,7 @@ from smtp_tui.config import current_user
 from smtp_tui.database import is_contention, not_by_index, within_steps, write_transaction
 from smtp_tui.errors import NotFound, Refused, StaleEdit, ValidationFailed
 from smtp_tui.models import Credential, NetworkConnector, SmtpAccount, utc_now
+from smtp_tui.paging import page_count
 from smtp_tui.validation import AccountInput
 
 PAGE_SIZE = 30
@@ -91,7 +91,7 @@ class Page:
 
     def counted(self, total: int, page_size: int = PAGE_SIZE) -> Page:
         """This first page, now that the matching accounts are counted."""
-        return replace(self, total=total, pages=max(1, math.ceil(total / page_size)))
+        return replace(self, total=total, pages=page_count(total, page_size))
 
 
 def _contains(field, needle: str) -> Expression:
@@ -145,7 +145,7 @@ def search(filters: Filters = Filters(), sort: Sort = Sort(), page: int = 1,
         return first.counted(query.count(), page_size) if count else first
     if total is None:
         total = query.count()
-    pages = max(1, math.ceil(total / page_size))
+    pages = page_count(total, page_size)
     number = min(max(1, page), pages)
     offset = (number - 1) * page_size
     if offset <= total // 2:

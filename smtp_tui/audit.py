@@ -5,7 +5,6 @@ change and its audit row are kept or lost together. Secrets appear only as "secr
 from __future__ import annotations
 
 import json
-import math
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -13,6 +12,7 @@ from typing import Any
 
 from smtp_tui.config import current_user
 from smtp_tui.models import AuditEvent, utc_now
+from smtp_tui.paging import page_count
 
 PAGE_SIZE = 30
 ACTIONS = ("create", "edit", "delete", "default", "test", "export", "print", "schedule run")
@@ -101,7 +101,7 @@ def search(filters: AuditFilters = AuditFilters(), page: int = 1, page_size: int
     """Newest first, 30 a page."""
     query = _query(filters)
     total = query.count()
-    pages = max(1, math.ceil(total / page_size))
+    pages = page_count(total, page_size)
     number = min(max(1, page), pages)
     rows = list(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).paginate(number, page_size))
     return AuditPage(rows, number, pages, total)

@@ -101,20 +101,16 @@ def _apply(data: AccountInput, args: argparse.Namespace) -> AccountInput:
     if args.secure is not None:
         changes |= {"secure": args.secure != "none", "secure_type": None if args.secure == "none" else args.secure.upper()}
     errors = {}
-    if getattr(args, "no_credential", False):
-        changes |= {"authentication": False, "credential_id": None}
-    if args.credential:
-        try:
-            changes |= {"authentication": True, "credential_id": credentials.find(args.credential).id}
-        except NotFound as exc:
-            errors["credential"] = str(exc)
-    if getattr(args, "no_connector", False):
-        changes |= {"use_connector": False, "connector_id": None}
-    if args.connector:
-        try:
-            changes |= {"use_connector": True, "connector_id": connectors.find(args.connector).id}
-        except NotFound as exc:
-            errors["connector"] = str(exc)
+    # --credential NAME / --no-credential, and the same for the connector: (option, service, switch).
+    for option, service, switch in (("credential", credentials, "authentication"),
+                                    ("connector", connectors, "use_connector")):
+        if getattr(args, f"no_{option}", False):
+            changes |= {switch: False, f"{option}_id": None}
+        if getattr(args, option):
+            try:
+                changes |= {switch: True, f"{option}_id": service.find(getattr(args, option)).id}
+            except NotFound as exc:
+                errors[option] = str(exc)
     if errors:
         raise ValidationFailed(errors)
     return replace(data, **changes)
