@@ -9,8 +9,8 @@ from screens.forms import RecordForm
 from screens.records import RecordListScreen
 from screens.widgets import Choice, FormRow
 from smtp_tui import connectors, credentials
+from smtp_tui.models import CONNECTOR_KINDS
 
-KINDS = [("socks5", "SOCKS5"), ("http", "HTTP CONNECT")]
 
 
 class ConnectorForm(RecordForm):
@@ -22,7 +22,7 @@ class ConnectorForm(RecordForm):
     def body(self) -> ComposeResult:
         c = self.connector
         yield FormRow("Name", Input(c.name if c else "", id="f-name", compact=True), field="name", required=True)
-        yield FormRow("Type", Choice(KINDS, c.kind if c else "socks5", id="f-kind"), field="kind")
+        yield FormRow("Type", Choice(list(CONNECTOR_KINDS.items()), c.kind if c else "socks5", id="f-kind"), field="kind")
         yield FormRow("Proxy host", Input(c.host if c else "", id="f-host", compact=True,
                                           placeholder="proxy.example.com"), field="host", required=True)
         yield FormRow("Proxy port", Input(str(c.port) if c else "1080", id="f-port", restrict=r"[0-9]*",
@@ -58,7 +58,7 @@ class ConnectorsScreen(RecordListScreen):
 
     def cells(self, record):
         credential = record.credential.name if record.credential_id else "—"
-        return [record.name, dict(KINDS)[record.kind], f"{record.host}:{record.port}", credential]
+        return [record.name, CONNECTOR_KINDS[record.kind], f"{record.host}:{record.port}", credential]
 
     def form(self, record=None):
         return ConnectorForm(record)

@@ -29,6 +29,9 @@ class SmtpApp(App):
     def on_mount(self) -> None:
         self.push_screen(ReportScreen())
 
+    def on_ready(self) -> None:  # the first frame is on the screen
+        self.collect_garbage()
+
     def collect_garbage(self) -> None:
         """Call once a table's new rows are painted.
 
@@ -37,12 +40,14 @@ class SmtpApp(App):
         stalled the screen for 100-150 ms every few pages (bench/results.md). Instead, the
         long-lived objects of start-up are frozen once (gc.freeze), and the cycles are
         collected right after a page is painted, while the user reads it: 10-30 ms, out of
-        the way of the next key.
+        the way of the next key. The first call also turns the collector back on, if
+        `smtp-tui` turned it off for the start-up (cli.main).
         """
         gc.collect()
         if not self._frozen:
             gc.freeze()
             self._frozen = True
+            gc.enable()
 
     def on_unmount(self) -> None:
         if self._frozen:  # give the frozen objects back to the collector (tests run many apps)

@@ -8,7 +8,7 @@ import sys
 from smtp_tui import connectors, credentials, settings, validation
 from smtp_tui.cli_output import as_json, table
 from smtp_tui.errors import ValidationFailed
-from smtp_tui.mail.connectors import LABELS
+from smtp_tui.models import CONNECTOR_KINDS
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -88,7 +88,7 @@ def add_connector(args, context) -> int:
     if args.credential:
         credential_id = credentials.find(args.credential).id
     saved = connectors.save(name=args.name, kind=kind, host=host, port=port, credential_id=credential_id)
-    print(f"Added network connector '{saved.name}' ({LABELS[kind]} {host}:{port}).")
+    print(f"Added network connector '{saved.name}' ({CONNECTOR_KINDS[kind]} {host}:{port}).")
     return EXIT_OK
 
 
@@ -103,7 +103,7 @@ def list_connectors(args, context) -> int:
         as_json(rows)
     else:
         table(("Name", "Type", "Proxy", "Credential"),
-              [(r["name"], LABELS[r["kind"]], f"{r['host']}:{r['port']}", r["credential"] or "") for r in rows])
+              [(r["name"], CONNECTOR_KINDS[r["kind"]], f"{r['host']}:{r['port']}", r["credential"] or "") for r in rows])
     return EXIT_OK
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from smtp_tui.accounts import SORTABLE, Sort
 from smtp_tui.cli_accounts import add_filter_options, filters_from
 from smtp_tui.cli_output import as_json, error, table
-from smtp_tui.reports import schedules
 from smtp_tui.reports.export import FORMATS, TEXT_FORMATS, export, export_to_file, record_export
 from smtp_tui.validation import FieldError
 
@@ -62,6 +61,8 @@ def export_report(args, context) -> int:
 
 
 def run_schedules(args, context) -> int:
+    from smtp_tui.reports import schedules  # sending, imported by the commands that send (see cli.py)
+
     results = schedules.run_due(context.vault)
     for result in results:
         print(f"schedule {result.schedule_id}: {'sent' if result.sent else 'FAILED'} · {result.summary}")
@@ -71,6 +72,8 @@ def run_schedules(args, context) -> int:
 
 
 def list_schedules(args, context) -> int:
+    from smtp_tui.reports import schedules
+
     rows = schedules.all_schedules()
     records = [{"id": s.id, "when": schedules.describe(s), "recipients": s.recipients, "format": s.format,
                 "paused": s.paused, "next_run_utc": s.next_run_at.isoformat(timespec="minutes"),

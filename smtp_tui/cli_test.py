@@ -7,11 +7,9 @@ import asyncio
 import sys
 from dataclasses import replace
 
-from smtp_tui import accounts, test_runs
+from smtp_tui import accounts
 from smtp_tui.context import AppContext
 from smtp_tui.errors import NotFound, ServiceError, ValidationFailed
-from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
-from smtp_tui.mail.transport import deliver
 from smtp_tui.validation import FieldError, timeout_seconds
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -24,8 +22,8 @@ def add_parser(commands, parents=()) -> None:
                     "(secrets masked) and a verdict. Exit 0 when it worked, 1 when it failed, 2 on a usage error.")
     parser.add_argument("account", metavar="ACCOUNT", help="the account's name or code")
     parser.add_argument("--to", required=True, metavar="ADDR", help="the recipient")
-    parser.add_argument("--subject", default=TEST_SUBJECT)
-    parser.add_argument("--body", default=TEST_BODY)
+    parser.add_argument("--subject", help="default: a subject that says it is a test from smtp-tui")
+    parser.add_argument("--body", help="default: a line that says it is a test from smtp-tui")
     parser.add_argument("--check-only", action="store_true",
                         help="stop after RCPT TO: check connection, login, sender and recipient; send nothing")
     parser.add_argument("--timeout", metavar="SECONDS", help="seconds each step may take (default: the account's)")
@@ -33,10 +31,16 @@ def add_parser(commands, parents=()) -> None:
 
 
 def run(args: argparse.Namespace, context: AppContext) -> int:
+    # Sending (aiosmtplib, python-socks) is imported by the command that sends (see cli.py).
+    from smtp_tui import test_runs
+    from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
+    from smtp_tui.mail.transport import deliver
+
     try:
         account = accounts.find(args.account)
-        attempt = test_runs.prepare_saved(account.code, context.vault, to=args.to, subject=args.subject,
-                                          body=args.body, check_only=args.check_only)
+        attempt = test_runs.prepare_saved(
+            account.code, context.vault, to=args.to, subject=TEST_SUBJECT if args.subject is None else args.subject,
+            body=TEST_BODY if args.body is None else args.body, check_only=args.check_only)
         if args.timeout is not None:
             attempt = replace(attempt, server=replace(attempt.server, timeout=float(timeout_seconds(args.timeout))))
     except ValidationFailed as failure:

@@ -24,7 +24,7 @@ from peewee import (
 database_proxy = DatabaseProxy()
 
 SECURE_TYPES = ("SSL", "TLS")
-CONNECTOR_KINDS = ("socks5", "http")
+CONNECTOR_KINDS = {"socks5": "SOCKS5", "http": "HTTP CONNECT"}  # kind: its label
 
 
 def utc_now() -> datetime:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 from dataclasses import dataclass, fields, replace
 
@@ -113,7 +114,7 @@ def account_code(value: int | str | None) -> int | None:
     return int(value)
 
 
-def choice(value: str | None, allowed: tuple[str, ...], message: str) -> str:
+def choice(value: str | None, allowed: Iterable[str], message: str) -> str:
     for option in allowed:
         if (value or "").strip().lower() == option.lower():
             return option

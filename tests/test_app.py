@@ -11,3 +11,22 @@ async def test_the_app_opens_and_quits(context, key):
         await pilot.press(key)
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_the_collector_is_on_again_once_the_first_frame_is_painted(context, seventy_five):
+    """`smtp-tui` turns the collector off for the start-up (cli.main); the app turns it back on,
+    with the start-up's objects frozen, once its first frame is on the screen, and gives them
+    back to the collector when it ends."""
+    import gc
+
+    gc.disable()
+    try:
+        app = SmtpApp(context)
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+            assert gc.get_freeze_count() > 0
+            assert app.screen.query_one("#page-status").render().plain.startswith("Page 1 of 3")
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.enable()

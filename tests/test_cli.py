@@ -33,6 +33,16 @@ def test_an_unusable_database_is_one_clear_line_and_exit_1(tmp_path):
     assert "file is not a database" in result.stderr
 
 
+def test_opening_the_tui_imports_nothing_only_a_command_uses():
+    """Every start pays for what the command-line path imports (bench/results.md, start-up)."""
+    code = ("import sys\nfrom smtp_tui import cli, app\ncli.build_parser().parse_args([])\n"
+            "print(sorted(m for m in ('aiosmtplib', 'python_socks', 'xlsxwriter', 'smtp_tui.reports.schedules',"
+            " 'smtp_tui.test_runs', 'smtp_tui.mail.compose') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
 def test_an_unknown_option_is_a_usage_error():
     result = smtp_tui_cmd("--colour")
     assert result.returncode == 2 and "unrecognized arguments: --colour" in result.stderr

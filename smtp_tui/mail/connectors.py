@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError, ProxyType
 from python_socks.async_.asyncio import Proxy
 
-LABELS = {"socks5": "SOCKS5", "http": "HTTP CONNECT"}
+from smtp_tui.models import CONNECTOR_KINDS
+
 MAX_REPLY_HEAD = 16 * 1024
 
 
@@ -24,7 +25,7 @@ class ProxySettings:
     password: str | None = field(default=None, repr=False)
 
     def describe(self) -> str:
-        return f"{LABELS[self.kind]} proxy '{self.name}' at {self.host}:{self.port}"
+        return f"{CONNECTOR_KINDS[self.kind]} proxy '{self.name}' at {self.host}:{self.port}"
 
 
 async def open_tunnel(proxy: ProxySettings, host: str, port: int, timeout: float) -> socket.socket:
