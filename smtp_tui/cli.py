@@ -24,10 +24,12 @@ from smtp_tui.vault import VaultError
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The command line; without `commands`, only the options that open the TUI (parse_args)."""
     parser = argparse.ArgumentParser(
         prog="smtp-tui",
         description="Browse, search, add, edit and test the outbound SMTP accounts of an appliance.",
+        add_help=commands, exit_on_error=commands,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
@@ -44,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true",
         help="fill an empty database with about 75 sample accounts to explore",
     )
+    if not commands:
+        return parser
     # --db and --key-file may also follow the command (smtp-tui test X --db ...).
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="URL_OR_PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -58,8 +62,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Opening the TUI takes options only, which a parser without the commands reads: building
+    every command's parser is 5 ms of each start. A command, -h or a mistake goes to the whole
+    parser, which runs it or explains it."""
+    try:
+        args, rest = build_parser(commands=False).parse_known_args(argv)
+    except argparse.ArgumentError:  # e.g. --db without its value
+        rest = True
+    return build_parser().parse_args(argv) if rest else args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     config = Config.resolve(database=args.db, key_file=args.key_file)
     try:
         context = AppContext.open(config)

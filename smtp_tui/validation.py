@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 from dataclasses import dataclass, fields, replace
 
-import idna
-
 from smtp_tui.models import CONNECTOR_KINDS, SECURE_TYPES
 
 NAME_MAX = 100
@@ -74,6 +72,8 @@ def host(value: str | None, label: str = "Host") -> str:
     labels = value.rstrip(".").split(".")
     if labels[-1].isdigit():  # 10.0.0.300 is a mistyped address, not a name
         raise FieldError(problem)
+    import idna  # on first use, as email_validator above: the report opens without it
+
     try:
         idna.encode(value, uts46=True)
     except idna.IDNAError:

@@ -43,6 +43,16 @@ def test_opening_the_tui_imports_nothing_only_a_command_uses():
     assert result.stdout.strip() == "[]"
 
 
+def test_the_tui_options_parse_alike_with_or_without_the_commands():
+    """cli.parse_args reads the TUI's options without building the commands' parsers."""
+    from smtp_tui.cli import parse_args
+
+    args = parse_args(["--db", "accounts", "--demo", "--key-file", "k"])  # a value, not the command
+    assert (args.db, args.key_file, args.demo, getattr(args, "run", None)) == ("accounts", "k", True, None)
+    args = parse_args(["accounts", "list", "--json", "--db", "x.db"])
+    assert args.run is not None and args.json and args.db == "x.db"
+
+
 def test_an_unknown_option_is_a_usage_error():
     result = smtp_tui_cmd("--colour")
     assert result.returncode == 2 and "unrecognized arguments: --colour" in result.stderr
