@@ -209,7 +209,7 @@ async def sending(repeat: int) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--repeat", type=int, default=9, help="starts of each app per size (alternated)")
+    parser.add_argument("--repeat", type=int, default=15, help="starts of each app per size (alternated)")
     parser.add_argument("--rounds", type=int, default=40, help="rounds of key presses per size")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.md"))
     args = parser.parse_args()

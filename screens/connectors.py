@@ -12,7 +12,6 @@ from smtp_tui import connectors, credentials
 from smtp_tui.models import CONNECTOR_KINDS
 
 
-
 class ConnectorForm(RecordForm):
     def __init__(self, connector=None):
         super().__init__()

@@ -22,8 +22,8 @@ def add_parser(commands, parents=()) -> None:
                     "(secrets masked) and a verdict. Exit 0 when it worked, 1 when it failed, 2 on a usage error.")
     parser.add_argument("account", metavar="ACCOUNT", help="the account's name or code")
     parser.add_argument("--to", required=True, metavar="ADDR", help="the recipient")
-    parser.add_argument("--subject", help="default: a subject that says it is a test from smtp-tui")
-    parser.add_argument("--body", help="default: a line that says it is a test from smtp-tui")
+    parser.add_argument("--subject", help="default: the test window's subject")
+    parser.add_argument("--body", help="default: the test window's body")
     parser.add_argument("--check-only", action="store_true",
                         help="stop after RCPT TO: check connection, login, sender and recipient; send nothing")
     parser.add_argument("--timeout", metavar="SECONDS", help="seconds each step may take (default: the account's)")
