@@ -130,14 +130,16 @@ class ReportScreen(Screen):
         self.query_one(ReportTable).focus()
         self.query_one(ReportTable).show_sort(self.sort)
         # The first page is read before the first paint, so the report opens with its rows
-        # (one short LIMIT query and a count on a database opened, and migrated, a moment
-        # ago). Every later read runs in a worker.
+        # (one short LIMIT query on a database opened, and migrated, a moment ago). The count
+        # follows the first frame, in the worker, as every later read does.
         try:
-            page = accounts.search(self.filters, self.sort, self.requested_page)
+            page = accounts.search(self.filters, self.sort, self.requested_page, count=False)
         except DATABASE_ERRORS as exc:
             self._show_error(exc)
         else:
             self._show_result(self.filters, page, None)
+            if page.total is None:
+                self.call_after_refresh(self._load, self.filters, self.sort, page.number, None, None, shown=page)
 
     # Loading -------------------------------------------------------------------------------
 
@@ -153,10 +155,11 @@ class ReportScreen(Screen):
 
     @work(thread=True, exclusive=True, group="report")
     def _load(self, filters: Filters, sort: Sort, page: int, keep_code: int | None,
-              known_total: int | None) -> None:
+              known_total: int | None, shown: Page | None = None) -> None:
         """The page first, counted with the total known for these filters (or, for a first
         page, not counted yet); then the count, which with substring filters on many accounts
-        takes longer than the page, and the page again if the count changed it."""
+        takes longer than the page, and the page again if the count changed it. `shown` is
+        a first page on the screen already, not counted yet: only the count is left."""
         worker = get_current_worker()
 
         def show(result: Page, keep: int | None) -> None:
@@ -165,8 +168,9 @@ class ReportScreen(Screen):
 
         try:
             with self.app.context.database.connection_context():
-                result = accounts.search(filters, sort, page, total=known_total, count=False)
-                show(result, keep_code)
+                result = shown or accounts.search(filters, sort, page, total=known_total, count=False)
+                if shown is None:
+                    show(result, keep_code)
                 if worker.is_cancelled or (known_total is None and result.total is not None):
                     return  # counted already
                 total = accounts.count(filters)

@@ -24,6 +24,8 @@ async def test_the_collector_is_on_again_once_the_first_frame_is_painted(context
         app = SmtpApp(context)
         async with app.run_test() as pilot:
             await pilot.pause()
+            await app.workers.wait_for_complete()  # the count, after the first frame
+            await pilot.pause()
             assert gc.isenabled()
             assert gc.get_freeze_count() > 0
             assert app.screen.query_one("#page-status").render().plain.startswith("Page 1 of 3")
