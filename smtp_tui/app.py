@@ -8,17 +8,24 @@ from textual.app import App
 from textual.binding import Binding
 
 import styles
-from screens.commands import ScreenActions
 from screens.report import ReportScreen
 from smtp_tui import __version__
 from smtp_tui.context import AppContext
+
+
+def screen_actions() -> type:
+    """The command palette's provider of the screen's actions, imported when the palette first
+    opens (Textual's own providers load the same way)."""
+    from screens.commands import ScreenActions
+
+    return ScreenActions
 
 
 class SmtpApp(App):
     TITLE = "smtp-tui"
     SUB_TITLE = f"smtp-tui {__version__}"
     CSS_PATH = styles.REPORT  # the other screens bring their own (styles.SCREENS)
-    COMMANDS = App.COMMANDS | {ScreenActions}
+    COMMANDS = App.COMMANDS | {screen_actions}
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
 
     def __init__(self, context: AppContext):
