@@ -37,26 +37,27 @@ def p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def run_startup(kind: str, *args) -> tuple[float, int]:
-    """Seconds from starting the process to its table painted with rows, and its peak RSS."""
+def run_startup(kind: str, *args) -> tuple[float, float, int]:
+    """Seconds from starting the process to its table painted with rows, the CPU seconds the
+    process had used by then, and its peak RSS."""
     started = time.time()  # wall clock: the child notes the paint with the same clock
     out = subprocess.run([sys.executable, "-m", "bench.startup", kind, *map(str, args)], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
-    painted, rss = out.strip().splitlines()[-2:]
-    return float(painted) - started, int(rss)
+    painted, cpu, rss = out.strip().splitlines()[-3:]
+    return float(painted) - started, float(cpu), int(rss)
 
 
 def startup(database: Path, key: Path, repeat: int) -> dict:
-    app_times, bare_times, app_rss, bare_rss = [], [], [], []
+    runs: dict[str, list[tuple[float, float, int]]] = {"app": [], "bare": []}
     for _ in range(repeat):  # alternate, so both sides see the same noise
-        seconds, rss = run_startup("app", database, key)
-        app_times.append(seconds)
-        app_rss.append(rss)
-        seconds, rss = run_startup("bare")
-        bare_times.append(seconds)
-        bare_rss.append(rss)
-    return {"app": statistics.median(app_times), "bare": statistics.median(bare_times),
-            "app_rss": max(app_rss) / 1024, "bare_rss": max(bare_rss) / 1024}
+        runs["app"].append(run_startup("app", database, key))
+        runs["bare"].append(run_startup("bare"))
+    figures = {}
+    for kind, measured in runs.items():
+        figures[kind] = statistics.median(wall for wall, _, _ in measured)
+        figures[f"{kind}_cpu"] = statistics.median(cpu for _, cpu, _ in measured)
+        figures[f"{kind}_rss"] = max(rss for _, _, rss in measured) / 1024
+    return figures
 
 
 async def interactions(database: Path, key: Path, rounds: int) -> dict[str, list[float]]:
@@ -234,6 +235,8 @@ def main() -> int:
         start = startup(database, key, args.repeat)
         rows.setdefault("startup, median s (app / bare = ratio)", []).append(
             f"{start['app']:.2f} / {start['bare']:.2f} = {start['app'] / start['bare']:.2f}×")
+        rows.setdefault("startup, CPU s to the same paint (app / bare = ratio)", []).append(
+            f"{start['app_cpu']:.2f} / {start['bare_cpu']:.2f} = {start['app_cpu'] / start['bare_cpu']:.2f}×")
         rows.setdefault("peak RSS, MiB (app / bare, +diff)", []).append(
             f"{start['app_rss']:.0f} / {start['bare_rss']:.0f}, +{start['app_rss'] - start['bare_rss']:.0f}")
         for label, values in interactions_apart(database, key, args.rounds).items():
