@@ -1,8 +1,9 @@
 """`smtp-tui` and `python -m smtp_tui`: open the TUI, or run a command for scripts.
 
-Opening the TUI imports nothing that only a command uses: the command modules import sending
-(aiosmtplib, python-socks) and XLSX (xlsxwriter) inside the commands that need them, which
-keeps about 40 ms out of every start (bench/results.md).
+Opening the TUI imports nothing that only a command uses: the command modules are imported
+to build the whole parser (parse_args), and they import sending (aiosmtplib, python-socks)
+and XLSX (xlsxwriter) inside the commands that need them. That keeps about 45 ms out of
+every start (bench/results.md).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from smtp_tui import __version__, cli_accounts, cli_audit, cli_registry, cli_reports, cli_test, demo
+from smtp_tui import __version__
 from smtp_tui.cli_output import error, refused
 from smtp_tui.config import DB_ENV, KEY_FILE_ENV, Config
 from smtp_tui.context import AppContext
@@ -48,17 +49,19 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     )
     if not commands:
         return parser
+    from smtp_tui import cli_accounts, cli_audit, cli_registry, cli_reports, cli_test
+
     # --db and --key-file may also follow the command (smtp-tui test X --db ...).
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="URL_OR_PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     common.add_argument("--key-file", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND",
-                                     description="without a command, smtp-tui opens the TUI")
-    cli_accounts.add_parser(commands, [common])
-    cli_registry.add_parsers(commands, [common])
-    cli_reports.add_parsers(commands, [common])
-    cli_audit.add_parser(commands, [common])
-    cli_test.add_parser(commands, parents=[common])
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND",
+                                       description="without a command, smtp-tui opens the TUI")
+    cli_accounts.add_parser(subparsers, [common])
+    cli_registry.add_parsers(subparsers, [common])
+    cli_reports.add_parsers(subparsers, [common])
+    cli_audit.add_parser(subparsers, [common])
+    cli_test.add_parser(subparsers, parents=[common])
     return parser
 
 
@@ -82,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"smtp-tui: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     if args.demo:
+        from smtp_tui import demo
+
         demo.fill(context.vault)
     if getattr(args, "run", None) is not None:
         return run_command(args, context)

@@ -35,12 +35,19 @@ def test_an_unusable_database_is_one_clear_line_and_exit_1(tmp_path):
 
 def test_opening_the_tui_imports_nothing_only_a_command_uses():
     """Every start pays for what the command-line path imports (bench/results.md, start-up)."""
-    code = ("import sys\nfrom smtp_tui import cli, app\ncli.build_parser().parse_args([])\n"
-            "print(sorted(m for m in ('aiosmtplib', 'python_socks', 'xlsxwriter', 'smtp_tui.reports.schedules',"
-            " 'smtp_tui.test_runs', 'smtp_tui.mail.compose') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    heavy = ("aiosmtplib", "python_socks", "xlsxwriter", "smtp_tui.reports.schedules", "smtp_tui.test_runs",
+             "smtp_tui.mail.compose", "smtp_tui.demo")
+    commands = ("smtp_tui.cli_accounts", "smtp_tui.cli_reports", "smtp_tui.cli_registry")
+    code = ("import sys\nfrom smtp_tui import cli, app\nargs = cli.parse_args(['--db', 'x.db'])\n"
+            "print(sorted(m for m in sys.argv[1:] if m in sys.modules))\n"
+            "cli.build_parser()  # every command's parser: their modules, still without the heavy ones\n"
+            "print(sorted(m for m in sys.argv[1:] if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", code, *heavy, *commands], capture_output=True, text=True,
+                            cwd=ROOT, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    opening, parser = result.stdout.splitlines()
+    assert opening == "[]"
+    assert parser == str(sorted(commands))
 
 
 def test_the_tui_options_parse_alike_with_or_without_the_commands():
@@ -51,6 +58,14 @@ def test_the_tui_options_parse_alike_with_or_without_the_commands():
     assert (args.db, args.key_file, args.demo, getattr(args, "run", None)) == ("accounts", "k", True, None)
     args = parse_args(["accounts", "list", "--json", "--db", "x.db"])
     assert args.run is not None and args.json and args.db == "x.db"
+
+
+def test_demo_fills_an_empty_database_once(tmp_path):
+    args = ("--db", str(tmp_path / "demo.db"), "--key-file", str(tmp_path / "secret.key"), "--demo")
+    for _ in range(2):
+        result = smtp_tui_cmd(*args, "accounts", "list")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[-1] == "75 accounts"
 
 
 def test_an_unknown_option_is_a_usage_error():
