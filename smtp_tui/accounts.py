@@ -20,7 +20,7 @@ from smtp_tui import audit, validation
 from smtp_tui.config import current_user
 from smtp_tui.database import is_contention, not_by_index, within_steps, write_transaction
 from smtp_tui.errors import NotFound, Refused, StaleEdit, ValidationFailed
-from smtp_tui.models import Credential, NetworkConnector, SmtpAccount, utc_now
+from smtp_tui.models import Credential, NetworkConnector, SmtpAccount, database_proxy, utc_now
 from smtp_tui.paging import page_count
 from smtp_tui.validation import AccountInput
 
@@ -28,6 +28,8 @@ PAGE_SIZE = 30
 # How far a filtered page may walk the sort column's index before a scan takes over: about
 # 2,500 rows read, 1-3 ms (SQLite takes about four steps a row).
 WALK_STEPS = 10_000
+CANDIDATE_STEPS = 10_000  # the same for reading the trigram index's candidates (migration 0007)
+TEXT_INDEX = "account_text"  # migration 0007
 Status = Literal["any", "active", "inactive"]
 
 # The text filters of the search panel, in its order: field name -> label.
@@ -100,6 +102,20 @@ def _contains(field, needle: str) -> Expression:
     return Expression(field, OP.ILIKE, NodeList((Value(f"%{escaped}%"), SQL("ESCAPE '!'"))))
 
 
+def _text_candidates(filters: Filters) -> Expression | None:
+    """On SQLite, the accounts that may match the longest text filter, from the trigram index
+    of migration 0007: a few pages read where a scan reads every account. None when there is
+    no such index, or no filter it can serve (fewer than 3 characters, or LIKE's wildcards,
+    which it cannot take literally). The filters themselves still decide: this only narrows."""
+    usable = [(field, needle) for field in TEXT_FILTERS
+              if len(needle := getattr(filters, field).strip()) >= 3 and not {"%", "_"} & set(needle)]
+    db = database_proxy.obj
+    if not usable or not isinstance(db, peewee.SqliteDatabase) or not db.table_exists(TEXT_INDEX):
+        return None
+    field, needle = max(usable, key=lambda usable_filter: len(usable_filter[1]))
+    return SmtpAccount.code.in_(SQL(f'(SELECT rowid FROM {TEXT_INDEX} WHERE "{field}" LIKE ?)', [f"%{needle}%"]))
+
+
 def _filtered(filters: Filters, *, status_index: bool = True) -> peewee.ModelSelect:
     query = SmtpAccount.select()
     if filters.code is not None:
@@ -136,15 +152,14 @@ def search(filters: Filters = Filters(), sort: Sort = Sort(), page: int = 1,
     tells the total by itself; and with count=False the first page comes back at once with
     total None, for the caller to count afterwards (`count`).
     """
-    query = _filtered(filters)
     if total is None and page <= 1:
         rows = _rows(filters, sort, page_size, 0)
         first = Page(rows=rows, number=1, pages=None, total=None)
         if len(rows) < page_size:
             return first.counted(len(rows), page_size)
-        return first.counted(query.count(), page_size) if count else first
+        return first.counted(_count(filters), page_size) if count else first
     if total is None:
-        total = query.count()
+        total = _count(filters)
     pages = page_count(total, page_size)
     number = min(max(1, page), pages)
     offset = (number - 1) * page_size
@@ -163,10 +178,11 @@ def _rows(filters: Filters, sort: Sort, limit: int, offset: int) -> list[SmtpAcc
     Unfiltered, that is a walk of the sort column's index. Filtered, the database cannot tell
     how many rows match a substring: walking the index until enough match is instant when most
     rows do, and reads every account, one random look-up each, when few do (100 ms at 100,000
-    accounts). So the walk is tried within a budget (on SQLite, which can be asked to stop),
-    and past it the page's codes come from a scan of the narrow indexes that hold the
-    filtered columns, sorted, and then those rows: 9 to 37 ms at 100,000 accounts, whatever
-    the filters (bench/results.md).
+    accounts). So the walk is tried within a budget (on SQLite, which can be asked to stop).
+    Past it, few accounts match: on SQLite the trigram index names them (migration 0007), in
+    a few pages, within the same budget. Past that too (a common substring in a sort that
+    puts its matches far apart), the page's codes come from a scan of the narrow indexes
+    that hold the filtered columns, sorted, and then those rows (bench/results.md).
     """
     if filters.is_empty():
         return list(_ordered(SmtpAccount.select(), sort).limit(limit).offset(offset))
@@ -175,7 +191,17 @@ def _rows(filters: Filters, sort: Sort, limit: int, offset: int) -> list[SmtpAcc
     walked = within_steps(lambda: list(walk), WALK_STEPS)
     if walked is not None:
         return walked
-    query = _filtered(filters)
+    candidates = _text_candidates(filters)
+    if candidates is not None:
+        found = within_steps(lambda: _page_by_codes(_filtered(filters).where(candidates), sort, limit, offset),
+                             CANDIDATE_STEPS)
+        if found is not None:
+            return found
+    return _page_by_codes(_filtered(filters), sort, limit, offset)
+
+
+def _page_by_codes(query: peewee.ModelSelect, sort: Sort, limit: int, offset: int) -> list[SmtpAccount]:
+    """The page's codes from `query` sorted off the sort index (a scan), then those rows."""
     codes = _ordered(query.select(SmtpAccount.code), sort, walk_index=False).limit(limit).offset(offset)
     codes = [code for (code,) in codes.tuples()]  # a list, not a subquery: MySQL refuses LIMIT in IN
     return list(_ordered(SmtpAccount.select().where(SmtpAccount.code.in_(codes)), sort)) if codes else []
@@ -237,7 +263,17 @@ def clone_input(account: SmtpAccount) -> AccountInput:
 
 
 def count(filters: Filters = Filters()) -> int:
-    """How many accounts the filters match (with substring filters, a read of every row)."""
+    """How many accounts the filters match (with substring filters, a read of every row,
+    unless few match: then the trigram index's candidates are counted, as in `_rows`)."""
+    return _count(filters)
+
+
+def _count(filters: Filters) -> int:  # search() has a parameter named count
+    candidates = _text_candidates(filters)
+    if candidates is not None:
+        counted = within_steps(lambda: _filtered(filters).where(candidates).count(), CANDIDATE_STEPS)
+        if counted is not None:
+            return counted
     return _filtered(filters).count()
 
 

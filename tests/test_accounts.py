@@ -1,9 +1,13 @@
+from dataclasses import replace
+
+import peewee
 import pytest
 
 from smtp_tui import accounts, connectors, credentials
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.errors import NotFound, Refused, StaleEdit, ValidationFailed
-from smtp_tui.models import SmtpAccount
+from smtp_tui.models import SmtpAccount, database_proxy
+from smtp_tui.validation import AccountInput
 from tests.conftest import account_input
 
 
@@ -56,21 +60,49 @@ def test_a_known_total_is_trusted_and_places_the_pages(seventy_five):
     assert stale.total == 90 and accounts.count() == 75
 
 
-@pytest.mark.parametrize("steps", [1, 10**9], ids=["walk-given-up", "walk-finished"])
-def test_filtered_pages_are_the_same_whichever_way_they_are_read(seventy_five, monkeypatch, steps):
-    # A filtered page walks the sort index within a budget, then scans instead (on SQLite;
-    # PostgreSQL always scans). Either way the pages are those of the plain definition.
-    monkeypatch.setattr(accounts, "WALK_STEPS", steps)
+READS = {"walk": (10**9, 10**9), "trigram candidates": (1, 10**9), "scan": (1, 1)}
+
+
+@pytest.mark.parametrize("walk_steps,candidate_steps", READS.values(), ids=READS.keys())
+def test_filtered_pages_are_the_same_whichever_way_they_are_read(seventy_five, monkeypatch, walk_steps,
+                                                                 candidate_steps):
+    # A filtered page walks the sort index within a budget, then reads the trigram index's
+    # candidates within another, then scans (on SQLite; PostgreSQL always scans). Whichever
+    # way, the pages are those of the plain definition.
+    monkeypatch.setattr(accounts, "WALK_STEPS", walk_steps)
+    monkeypatch.setattr(accounts, "CANDIDATE_STEPS", candidate_steps)
     every = list(SmtpAccount.select())
     for filters, keeps in ((Filters(name="1"), lambda a: "1" in a.name),
                            (Filters(status="inactive"), lambda a: not a.active),
-                           (Filters(name="A", status="active"), lambda a: "a" in a.name.lower() and a.active)):
+                           (Filters(name="A", status="active"), lambda a: "a" in a.name.lower() and a.active),
+                           (Filters(name="LAY 0"), lambda a: "lay 0" in a.name.lower()),
+                           (Filters(name="ert", email="SENDER1"),
+                            lambda a: "ert" in a.name.lower() and "sender1" in a.email.lower())):
         for sort in (Sort(), Sort("email", descending=True), Sort("footer"), Sort("active")):
             key = lambda a: (getattr(a, sort.column), a.code)  # noqa: E731
             expected = [a.code for a in sorted(filter(keeps, every), key=key, reverse=sort.descending)]
             first = accounts.search(filters, sort)
             got = [r.code for n in range(1, first.pages + 1) for r in accounts.search(filters, sort, n).rows]
             assert got == expected and first.total == len(expected) > 0, (filters, sort)
+
+
+def test_the_trigram_index_follows_every_change(seventy_five, monkeypatch):
+    """The index of migration 0007 (SQLite) is kept by triggers: after adds, edits and
+    deletes, pages read through its candidates are still the plain definition's."""
+    monkeypatch.setattr(accounts, "WALK_STEPS", 1)  # straight to the candidates
+    if isinstance(database_proxy.obj, peewee.SqliteDatabase):
+        assert accounts._text_candidates(Filters(name="relay")) is not None
+    accounts.save(account_input(90, name="Zebra relay"), actor="tester@host")
+    renamed = accounts.get(3)
+    accounts.save(replace(AccountInput.from_account(renamed), name="Quokka 3"), code=3,
+                  expected_version=renamed.version, actor="tester@host")
+    accounts.delete(5, actor="tester@host")
+    every = list(SmtpAccount.select())
+    for needle in ("relay", "quokka", "Relay 07", "zebra"):
+        expected = sorted(a.code for a in every if needle.lower() in a.name.lower())
+        first = accounts.search(Filters(name=needle))
+        got = [r.code for n in range(1, first.pages + 1) for r in accounts.search(Filters(name=needle), page=n).rows]
+        assert sorted(got) == expected and expected, needle
 
 
 def test_filter_by_code_is_exact(seventy_five):
