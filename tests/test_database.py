@@ -1,6 +1,7 @@
 import sqlite3
 import stat
 
+import peewee
 import pytest
 
 from smtp_tui import accounts
@@ -8,6 +9,7 @@ from smtp_tui.config import Config
 from smtp_tui.context import AppContext
 from smtp_tui.database import (
     DatabaseUnavailable, connect, describe, latest_schema_version, migrator, open_database, schema_version,
+    within_steps,
 )
 from smtp_tui.models import SmtpAccount
 from tests.conftest import account_input
@@ -41,6 +43,20 @@ def test_options_win_over_environment_over_defaults(tmp_path, monkeypatch):
 def test_sqlite_opens_with_wal_and_foreign_keys(db):
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+@pytest.mark.sqlite_only
+def test_a_budget_spent_anywhere_in_a_statement_gives_up_quietly(db, seventy_five):
+    """within_steps: a statement stopped by its budget is given up (None), even when it is
+    stopped inside a statement SQLite runs for it (FTS5's table is built on its first use in
+    a connection, from its own tables: "vtable constructor failed"); other errors still rise."""
+    db.close()
+    db.connect()  # a fresh connection: the trigram index's table is not built in it yet
+    first_use = "SELECT rowid FROM account_text WHERE name LIKE '%relay%'"
+    assert within_steps(lambda: db.execute_sql(first_use).fetchall(), 1) is None
+    assert len(within_steps(lambda: db.execute_sql(first_use).fetchall(), 10**9)) == 38
+    with pytest.raises(peewee.OperationalError):
+        within_steps(lambda: db.execute_sql("SELECT nothing FROM nowhere"), 10**9)
 
 
 @pytest.mark.sqlite_only
