@@ -139,7 +139,8 @@ class ReportScreen(Screen):
         else:
             self._show_result(self.filters, page, None)
             if page.total is None:
-                self.call_after_refresh(self._load, self.filters, self.sort, page.number, None, None, shown=page)
+                self.call_after_refresh(self._load, self.filters, self.sort, page.number,
+                                        keep_code=None, known_total=None, shown=page)
 
     # Loading -------------------------------------------------------------------------------
 

@@ -9,16 +9,17 @@ refuses a save based on a stale version instead of overwriting someone else's ch
 from __future__ import annotations
 
 from collections import namedtuple
+from collections.abc import Callable
 from datetime import datetime
 from dataclasses import asdict, dataclass, replace
-from typing import Literal
+from typing import Literal, TypeVar
 
 import peewee
 from peewee import OP, SQL, Expression, NodeList, Tuple, Value, fn
 
 from smtp_tui import audit, validation
 from smtp_tui.config import current_user
-from smtp_tui.database import is_contention, not_by_index, within_steps, write_transaction
+from smtp_tui.database import is_contention, not_by_index, on_sqlite, within_steps, write_transaction
 from smtp_tui.errors import NotFound, Refused, StaleEdit, ValidationFailed
 from smtp_tui.models import Credential, NetworkConnector, SmtpAccount, database_proxy, utc_now
 from smtp_tui.paging import page_count
@@ -31,6 +32,7 @@ WALK_STEPS = 10_000
 CANDIDATE_STEPS = 10_000  # the same for reading the trigram index's candidates (migration 0007)
 TEXT_INDEX = "account_text"  # migration 0007
 Status = Literal["any", "active", "inactive"]
+T = TypeVar("T")
 
 # The text filters of the search panel, in its order: field name -> label.
 TEXT_FILTERS = {
@@ -109,11 +111,21 @@ def _text_candidates(filters: Filters) -> Expression | None:
     which it cannot take literally). The filters themselves still decide: this only narrows."""
     usable = [(field, needle) for field in TEXT_FILTERS
               if len(needle := getattr(filters, field).strip()) >= 3 and not {"%", "_"} & set(needle)]
-    db = database_proxy.obj
-    if not usable or not isinstance(db, peewee.SqliteDatabase) or not db.table_exists(TEXT_INDEX):
+    if not usable or not on_sqlite() or not database_proxy.table_exists(TEXT_INDEX):
         return None
     field, needle = max(usable, key=lambda usable_filter: len(usable_filter[1]))
     return SmtpAccount.code.in_(SQL(f'(SELECT rowid FROM {TEXT_INDEX} WHERE "{field}" LIKE ?)', [f"%{needle}%"]))
+
+
+def _narrowed(filters: Filters, read: Callable[[peewee.ModelSelect], T]) -> T:
+    """`read` of the filtered accounts: first of the trigram index's candidates alone, within
+    its budget (instant when few accounts match), else of them all (a scan)."""
+    candidates = _text_candidates(filters)
+    if candidates is not None:
+        found = within_steps(lambda: read(_filtered(filters).where(candidates)), CANDIDATE_STEPS)
+        if found is not None:
+            return found
+    return read(_filtered(filters))
 
 
 def _filtered(filters: Filters, *, status_index: bool = True) -> peewee.ModelSelect:
@@ -191,13 +203,7 @@ def _rows(filters: Filters, sort: Sort, limit: int, offset: int) -> list[SmtpAcc
     walked = within_steps(lambda: list(walk), WALK_STEPS)
     if walked is not None:
         return walked
-    candidates = _text_candidates(filters)
-    if candidates is not None:
-        found = within_steps(lambda: _page_by_codes(_filtered(filters).where(candidates), sort, limit, offset),
-                             CANDIDATE_STEPS)
-        if found is not None:
-            return found
-    return _page_by_codes(_filtered(filters), sort, limit, offset)
+    return _narrowed(filters, lambda query: _page_by_codes(query, sort, limit, offset))
 
 
 def _page_by_codes(query: peewee.ModelSelect, sort: Sort, limit: int, offset: int) -> list[SmtpAccount]:
@@ -269,12 +275,7 @@ def count(filters: Filters = Filters()) -> int:
 
 
 def _count(filters: Filters) -> int:  # search() has a parameter named count
-    candidates = _text_candidates(filters)
-    if candidates is not None:
-        counted = within_steps(lambda: _filtered(filters).where(candidates).count(), CANDIDATE_STEPS)
-        if counted is not None:
-            return counted
-    return _filtered(filters).count()
+    return _narrowed(filters, lambda query: query.count())
 
 
 def get(code: int) -> SmtpAccount:

@@ -37,7 +37,8 @@ class SmtpApp(App):
         self.push_screen(ReportScreen())
 
     def on_ready(self) -> None:  # the first frame is on the screen
-        self.collect_garbage()
+        if not self._frozen:  # the report may have collected after its first page already
+            self.collect_garbage()
 
     def collect_garbage(self) -> None:
         """Call once a table's new rows are painted.

@@ -141,13 +141,17 @@ def open_database(url: str) -> peewee.Database:
 DATABASE_ERRORS = (peewee.PeeweeException, DatabaseUnavailable)
 
 
+def on_sqlite() -> bool:
+    """The models' database is SQLite (the rule behind every SQLite-only step of the queries)."""
+    return isinstance(database_proxy.obj, peewee.SqliteDatabase)
+
+
 def write_transaction():
     """A transaction for a change. On SQLite it takes the write lock at BEGIN (IMMEDIATE), so a
     read-then-write change never fails half-way because another process wrote meanwhile; it
     waits (busy_timeout) instead."""
-    db = database_proxy.obj
-    if isinstance(db, peewee.SqliteDatabase):
-        return db.atomic(lock_type="IMMEDIATE")
+    if on_sqlite():
+        return database_proxy.obj.atomic(lock_type="IMMEDIATE")
     return database_proxy.atomic()
 
 
@@ -155,7 +159,7 @@ def not_by_index(column):
     """`column` for an ORDER BY that SQLite must not satisfy by walking the column's index (its
     planner cannot tell how many rows a LIKE keeps, so it walks the index even when few rows
     match). PostgreSQL plans from statistics and takes the column as it is."""
-    if isinstance(database_proxy.obj, peewee.SqliteDatabase):
+    if on_sqlite():
         return peewee.NodeList((peewee.SQL("+"), column), glue="")  # SQLite's documented hint
     return column
 
@@ -165,10 +169,9 @@ def within_steps(work: Callable[[], T], steps: int) -> T | None:
     None (the statement is interrupted: reads only). None at once on other databases, which
     cannot be asked. For a query whose cost cannot be known beforehand: try the way that is
     instant when it works, and give up on it early when it is not."""
-    db = database_proxy.obj
-    if not isinstance(db, peewee.SqliteDatabase):
+    if not on_sqlite():
         return None
-    connection = db.connection()
+    connection = database_proxy.obj.connection()
     stopped = False
 
     def stop() -> int:  # called every `steps` steps; 1 stops
