@@ -14,12 +14,17 @@ def demo_app(context):
 
 
 async def _settled(pilot, *keys):
+    """The screen after `keys`, once it stopped changing: workers done, the screen's style
+    sheet applied (a modal loads its own on first use) and every input's cursor frozen on."""
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
-    for widget in pilot.app.screen.query(Input):
-        widget.cursor_blink = False
     if keys:
         await pilot.press(*keys)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.wait_for_scheduled_animations()
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    await pilot.pause()
     await pilot.pause()
 
 
