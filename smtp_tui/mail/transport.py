@@ -19,6 +19,7 @@ from aiosmtplib.typing import Default
 from smtp_tui.mail.compose import Envelope
 from smtp_tui.mail.connectors import ProxySettings, open_tunnel
 from smtp_tui.mail.diagnosis import Failure, diagnose
+from smtp_tui.mail.masking import Masker
 from smtp_tui.mail.transcript import Line, Transcript
 
 
@@ -100,7 +101,8 @@ async def deliver(server: ServerSettings, envelope: Envelope, *, check_only: boo
     Never raises for a failure of the server or the network: the Outcome says what failed,
     where, and what to do. Cancelling the task closes the connection at once.
     """
-    transcript = Transcript(on_line, secrets=(server.password, server.proxy.password if server.proxy else None))
+    mask = Masker.of(server)
+    transcript = Transcript(on_line, mask)
     step = "resolve"
     smtp: _NarratedSMTP | None = None
     try:
@@ -165,13 +167,8 @@ async def deliver(server: ServerSettings, envelope: Envelope, *, check_only: boo
         if smtp is not None:
             smtp.close()
         raise
-    except aiosmtplib.SMTPNotSupported:
-        failure = Failure("STARTTLS", f"{server.host}:{server.port} does not offer STARTTLS, so nothing more was sent: "
-                                      "no login, no message.",
-                          "Choose SSL (usually port 465) if the server supports it, or have STARTTLS enabled on "
-                          "the server. A TLS account never falls back to plain text.")
     except Exception as exc:  # every failure becomes a verdict, never a traceback
-        failure = diagnose(step, exc, server)
+        failure = diagnose(step, exc, server, mask)
     if smtp is not None:
         smtp.close()
     transcript.add("error", f"{failure.step}: {failure.summary}")
