@@ -79,6 +79,10 @@ def _diagnose(step: str, exc: BaseException, server) -> Failure:
         return Failure(step, f"{where} does not offer STARTTLS, so nothing more was sent: no login, no message.",
                        "Choose SSL (usually port 465) if the server supports it, or have STARTTLS enabled on "
                        "the server. A TLS account never falls back to plain text.")
+    if isinstance(exc, aiosmtplib.SMTPNotSupported) and step in ("MAIL", "RCPT"):
+        return Failure(step, f"{where} does not offer SMTPUTF8, needed for {exc.message} (a part before the @ "
+                             "that is not ASCII): nothing was sent.",
+                       "Use an address written in ASCII, or a server that offers SMTPUTF8 (RFC 6531).")
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError) or (step == "AUTH" and isinstance(
             exc, aiosmtplib.SMTPResponseException)):
         return Failure(step, f"The server refused the credential: {_reply(exc)}.",
