@@ -113,8 +113,8 @@ class Certificates:
 
 
 def start_server(*, tls_context=None, implicit_tls=None, require_starttls=False, auth=True,
-                 auth_require_tls=True, smtputf8=False) -> Server:
-    handler, authenticator = Handler(), Authenticator()
+                 auth_require_tls=True, smtputf8=False, handler: Handler | None = None) -> Server:
+    handler, authenticator = handler or Handler(), Authenticator()
     port = free_port()
     kwargs = dict(hostname="127.0.0.1", port=port, server_hostname="mail.example.com", enable_SMTPUTF8=smtputf8)
     if auth:

@@ -1,8 +1,9 @@
 """Report schedules: when each is due, and `run_due`, which e-mails the due reports.
 
 `run_due` is safe under cron: a run claims a due schedule with one conditional UPDATE, so
-two runs at once never send the same report; a failed send is recorded and the schedule
-stays due, so the next run retries it.
+two runs at once never send the same report. The claim's lease runs from the moment of the
+claim and outlasts the send, which a total deadline stops; a failed send is recorded and the
+schedule stays due, so the next run retries it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ from smtp_tui.vault import Vault
 
 FREQUENCIES = ("daily", "weekly", "monthly")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-LEASE = timedelta(minutes=15)  # how long a run may hold a schedule before another may take it
+SEND_DEADLINE = timedelta(minutes=10)  # a claimed schedule's report and its send, whatever each step's timeout
+# How long a claim holds, from the moment it is made: the deadline, plus a margin to record the run.
+# Longer than the deadline, so no other run can take a schedule while its report may still be sent.
+LEASE = SEND_DEADLINE + timedelta(minutes=5)
 MIME = {"csv": ("text", "csv"), "json": ("application", "json"),
         "xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
 
@@ -218,13 +222,19 @@ class RunResult:
     summary: str
 
 
-def _claim(schedule_id: int, now: datetime, token: str) -> bool:
-    claimed = (ReportSchedule.update(claimed_until=now + LEASE, claimed_by=token)
+def _claim(schedule_id: int, now: datetime, token: str) -> datetime | None:
+    """Take the schedule if it is due at `now` and nobody holds it; the moment of the claim, or None.
+
+    The lease runs from the moment of the claim, not from `now` (when the run started: a run
+    that has been sending other reports for a while would hand out leases already expired).
+    """
+    claimed_at = utc_now()
+    claimed = (ReportSchedule.update(claimed_until=claimed_at + LEASE, claimed_by=token)
                .where((ReportSchedule.id == schedule_id) & (ReportSchedule.next_run_at <= now)
                       & (ReportSchedule.paused == False)  # noqa: E712 (SQL, not Python)
-                      & (ReportSchedule.claimed_until.is_null() | (ReportSchedule.claimed_until < now)))
+                      & (ReportSchedule.claimed_until.is_null() | (ReportSchedule.claimed_until < claimed_at)))
                .execute())
-    return claimed == 1
+    return claimed_at if claimed == 1 else None
 
 
 def _sending_account(schedule: ReportSchedule) -> SmtpAccount:
@@ -236,7 +246,7 @@ def _sending_account(schedule: ReportSchedule) -> SmtpAccount:
     return default
 
 
-def _send(schedule: ReportSchedule, vault: Vault, now: datetime) -> tuple[bool, int, str]:
+def _send(schedule: ReportSchedule, vault: Vault, now: datetime, deadline: datetime) -> tuple[bool, int, str]:
     account = _sending_account(schedule)
     data = ScheduleInput.from_schedule(schedule)
     attachment = io.BytesIO()
@@ -252,7 +262,12 @@ def _send(schedule: ReportSchedule, vault: Vault, now: datetime) -> tuple[bool, 
     envelope.message.add_attachment(attachment.getvalue(), maintype=maintype, subtype=subtype,
                                     filename=f"smtp-accounts-{now:%Y-%m-%d}.{schedule.format}")
     server = test_runs.server_settings(AccountInput.from_account(account), vault, saved=account)
-    outcome = asyncio.run(deliver(server, envelope))
+    try:
+        outcome = asyncio.run(asyncio.wait_for(deliver(server, envelope), (deadline - utc_now()).total_seconds()))
+    except TimeoutError:
+        return False, rows, (f"Stopped: the send did not finish within {SEND_DEADLINE.total_seconds() / 60:g} "
+                             "minutes of the claim, so that no other run sends this report while it may still go. "
+                             "It stays due; the next run tries again.")
     return outcome.ok, rows, outcome.verdict + (f" Hint: {outcome.failure.hint}" if outcome.failure else "")
 
 
@@ -264,12 +279,13 @@ def run_due(vault: Vault, *, now: datetime | None = None, actor: str | None = No
         (ReportSchedule.next_run_at <= now) & (ReportSchedule.paused == False))]  # noqa: E712
     results = []
     for schedule_id in due:
-        if not _claim(schedule_id, now, token):
+        claimed_at = _claim(schedule_id, now, token)
+        if claimed_at is None:
             continue  # another run has it
         schedule = get(schedule_id)
         started = utc_now()
         try:
-            sent, rows, summary = _send(schedule, vault, now)
+            sent, rows, summary = _send(schedule, vault, now, claimed_at + SEND_DEADLINE)
         except Exception as exc:  # noqa: BLE001 - recorded, and retried on the next run
             sent, rows, summary = False, 0, f"{type(exc).__name__}: {exc}"
         with write_transaction():
