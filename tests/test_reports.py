@@ -16,12 +16,13 @@ import pytest
 
 from smtp_tui import accounts, credentials
 from smtp_tui.accounts import Filters, Sort
+from smtp_tui.cli import build_parser, run_command
 from smtp_tui.models import ReportSchedule, ScheduleRun, utc_now
 from smtp_tui.reports import printing, schedules
 from smtp_tui.reports.export import export, export_to_file, neutralise
 from smtp_tui.reports.schedules import ScheduleInput, next_run
 from smtp_tui.validation import AccountInput
-from tests.conftest import account_input
+from tests.conftest import account_input, impatient, write_lock_held
 from tests.mailservers import PASSWORD, USER, Handler, free_port, start_server
 
 SECRET = "Never-Export-Me-77"
@@ -260,6 +261,35 @@ def test_the_whole_send_is_bounded_by_a_deadline_shorter_than_the_lease(context,
     assert held_server.handler.in_data.is_set() and held_server.handler.received == []
     fresh = schedules.get(schedule.id)
     assert (fresh.next_run_at, fresh.claimed_by, fresh.last_outcome) == (datetime(2020, 1, 1), None, "failed")
+
+
+@pytest.mark.sqlite_only
+def test_a_sent_report_the_database_cannot_record_is_printed_with_a_note(context, held_server, capsys):
+    schedule = sending_setup(context, held_server.port)
+    ReportSchedule.update(next_run_at=datetime(2020, 1, 1)).execute()
+    finished = threading.Event()
+
+    def lock_during_the_send():  # a long import starts while the report is on its way
+        held_server.handler.in_data.wait(20)
+        with write_lock_held(context):
+            held_server.handler.release.set()
+            finished.wait(20)
+
+    locker = threading.Thread(target=lock_during_the_send)
+    locker.start()
+    impatient(context)
+    try:
+        code = run_command(build_parser().parse_args(["schedules", "run"]), context)
+    finally:
+        finished.set()
+        locker.join(20)
+    printed = capsys.readouterr()
+    assert code == 1, printed  # sent, but it will be sent again: cron should hear of it
+    assert printed.out.startswith(f"schedule {schedule.id}: sent · Delivered to the server"), printed.out
+    assert printed.err.startswith("smtp-tui: Not recorded: the database did not take this run (database is locked). "
+                                  "The schedule stays due and held by this run until "), printed.err
+    assert len(held_server.handler.received) == 1 and ScheduleRun.select().count() == 0
+    assert schedules.get(schedule.id).claimed_by is not None  # no other run sends it before the lease ends
 
 
 def test_paused_schedules_are_not_sent_and_resume_from_now(context, starttls_server):

@@ -25,7 +25,7 @@ from smtp_tui.config import current_user
 from smtp_tui.errors import NotFound, ValidationFailed
 from smtp_tui.mail.compose import compose
 from smtp_tui.mail.transport import deliver
-from smtp_tui.database import write_transaction
+from smtp_tui.database import DATABASE_ERRORS, write_transaction
 from smtp_tui.models import ReportSchedule, ScheduleRun, SmtpAccount, utc_now
 from smtp_tui.reports.export import FORMATS, export
 from smtp_tui.validation import AccountInput, FieldError
@@ -220,6 +220,7 @@ class RunResult:
     schedule_id: int
     sent: bool
     summary: str
+    note: str = ""  # when the run could not be recorded
 
 
 def _claim(schedule_id: int, now: datetime, token: str) -> datetime | None:
@@ -271,6 +272,22 @@ def _send(schedule: ReportSchedule, vault: Vault, now: datetime, deadline: datet
     return outcome.ok, rows, outcome.verdict + (f" Hint: {outcome.failure.hint}" if outcome.failure else "")
 
 
+def _record(schedule: ReportSchedule, token: str, sent: bool, rows: int, summary: str, started: datetime,
+            now: datetime, actor: str | None) -> None:
+    """Keep the run, release the claim and, when sent, move the schedule to its next run."""
+    with write_transaction():
+        ScheduleRun.create(schedule=schedule.id, started_at=started, finished_at=utc_now(),
+                           outcome="sent" if sent else "failed", rows=rows, summary=summary, run_by=token)
+        values = {"claimed_until": None, "claimed_by": None, "last_run_at": now,
+                  "last_outcome": "sent" if sent else "failed"}
+        if sent:
+            values["next_run_at"] = next_run(ScheduleInput.from_schedule(schedule), now)
+        ReportSchedule.update(**values).where(
+            (ReportSchedule.id == schedule.id) & (ReportSchedule.claimed_by == token)).execute()
+        audit.record("schedule run", "schedule", schedule.id, describe(schedule), actor=actor,
+                     summary=f"{'Sent' if sent else 'Failed'} to {schedule.recipients}: {summary}")
+
+
 def run_due(vault: Vault, *, now: datetime | None = None, actor: str | None = None) -> list[RunResult]:
     """Send every due, unpaused report once; record each run."""
     now = now or utc_now()
@@ -288,16 +305,13 @@ def run_due(vault: Vault, *, now: datetime | None = None, actor: str | None = No
             sent, rows, summary = _send(schedule, vault, now, claimed_at + SEND_DEADLINE)
         except Exception as exc:  # noqa: BLE001 - recorded, and retried on the next run
             sent, rows, summary = False, 0, f"{type(exc).__name__}: {exc}"
-        with write_transaction():
-            ScheduleRun.create(schedule=schedule_id, started_at=started, finished_at=utc_now(),
-                               outcome="sent" if sent else "failed", rows=rows, summary=summary, run_by=token)
-            values = {"claimed_until": None, "claimed_by": None, "last_run_at": now,
-                      "last_outcome": "sent" if sent else "failed"}
-            if sent:
-                values["next_run_at"] = next_run(ScheduleInput.from_schedule(schedule), now)
-            ReportSchedule.update(**values).where(
-                (ReportSchedule.id == schedule_id) & (ReportSchedule.claimed_by == token)).execute()
-            audit.record("schedule run", "schedule", schedule_id, describe(schedule), actor=actor,
-                         summary=f"{'Sent' if sent else 'Failed'} to {schedule.recipients}: {summary}")
+        try:
+            _record(schedule, token, sent, rows, summary, started, now, actor)
+        except DATABASE_ERRORS as exc:  # sent or not, the run is over: say what happened, and stop
+            again = "sends the report again" if sent else "tries again"
+            results.append(RunResult(schedule_id, sent, summary, note=(
+                f"Not recorded: the database did not take this run ({exc}). The schedule stays due and held "
+                f"by this run until {claimed_at + LEASE:%Y-%m-%d %H:%M} UTC; the first run after that {again}.")))
+            break  # the next claim would wait for the same database: the other reports stay due
         results.append(RunResult(schedule_id, sent, summary))
     return results
