@@ -20,7 +20,7 @@ from smtp_tui.database import DATABASE_ERRORS
 from smtp_tui.errors import ServiceError, ValidationFailed
 from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
 from smtp_tui.mail.transcript import Line
-from smtp_tui.mail.transport import Outcome, deliver
+from smtp_tui.mail.transport import deliver
 from smtp_tui.validation import AccountInput
 
 LINE_STYLES = {"client": "bold", "server": "", "info": "dim", "warning": "yellow", "error": "bold red",
@@ -136,30 +136,25 @@ class TestEmailScreen(ModalScreen[bool]):
             outcome = await deliver(attempt.server, attempt.envelope, check_only=attempt.check_only,
                                     on_line=self._line)
         except asyncio.CancelledError:
-            self._keep(attempt, None, asyncio.get_running_loop().time() - started)
+            note = test_runs.keep(attempt, None, cancelled_after=asyncio.get_running_loop().time() - started)
             self._line(Line("error", "Cancelled: the connection was closed.", 0.0))
-            self._verdict(False, "Cancelled: the test was stopped before it finished.")
+            self._verdict(False, "Cancelled: the test was stopped before it finished.", note=note)
             self._set_running(False)
             raise
-        self._keep(attempt, outcome)
-        self._verdict(outcome.ok, outcome.verdict, outcome.failure.hint if outcome.failure else "")
+        note = test_runs.keep(attempt, outcome)
+        self._verdict(outcome.ok, outcome.verdict, outcome.failure.hint if outcome.failure else "", note=note)
         self._set_running(False)
-
-    def _keep(self, attempt, outcome: Outcome | None, elapsed: float = 0.0) -> None:
-        try:
-            test_runs.record(attempt, outcome, cancelled_after=elapsed)
-        except DATABASE_ERRORS as exc:
-            self.notify(f"The outcome could not be kept: {exc}", severity="warning")
 
     def _line(self, line: Line) -> None:
         self.query_one("#transcript", RichLog).write(Text(str(line), style=LINE_STYLES[line.kind]))
 
-    def _verdict(self, ok: bool, text: str, hint: str = "") -> None:
+    def _verdict(self, ok: bool, text: str, hint: str = "", note: str | None = None) -> None:
         verdict = self.query_one("#verdict", Static)
         verdict.display = True
         verdict.set_class(ok, "-ok")
         verdict.set_class(not ok, "-failed")
-        verdict.update(Text(("✓ " if ok else "✗ ") + text + (f"\n{hint}" if hint else "")))
+        verdict.update(Text(("✓ " if ok else "✗ ") + text + (f"\n{hint}" if hint else "")
+                            + (f"\n⚠ {note}" if note else "")))
 
     def _set_running(self, running: bool) -> None:
         self.query_one("#send", Button).disabled = running

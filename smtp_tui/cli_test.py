@@ -8,6 +8,7 @@ import sys
 from dataclasses import replace
 
 from smtp_tui import accounts
+from smtp_tui.cli_output import error
 from smtp_tui.context import AppContext
 from smtp_tui.errors import NotFound, ServiceError, ValidationFailed
 from smtp_tui.validation import FieldError, timeout_seconds
@@ -58,11 +59,15 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
         outcome = asyncio.run(deliver(attempt.server, attempt.envelope, check_only=attempt.check_only,
                                       on_line=lambda line: print(line, flush=True)))
     except KeyboardInterrupt:
-        test_runs.record(attempt, None)
+        note = test_runs.keep(attempt, None)
         print("Cancelled.", file=sys.stderr)
+        if note:
+            error(note)
         return EXIT_FAILED
-    test_runs.record(attempt, outcome)
+    note = test_runs.keep(attempt, outcome)
     print(("✓ " if outcome.ok else "✗ ") + outcome.verdict)
     if outcome.failure is not None:
         print(f"Hint: {outcome.failure.hint}")
+    if note:  # the exit code still says what the server did: a script asks whether the mail went
+        error(note)
     return EXIT_OK if outcome.ok else EXIT_FAILED

@@ -14,7 +14,7 @@ from smtp_tui.errors import Refused, ValidationFailed
 from smtp_tui.mail.compose import Envelope, compose
 from smtp_tui.mail.connectors import ProxySettings
 from smtp_tui.mail.transport import Outcome, ServerSettings
-from smtp_tui.database import write_transaction
+from smtp_tui.database import DATABASE_ERRORS, write_transaction
 from smtp_tui.models import SmtpAccount, TestRun, utc_now
 from smtp_tui.validation import AccountInput, FieldError
 from smtp_tui.vault import Vault
@@ -143,6 +143,18 @@ def record(attempt: Attempt, outcome: Outcome | None, *, cancelled_after: float 
                      summary=f"{'Check' if attempt.check_only else 'Test e-mail'} to {attempt.recipient}: {label}"
                              + (f" ({outcome.failure.summary})" if outcome and outcome.failure else ""))
     return run
+
+
+def keep(attempt: Attempt, outcome: Outcome | None, *, cancelled_after: float = 0.0,
+         actor: str | None = None) -> str | None:
+    """`record`, or when the database cannot take it (locked by a long import, say) a note that
+    says so: the verdict stands either way, since the server has already answered."""
+    try:
+        record(attempt, outcome, cancelled_after=cancelled_after, actor=actor)
+    except DATABASE_ERRORS as exc:
+        return (f"Not recorded: the database did not take this test ({exc}); it is missing from the test "
+                "history, the account's last test and the audit trail.")
+    return None
 
 
 def history(code: int, limit: int = 100) -> list[TestRun]:

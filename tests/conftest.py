@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -86,6 +88,24 @@ def stored_bytes(context) -> bytes:
     rows = [context.database.execute_sql(f'SELECT row_to_json(t)::text FROM "{table}" t').fetchall()
             for table in tables]
     return "\n".join(r[0] for table in rows for r in table).encode()
+
+
+def impatient(context, wait_ms: int = 50) -> None:
+    """This thread's connection waits `wait_ms` for another's write lock instead of busy_timeout's
+    5 s: the same refusal ("database is locked"), sooner."""
+    context.database.execute_sql(f"PRAGMA busy_timeout = {int(wait_ms)}")
+
+
+@contextmanager
+def write_lock_held(context):
+    """Another connection holds SQLite's write lock, as a long import would, until the block ends."""
+    holder = sqlite3.connect(context.config.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
 
 
 @pytest.fixture

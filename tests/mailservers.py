@@ -44,6 +44,7 @@ class Received:
     rcpt_tos: list[str]
     message: Message
     raw: bytes
+    smtputf8: bool = False  # MAIL FROM asked for SMTPUTF8
 
 
 @dataclass
@@ -67,7 +68,8 @@ class Handler:
 
     async def handle_DATA(self, server, session, envelope):
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                      message_from_bytes(envelope.original_content), envelope.original_content))
+                                      message_from_bytes(envelope.original_content), envelope.original_content,
+                                      envelope.smtp_utf8))
         return "250 2.0.0 Ok: queued as TEST1"
 
 
@@ -111,10 +113,10 @@ class Certificates:
 
 
 def start_server(*, tls_context=None, implicit_tls=None, require_starttls=False, auth=True,
-                 auth_require_tls=True) -> Server:
-    handler, authenticator = Handler(), Authenticator()
+                 auth_require_tls=True, smtputf8=False, handler: Handler | None = None) -> Server:
+    handler, authenticator = handler or Handler(), Authenticator()
     port = free_port()
-    kwargs = dict(hostname="127.0.0.1", port=port, server_hostname="mail.example.com")
+    kwargs = dict(hostname="127.0.0.1", port=port, server_hostname="mail.example.com", enable_SMTPUTF8=smtputf8)
     if auth:
         kwargs |= dict(authenticator=authenticator, auth_require_tls=auth_require_tls)
     if implicit_tls is not None:

@@ -4,9 +4,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from smtp_tui import accounts, credentials
+from smtp_tui.cli import build_parser, run_command
 from smtp_tui.models import TestRun
-from tests.conftest import account_input
+from tests.conftest import account_input, impatient, write_lock_held
 from tests.mailservers import PASSWORD, USER
 
 
@@ -58,3 +61,19 @@ def test_usage_errors_exit_2(context, starttls_server):
     assert bad.returncode == 2 and "Recipient is not a valid e-mail address" in bad.stderr
     assert smtp_tui(context, "test", "Alerts HQ").returncode == 2  # --to is required
     assert smtp_tui(context, "test", "Alerts HQ", "--to", "a@example.com", "--timeout", "0").returncode == 2
+
+
+@pytest.mark.sqlite_only
+def test_a_delivered_test_the_database_cannot_record_still_prints_its_verdict(context, starttls_server, capsys):
+    make(context, starttls_server.port)
+    args = build_parser().parse_args(["test", "Alerts HQ", "--to", "admin@example.com"])
+    impatient(context)
+    with write_lock_held(context):  # a long import holds the database
+        code = run_command(args, context)
+    printed = capsys.readouterr()
+    assert code == 0, printed  # the exit code says what the server did: it took the message
+    assert "✓ Delivered to the server: it accepted the message." in printed.out
+    assert printed.err.startswith("smtp-tui: Not recorded: the database did not take this test (database is "
+                                  "locked); it is missing from the test history"), printed.err
+    assert len(starttls_server.handler.received) == 1
+    assert TestRun.select().count() == 0 and accounts.get(1).last_test_outcome is None

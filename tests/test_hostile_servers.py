@@ -13,6 +13,7 @@ import datetime
 import ssl
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 import trustme
@@ -41,15 +42,20 @@ class HostileServer:
     greeting      what it says first (garbage instead of a 220, say);
     babble        what it answers to every command instead of a reply;
     implicit_tls  an ssl.SSLContext: TLS from the first byte;
-    starttls      an ssl.SSLContext: STARTTLS offered in the EHLO reply and honoured.
+    starttls      an ssl.SSLContext: STARTTLS offered in the EHLO reply and honoured;
+    auth          the login method it offers (PLAIN or LOGIN);
+    refuse_auth   given the blob that carries the secret (PLAIN's, or LOGIN's answer to
+                  "Password:"), the reply that refuses the login; without it every login succeeds.
     Without starttls the EHLO reply never lists STARTTLS (a stripping middlebox).
     """
 
     def __init__(self, *, hang_on: str | None = None, drop_in_data: bool = False,
                  greeting: bytes = b"220 hostile.example.com ESMTP\r\n", babble: bytes | None = None,
-                 implicit_tls: ssl.SSLContext | None = None, starttls: ssl.SSLContext | None = None):
+                 implicit_tls: ssl.SSLContext | None = None, starttls: ssl.SSLContext | None = None,
+                 auth: str = "PLAIN", refuse_auth: Callable[[str], bytes] | None = None):
         self.hang_on, self.drop_in_data, self.greeting, self.babble = hang_on, drop_in_data, greeting, babble
         self.implicit_tls, self.starttls = implicit_tls, starttls
+        self.auth, self.refuse_auth = auth, refuse_auth
         self.received: list[str] = []  # every command line, as the server read it
         self.data_bytes = 0  # how much of the message arrived before a drop
         self.session_ended = threading.Event()
@@ -98,12 +104,12 @@ class HostileServer:
                 await self._say(writer, self.babble)
             elif verb == "EHLO":
                 offer = b"250-STARTTLS\r\n" if self.starttls else b""
-                await self._say(writer, b"250-hostile.example.com\r\n" + offer + b"250 AUTH PLAIN\r\n")
+                await self._say(writer, b"250-hostile.example.com\r\n" + offer + f"250 AUTH {self.auth}\r\n".encode())
             elif verb == "STARTTLS" and self.starttls:
                 await self._say(writer, b"220 2.0.0 Ready to start TLS\r\n")
                 await writer.start_tls(self.starttls)
             elif verb == "AUTH":
-                await self._say(writer, b"235 2.7.0 Authentication successful\r\n")
+                await self._login(command, reader, writer)
             elif verb == "DATA":
                 await self._say(writer, b"354 End data with <CR><LF>.<CR><LF>\r\n")
                 if self.drop_in_data:
@@ -117,6 +123,17 @@ class HostileServer:
                 return
             else:
                 await self._say(writer, b"250 2.0.0 OK\r\n")
+
+    async def _login(self, command: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.refuse_auth is None:
+            await self._say(writer, b"235 2.7.0 Authentication successful\r\n")
+            return
+        blob = command.split(" ")[-1]  # PLAIN's blob, or LOGIN's user name
+        if command.split(" ")[1].upper() == "LOGIN":
+            await self._say(writer, b"334 UGFzc3dvcmQ6\r\n")
+            blob = (await reader.readline()).decode().strip()
+            self.received.append(blob)
+        await self._say(writer, self.refuse_auth(blob))
 
     def commands(self) -> list[str]:
         return [line.split(" ")[0].upper() for line in self.received]

@@ -1,26 +1,29 @@
 """Download, print and schedules, on a real SQLite file; scheduled sends to a real aiosmtpd."""
 
+import asyncio
 import csv
 import io
 import json
 import os
 import subprocess
 import sys
-from dataclasses import replace
-from datetime import datetime
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 import openpyxl
 import pytest
 
 from smtp_tui import accounts, credentials
 from smtp_tui.accounts import Filters, Sort
-from smtp_tui.models import ReportSchedule, ScheduleRun
+from smtp_tui.cli import build_parser, run_command
+from smtp_tui.models import ReportSchedule, ScheduleRun, utc_now
 from smtp_tui.reports import printing, schedules
 from smtp_tui.reports.export import export, export_to_file, neutralise
 from smtp_tui.reports.schedules import ScheduleInput, next_run
 from smtp_tui.validation import AccountInput
-from tests.conftest import account_input
-from tests.mailservers import PASSWORD, USER, free_port
+from tests.conftest import account_input, impatient, write_lock_held
+from tests.mailservers import PASSWORD, USER, Handler, free_port, start_server
 
 SECRET = "Never-Export-Me-77"
 DANGEROUS = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTabbed", "\rReturn"]
@@ -190,6 +193,103 @@ def test_two_concurrent_runs_never_send_the_same_report_twice(context, starttls_
     assert len(starttls_server.handler.received) == 1
     assert ScheduleRun.select().count() == 1
     assert sum("sent" in out for out, _ in outputs) == 1
+
+
+@dataclass
+class HeldHandler(Handler):
+    """Holds the first message at DATA until released: a send that is still going."""
+
+    in_data: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    held: bool = False
+
+    async def handle_DATA(self, server, session, envelope):
+        if not self.held:
+            self.held = True
+            self.in_data.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 30)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture
+def held_server(certificates, trust_test_ca):
+    server = start_server(tls_context=certificates.server_context(), require_starttls=True, handler=HeldHandler())
+    yield server
+    server.handler.release.set()
+    server.controller.stop()
+
+
+def run_in_thread(context, **kwargs) -> tuple[threading.Thread, list]:
+    """run_due in a thread of its own (its own database connection), as a second cron job would be."""
+    results = []
+
+    def work():
+        try:
+            results.extend(schedules.run_due(context.vault, **kwargs))
+        finally:
+            context.database.close()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    return thread, results
+
+
+def test_a_run_started_long_ago_holds_its_claim_from_the_moment_it_claims(context, held_server):
+    schedule = sending_setup(context, held_server.port)
+    long_ago = utc_now() - timedelta(hours=2)  # a run that has been busy with other reports since then
+    ReportSchedule.update(next_run_at=long_ago - timedelta(minutes=1)).execute()
+    thread, first = run_in_thread(context, now=long_ago)
+    try:
+        assert held_server.handler.in_data.wait(20), "the first run never reached DATA"
+        assert schedules.run_due(context.vault) == []  # a run of now: the claim is live, not taken
+        assert schedules.run_due(context.vault, now=long_ago) == []  # nor by another run as old
+        assert schedules.get(schedule.id).claimed_until > utc_now() + timedelta(minutes=10)  # from the claim
+    finally:
+        held_server.handler.release.set()
+        thread.join(30)
+    assert [r.sent for r in first] == [True], first
+    assert len(held_server.handler.received) == 1 and ScheduleRun.select().count() == 1
+
+
+def test_the_whole_send_is_bounded_by_a_deadline_shorter_than_the_lease(context, held_server, monkeypatch):
+    assert schedules.LEASE >= schedules.SEND_DEADLINE + timedelta(minutes=5)
+    monkeypatch.setattr(schedules, "SEND_DEADLINE", timedelta(minutes=0.02))  # 1.2 s; each step may take 5 s
+    schedule = sending_setup(context, held_server.port)
+    ReportSchedule.update(next_run_at=datetime(2020, 1, 1)).execute()
+    [result] = schedules.run_due(context.vault)
+    assert not result.sent and result.summary.startswith("Stopped: the send did not finish within 0.02 minutes")
+    assert held_server.handler.in_data.is_set() and held_server.handler.received == []
+    fresh = schedules.get(schedule.id)
+    assert (fresh.next_run_at, fresh.claimed_by, fresh.last_outcome) == (datetime(2020, 1, 1), None, "failed")
+
+
+@pytest.mark.sqlite_only
+def test_a_sent_report_the_database_cannot_record_is_printed_with_a_note(context, held_server, capsys):
+    schedule = sending_setup(context, held_server.port)
+    ReportSchedule.update(next_run_at=datetime(2020, 1, 1)).execute()
+    finished = threading.Event()
+
+    def lock_during_the_send():  # a long import starts while the report is on its way
+        held_server.handler.in_data.wait(20)
+        with write_lock_held(context):
+            held_server.handler.release.set()
+            finished.wait(20)
+
+    locker = threading.Thread(target=lock_during_the_send)
+    locker.start()
+    impatient(context)
+    try:
+        code = run_command(build_parser().parse_args(["schedules", "run"]), context)
+    finally:
+        finished.set()
+        locker.join(20)
+    printed = capsys.readouterr()
+    assert code == 1, printed  # sent, but it will be sent again: cron should hear of it
+    assert printed.out.startswith(f"schedule {schedule.id}: sent · Delivered to the server"), printed.out
+    assert printed.err.startswith("smtp-tui: Not recorded: the database did not take this run (database is locked). "
+                                  "The schedule stays due and held by this run until "), printed.err
+    assert len(held_server.handler.received) == 1 and ScheduleRun.select().count() == 0
+    assert schedules.get(schedule.id).claimed_by is not None  # no other run sends it before the lease ends
 
 
 def test_paused_schedules_are_not_sent_and_resume_from_now(context, starttls_server):

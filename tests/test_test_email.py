@@ -10,7 +10,7 @@ from screens.test_email import TestEmailScreen
 from screens.test_history import TestHistoryScreen, TranscriptScreen
 from smtp_tui import accounts, credentials
 from smtp_tui.app import SmtpApp
-from tests.conftest import account_input
+from tests.conftest import account_input, impatient, write_lock_held
 from tests.mailservers import PASSWORD, USER
 from tests.test_report import settle
 
@@ -141,3 +141,20 @@ async def test_the_form_tests_edited_settings_and_asks_for_the_secret_when_the_h
         await wait_done(pilot)
         assert "✓ Delivered" in str(app.screen.query_one("#verdict").render())
         assert accounts.get(1).host == "127.0.0.1"  # testing saved nothing
+
+
+@pytest.mark.sqlite_only
+async def test_a_delivered_test_the_database_cannot_record_shows_its_verdict_and_a_note(app, context,
+                                                                                        starttls_server):
+    tls_account(context.vault, starttls_server.port)
+    async with app.run_test(size=(120, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("t", *"admin@example.com")
+        impatient(context)
+        with write_lock_held(context):  # a long import holds the database
+            await pilot.press("ctrl+s")
+            await wait_done(pilot)
+        verdict = str(app.screen.query_one("#verdict").render())
+        assert verdict.startswith("✓ Delivered to the server: it accepted the message.\n⚠ Not recorded: the "
+                                  "database did not take this test (database is locked)"), verdict
+        assert len(starttls_server.handler.received) == 1 and accounts.get(1).last_test_outcome is None

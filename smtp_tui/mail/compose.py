@@ -19,6 +19,22 @@ class Envelope:
     sender: str
     recipients: tuple[str, ...]
     message: EmailMessage
+    international: tuple[str, ...] = ()  # the addresses, envelope or headers, that need SMTPUTF8
+
+
+def wire_address(address: str) -> str:
+    """`address` as it travels without SMTPUTF8 where it can: with an ASCII local part, an
+    internationalised domain becomes its A-label (xn--...). A local part that is not ASCII is
+    kept: only SMTPUTF8 (RFC 6531) can carry it."""
+    local, _, domain = address.rpartition("@")
+    if address.isascii() or not local.isascii():
+        return address
+    import idna  # on first use: the report opens without it
+
+    try:
+        return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
+    except idna.IDNAError:
+        return address
 
 
 def compose(account: AccountInput, *, to: list[str] | tuple[str, ...], subject: str, body: str,
@@ -35,6 +51,9 @@ def compose(account: AccountInput, *, to: list[str] | tuple[str, ...], subject: 
         reply_to = account.reply_to
     if account.force_config or return_path is None:
         return_path = account.return_path
+    notify = (account.confirmation_email or account.email) if account.read_confirmation else ""
+    sender, reply_to, return_path, notify = map(wire_address, (sender, reply_to or "", return_path or "", notify))
+    to = [wire_address(a) for a in to]
     domain = sender.rsplit("@", 1)[-1]
 
     message = EmailMessage()
@@ -45,10 +64,12 @@ def compose(account: AccountInput, *, to: list[str] | tuple[str, ...], subject: 
     message["Message-ID"] = make_msgid(domain=domain)
     if reply_to:
         message["Reply-To"] = reply_to
-    if account.read_confirmation:  # RFC 8098
-        message["Disposition-Notification-To"] = account.confirmation_email or account.email
+    if notify:  # RFC 8098
+        message["Disposition-Notification-To"] = notify
     text = body
     if account.footer and footer_text.strip():
         text = f"{body.rstrip()}\n\n-- \n{footer_text.strip()}\n"
     message.set_content(text)
-    return Envelope(sender=return_path or sender, recipients=tuple(to), message=message)
+    used = (sender, reply_to, return_path, notify, *to)
+    return Envelope(sender=return_path or sender, recipients=tuple(to), message=message,
+                    international=tuple(dict.fromkeys(a for a in used if not a.isascii())))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 import aiosmtplib
 from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError
 
+from smtp_tui.mail.masking import Masker
 from smtp_tui.mail.transcript import printable
 
 STEPS = ("resolve", "proxy", "connect", "TLS", "greeting", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA")
@@ -60,15 +61,28 @@ def tls_failure(step: str, error: ssl.SSLError, server) -> Failure:
                    "them interferes with TLS.")
 
 
-def diagnose(step: str, exc: BaseException, server) -> Failure:
-    """The verdict for `exc`, raised at `step` of a send to `server` (a ServerSettings)."""
+def diagnose(step: str, exc: BaseException, server, mask: Masker | None = None) -> Failure:
+    """The verdict for `exc`, raised at `step` of a send to `server` (a ServerSettings).
+
+    A reply or an exception message may repeat a secret of the send: the verdict is masked
+    (with `mask`, or the Masker of `server`) before anyone sees it.
+    """
+    mask = mask or Masker.of(server)
     failure = _diagnose(step, exc, server)
-    return replace(failure, summary=printable(failure.summary))
+    return replace(failure, summary=printable(mask(failure.summary)), hint=printable(mask(failure.hint)))
 
 
 def _diagnose(step: str, exc: BaseException, server) -> Failure:
     root = _root(exc)
     where = f"{server.host}:{server.port}"
+    if isinstance(exc, aiosmtplib.SMTPNotSupported) and step == "STARTTLS":
+        return Failure(step, f"{where} does not offer STARTTLS, so nothing more was sent: no login, no message.",
+                       "Choose SSL (usually port 465) if the server supports it, or have STARTTLS enabled on "
+                       "the server. A TLS account never falls back to plain text.")
+    if isinstance(exc, aiosmtplib.SMTPNotSupported) and step in ("MAIL", "RCPT"):
+        return Failure(step, f"{where} does not offer SMTPUTF8, needed for {exc.message} (a part before the @ "
+                             "that is not ASCII): nothing was sent.",
+                       "Use an address written in ASCII, or a server that offers SMTPUTF8 (RFC 6531).")
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError) or (step == "AUTH" and isinstance(
             exc, aiosmtplib.SMTPResponseException)):
         return Failure(step, f"The server refused the credential: {_reply(exc)}.",

@@ -6,7 +6,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MASK = "********"
+from smtp_tui.mail.masking import MASK, Masker
+
 MARKS = {"client": " -> ", "server": "<-  ", "info": "=== ", "warning": "!!! ", "error": "*** ", "ok": "+++ "}
 
 
@@ -29,12 +30,12 @@ class Line:
 
 
 class Transcript:
-    """Collects lines, masks the given secrets in every one, and passes each on as it comes."""
+    """Collects lines, masks the secrets of the send in every one, and passes each on as it comes."""
 
-    def __init__(self, on_line: Callable[[Line], None] | None = None, secrets: tuple[str | None, ...] = ()):
+    def __init__(self, on_line: Callable[[Line], None] | None = None, masker: Masker | None = None):
         self.lines: list[Line] = []
         self.on_line = on_line
-        self.secrets = [s for s in secrets if s]
+        self.mask = masker or Masker()
         self.started = time.monotonic()
         self.mask_next_client_line = False  # after a 334, the client answers a challenge
 
@@ -43,9 +44,7 @@ class Transcript:
         return time.monotonic() - self.started
 
     def add(self, kind: str, text: str) -> None:
-        for secret in self.secrets:
-            text = text.replace(secret, MASK)
-        for part in text.splitlines() or [""]:
+        for part in self.mask(text).splitlines() or [""]:
             line = Line(kind, printable(part), self.elapsed)
             self.lines.append(line)
             if self.on_line is not None:

@@ -8,6 +8,7 @@ system's trust store (SSL_CERT_FILE honoured) unless the account ignores certifi
 from __future__ import annotations
 
 import asyncio
+import email.policy
 import socket
 import ssl
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from aiosmtplib.typing import Default
 from smtp_tui.mail.compose import Envelope
 from smtp_tui.mail.connectors import ProxySettings, open_tunnel
 from smtp_tui.mail.diagnosis import Failure, diagnose
+from smtp_tui.mail.masking import Masker
 from smtp_tui.mail.transcript import Line, Transcript
 
 
@@ -100,7 +102,8 @@ async def deliver(server: ServerSettings, envelope: Envelope, *, check_only: boo
     Never raises for a failure of the server or the network: the Outcome says what failed,
     where, and what to do. Cancelling the task closes the connection at once.
     """
-    transcript = Transcript(on_line, secrets=(server.password, server.proxy.password if server.proxy else None))
+    mask = Masker.of(server)
+    transcript = Transcript(on_line, mask)
     step = "resolve"
     smtp: _NarratedSMTP | None = None
     try:
@@ -145,15 +148,24 @@ async def deliver(server: ServerSettings, envelope: Envelope, *, check_only: boo
             step = "AUTH"
             await smtp.login(server.username, server.password or "")
         step = "MAIL"
-        await smtp.mail(envelope.sender)
+        utf8 = bool(envelope.international)
+        if utf8 and not smtp.supports_extension("smtputf8"):
+            # Refused before MAIL FROM, at the step of the address that needs it: nothing is sent.
+            step = "RCPT" if set(envelope.international) <= set(envelope.recipients) else "MAIL"
+            raise aiosmtplib.SMTPNotSupported(", ".join(f"<{a}>" for a in envelope.international))
+        if utf8:
+            transcript.info("An address needs SMTPUTF8 and the server offers it: sending with SMTPUTF8")
+        encoding = "utf-8" if utf8 else "ascii"
+        await smtp.mail(envelope.sender, options=["SMTPUTF8"] if utf8 else [], encoding=encoding)
         step = "RCPT"
         for recipient in envelope.recipients:
-            await smtp.rcpt(recipient)
+            await smtp.rcpt(recipient, encoding=encoding)
         if check_only:
             transcript.info("Check only: stopping before DATA, no message sent")
         else:
             step = "DATA"
-            content = envelope.message.as_bytes()
+            # SMTPUTF8 carries the headers' addresses as UTF-8; without it they would be mangled.
+            content = envelope.message.as_bytes(policy=email.policy.SMTPUTF8) if utf8 else envelope.message.as_bytes()
             transcript.client("DATA")
             transcript.client(f"[the message: {len(content)} bytes, ended with <CRLF>.<CRLF>]")
             response = await smtp.data(content)
@@ -165,13 +177,8 @@ async def deliver(server: ServerSettings, envelope: Envelope, *, check_only: boo
         if smtp is not None:
             smtp.close()
         raise
-    except aiosmtplib.SMTPNotSupported:
-        failure = Failure("STARTTLS", f"{server.host}:{server.port} does not offer STARTTLS, so nothing more was sent: "
-                                      "no login, no message.",
-                          "Choose SSL (usually port 465) if the server supports it, or have STARTTLS enabled on "
-                          "the server. A TLS account never falls back to plain text.")
     except Exception as exc:  # every failure becomes a verdict, never a traceback
-        failure = diagnose(step, exc, server)
+        failure = diagnose(step, exc, server, mask)
     if smtp is not None:
         smtp.close()
     transcript.add("error", f"{failure.step}: {failure.summary}")

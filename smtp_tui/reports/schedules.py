@@ -1,8 +1,9 @@
 """Report schedules: when each is due, and `run_due`, which e-mails the due reports.
 
 `run_due` is safe under cron: a run claims a due schedule with one conditional UPDATE, so
-two runs at once never send the same report; a failed send is recorded and the schedule
-stays due, so the next run retries it.
+two runs at once never send the same report. The claim's lease runs from the moment of the
+claim and outlasts the send, which a total deadline stops; a failed send is recorded and the
+schedule stays due, so the next run retries it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from smtp_tui.config import current_user
 from smtp_tui.errors import NotFound, ValidationFailed
 from smtp_tui.mail.compose import compose
 from smtp_tui.mail.transport import deliver
-from smtp_tui.database import write_transaction
+from smtp_tui.database import DATABASE_ERRORS, write_transaction
 from smtp_tui.models import ReportSchedule, ScheduleRun, SmtpAccount, utc_now
 from smtp_tui.reports.export import FORMATS, export
 from smtp_tui.validation import AccountInput, FieldError
@@ -32,7 +33,10 @@ from smtp_tui.vault import Vault
 
 FREQUENCIES = ("daily", "weekly", "monthly")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-LEASE = timedelta(minutes=15)  # how long a run may hold a schedule before another may take it
+SEND_DEADLINE = timedelta(minutes=10)  # a claimed schedule's report and its send, whatever each step's timeout
+# How long a claim holds, from the moment it is made: the deadline, plus a margin to record the run.
+# Longer than the deadline, so no other run can take a schedule while its report may still be sent.
+LEASE = SEND_DEADLINE + timedelta(minutes=5)
 MIME = {"csv": ("text", "csv"), "json": ("application", "json"),
         "xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
 
@@ -216,15 +220,22 @@ class RunResult:
     schedule_id: int
     sent: bool
     summary: str
+    note: str = ""  # when the run could not be recorded
 
 
-def _claim(schedule_id: int, now: datetime, token: str) -> bool:
-    claimed = (ReportSchedule.update(claimed_until=now + LEASE, claimed_by=token)
+def _claim(schedule_id: int, now: datetime, token: str) -> datetime | None:
+    """Take the schedule if it is due at `now` and nobody holds it; the moment of the claim, or None.
+
+    The lease runs from the moment of the claim, not from `now` (when the run started: a run
+    that has been sending other reports for a while would hand out leases already expired).
+    """
+    claimed_at = utc_now()
+    claimed = (ReportSchedule.update(claimed_until=claimed_at + LEASE, claimed_by=token)
                .where((ReportSchedule.id == schedule_id) & (ReportSchedule.next_run_at <= now)
                       & (ReportSchedule.paused == False)  # noqa: E712 (SQL, not Python)
-                      & (ReportSchedule.claimed_until.is_null() | (ReportSchedule.claimed_until < now)))
+                      & (ReportSchedule.claimed_until.is_null() | (ReportSchedule.claimed_until < claimed_at)))
                .execute())
-    return claimed == 1
+    return claimed_at if claimed == 1 else None
 
 
 def _sending_account(schedule: ReportSchedule) -> SmtpAccount:
@@ -236,7 +247,7 @@ def _sending_account(schedule: ReportSchedule) -> SmtpAccount:
     return default
 
 
-def _send(schedule: ReportSchedule, vault: Vault, now: datetime) -> tuple[bool, int, str]:
+def _send(schedule: ReportSchedule, vault: Vault, now: datetime, deadline: datetime) -> tuple[bool, int, str]:
     account = _sending_account(schedule)
     data = ScheduleInput.from_schedule(schedule)
     attachment = io.BytesIO()
@@ -252,8 +263,29 @@ def _send(schedule: ReportSchedule, vault: Vault, now: datetime) -> tuple[bool, 
     envelope.message.add_attachment(attachment.getvalue(), maintype=maintype, subtype=subtype,
                                     filename=f"smtp-accounts-{now:%Y-%m-%d}.{schedule.format}")
     server = test_runs.server_settings(AccountInput.from_account(account), vault, saved=account)
-    outcome = asyncio.run(deliver(server, envelope))
+    try:
+        outcome = asyncio.run(asyncio.wait_for(deliver(server, envelope), (deadline - utc_now()).total_seconds()))
+    except TimeoutError:
+        return False, rows, (f"Stopped: the send did not finish within {SEND_DEADLINE.total_seconds() / 60:g} "
+                             "minutes of the claim, so that no other run sends this report while it may still go. "
+                             "It stays due; the next run tries again.")
     return outcome.ok, rows, outcome.verdict + (f" Hint: {outcome.failure.hint}" if outcome.failure else "")
+
+
+def _record(schedule: ReportSchedule, token: str, sent: bool, rows: int, summary: str, started: datetime,
+            now: datetime, actor: str | None) -> None:
+    """Keep the run, release the claim and, when sent, move the schedule to its next run."""
+    with write_transaction():
+        ScheduleRun.create(schedule=schedule.id, started_at=started, finished_at=utc_now(),
+                           outcome="sent" if sent else "failed", rows=rows, summary=summary, run_by=token)
+        values = {"claimed_until": None, "claimed_by": None, "last_run_at": now,
+                  "last_outcome": "sent" if sent else "failed"}
+        if sent:
+            values["next_run_at"] = next_run(ScheduleInput.from_schedule(schedule), now)
+        ReportSchedule.update(**values).where(
+            (ReportSchedule.id == schedule.id) & (ReportSchedule.claimed_by == token)).execute()
+        audit.record("schedule run", "schedule", schedule.id, describe(schedule), actor=actor,
+                     summary=f"{'Sent' if sent else 'Failed'} to {schedule.recipients}: {summary}")
 
 
 def run_due(vault: Vault, *, now: datetime | None = None, actor: str | None = None) -> list[RunResult]:
@@ -264,24 +296,22 @@ def run_due(vault: Vault, *, now: datetime | None = None, actor: str | None = No
         (ReportSchedule.next_run_at <= now) & (ReportSchedule.paused == False))]  # noqa: E712
     results = []
     for schedule_id in due:
-        if not _claim(schedule_id, now, token):
+        claimed_at = _claim(schedule_id, now, token)
+        if claimed_at is None:
             continue  # another run has it
         schedule = get(schedule_id)
         started = utc_now()
         try:
-            sent, rows, summary = _send(schedule, vault, now)
+            sent, rows, summary = _send(schedule, vault, now, claimed_at + SEND_DEADLINE)
         except Exception as exc:  # noqa: BLE001 - recorded, and retried on the next run
             sent, rows, summary = False, 0, f"{type(exc).__name__}: {exc}"
-        with write_transaction():
-            ScheduleRun.create(schedule=schedule_id, started_at=started, finished_at=utc_now(),
-                               outcome="sent" if sent else "failed", rows=rows, summary=summary, run_by=token)
-            values = {"claimed_until": None, "claimed_by": None, "last_run_at": now,
-                      "last_outcome": "sent" if sent else "failed"}
-            if sent:
-                values["next_run_at"] = next_run(ScheduleInput.from_schedule(schedule), now)
-            ReportSchedule.update(**values).where(
-                (ReportSchedule.id == schedule_id) & (ReportSchedule.claimed_by == token)).execute()
-            audit.record("schedule run", "schedule", schedule_id, describe(schedule), actor=actor,
-                         summary=f"{'Sent' if sent else 'Failed'} to {schedule.recipients}: {summary}")
+        try:
+            _record(schedule, token, sent, rows, summary, started, now, actor)
+        except DATABASE_ERRORS as exc:  # sent or not, the run is over: say what happened, and stop
+            again = "sends the report again" if sent else "tries again"
+            results.append(RunResult(schedule_id, sent, summary, note=(
+                f"Not recorded: the database did not take this run ({exc}). The schedule stays due and held "
+                f"by this run until {claimed_at + LEASE:%Y-%m-%d %H:%M} UTC; the first run after that {again}.")))
+            break  # the next claim would wait for the same database: the other reports stay due
         results.append(RunResult(schedule_id, sent, summary))
     return results

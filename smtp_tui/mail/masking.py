@@ -1,0 +1,86 @@
+"""Hide the secrets of a send in whatever a peer says back, before it is shown or kept.
+
+A hostile or careless server (or proxy) may echo what it was sent: the AUTH PLAIN blob, the
+AUTH LOGIN blobs, the proxy's `Basic` token, their decoded forms. Every line from a peer, every
+verdict and every exception message of a send goes through one Masker before it reaches a
+transcript, a terminal, the test history or the audit trail.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+from urllib.parse import quote
+
+MASK = "********"
+BASE64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+MIN_CORE = 6  # shorter runs of base64 would hide ordinary words: those secrets rely on the exact blobs
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def base64_cores(secret: bytes) -> list[str]:
+    """The base64 characters that `secret` alone decides, at each of the three alignments it can
+    have inside a longer blob: whatever a peer wraps around the secret, one of them is in the blob."""
+    cores = []
+    for offset in range(3):
+        encoded = _b64(b"\0" * offset + secret)
+        first, end = -(-8 * offset // 6), 8 * (offset + len(secret)) // 6  # whole characters only
+        if end - first >= MIN_CORE:
+            cores.append(encoded[first:end])
+    return cores
+
+
+class Masker:
+    """Masks the given logins (user name, secret) in any text, with every form they travel in."""
+
+    def __init__(self, logins: Iterable[tuple[str | None, str | None]] = ()):
+        texts: set[str] = set()
+        cores: set[str] = set()
+        for user, secret in logins:
+            if not secret:
+                continue
+            user_bytes, secret_bytes = (user or "").encode(), secret.encode()
+            texts |= {
+                secret, quote(secret, safe=""), f"{user or ''}:{secret}",
+                _b64(secret_bytes),  # AUTH LOGIN's answer to "Password:"
+                _b64(b"\0" + user_bytes + b"\0" + secret_bytes),  # AUTH PLAIN
+                _b64(user_bytes + b":" + secret_bytes),  # a proxy's Basic token
+                _b64(b"user=" + user_bytes + b"\x01auth=Bearer " + secret_bytes + b"\x01\x01"),  # XOAUTH2
+            }
+            if user:
+                texts.add(_b64(user_bytes))  # AUTH LOGIN's answer to "Username:" sits next to the secret
+            cores.update(base64_cores(secret_bytes))
+        self.texts = sorted(texts, key=len, reverse=True)  # a longer form first: a shorter one inside
+        self.cores = sorted(cores, key=len, reverse=True)  # it would leave the rest of it in clear
+
+    @classmethod
+    def of(cls, server) -> Masker:
+        """The Masker of a send to `server` (a ServerSettings): its login and its proxy's."""
+        logins = [(server.username, server.password)]
+        if server.proxy is not None:
+            logins.append((server.proxy.username, server.proxy.password))
+        return cls(logins)
+
+    def __call__(self, text: str) -> str:
+        for core in self.cores:
+            text = _mask_blobs(text, core)
+        for secret in self.texts:
+            text = text.replace(secret, MASK)
+        return text
+
+
+def _mask_blobs(text: str, core: str) -> str:
+    """`text` with every run of base64 that holds `core` replaced whole (padding included)."""
+    start = text.find(core)
+    while start != -1:
+        left, right = start, start + len(core)
+        while left > 0 and text[left - 1] in BASE64_ALPHABET:
+            left -= 1
+        while right < len(text) and (text[right] in BASE64_ALPHABET or text[right] == "="):
+            right += 1
+        text = text[:left] + MASK + text[right:]
+        start = text.find(core, left + len(MASK))
+    return text
