@@ -8,6 +8,7 @@ import peewee
 
 from smtp_tui.config import Config
 from smtp_tui.database import open_database
+from smtp_tui.key_records import KeyRecords
 from smtp_tui.vault import Vault
 
 
@@ -20,4 +21,5 @@ class AppContext:
     @classmethod
     def open(cls, config: Config) -> AppContext:
         """Open (and migrate) the configured database; raises DatabaseUnavailable."""
-        return cls(config=config, database=open_database(config.database), vault=Vault(config.key_file))
+        return cls(config=config, database=open_database(config.database),
+                   vault=Vault(config.key_file, KeyRecords()))
