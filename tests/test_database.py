@@ -109,3 +109,62 @@ def test_the_file_written_is_really_sqlite(context, tmp_path):
     accounts.save(account_input(1))
     raw = sqlite3.connect(tmp_path / "smtp.db")
     assert raw.execute("SELECT name FROM smtp_account").fetchall() == [("Account 001",)]
+
+
+def test_a_deleted_accounts_code_is_never_given_again(db):
+    codes = [accounts.save(account_input(n)).code for n in (1, 2, 3)]
+    accounts.delete(codes[-1])
+    assert accounts.save(account_input(4)).code > codes[-1]
+
+
+def sqlite_schema(db, table: str) -> list[tuple[str, str]]:
+    return db.execute_sql("SELECT name, sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') "
+                          "ORDER BY name", (table,)).fetchall()
+
+
+def everything(db) -> dict[str, list[tuple]]:
+    return {table: db.execute_sql(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
+            for table in ("smtp_account", "test_run", "report_schedule", "audit_event", "credential")}
+
+
+@pytest.mark.sqlite_only
+def test_codes_become_autoincrement_keeping_every_row_index_trigger_and_reference(tmp_path):
+    """Migration 0008 rebuilds smtp_account on a database made by the schema before it."""
+    from smtp_tui import credentials, test_runs  # noqa: F401 (the services that made the rows)
+    from smtp_tui.models import ReportSchedule, TestRun, database_proxy, utc_now
+    from smtp_tui.vault import Vault
+
+    url = str(tmp_path / "old.db")
+    old = connect(url)
+    migrator(old).up(target="0007_text_search")
+    database_proxy.initialize(old)
+    relay = credentials.save(Vault(tmp_path / "key"), name="relay", username="svc", secret="pw")
+    for n in range(1, 8):
+        accounts.save(account_input(n, name=f"Relay {n:02d} west", authentication=True, credential_id=relay.id,
+                                    is_default=n == 2), actor="old@host")
+    for code in (2, 5):
+        TestRun.create(account=code, outcome="delivered", summary=f"run of {code}")
+    ReportSchedule.create(frequency="daily", time_of_day="07:00", timezone="UTC", recipients="ops@example.com",
+                          format="csv", account=5, next_run_at=utc_now())
+    accounts.delete(7, actor="old@host")  # the newest code: the old schema would give 7 again
+    before, indexes = everything(old), sqlite_schema(old, "smtp_account")
+    assert "AUTOINCREMENT" not in old.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'smtp_account'").fetchone()[0]
+    old.close()
+
+    db = open_database(url)
+    assert schema_version(db) == latest_schema_version()
+    assert "AUTOINCREMENT" in db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'smtp_account'").fetchone()[0]
+    assert everything(db) == before and sqlite_schema(db, "smtp_account") == indexes
+    assert db.execute_sql("PRAGMA integrity_check").fetchall() == [("ok",)]
+    assert db.execute_sql("PRAGMA foreign_key_check").fetchall() == []
+    db.execute_sql("INSERT INTO account_text(account_text) VALUES ('integrity-check')")  # the trigram index agrees
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert accounts.save(account_input(8, name="Relay 08 west")).code == 8
+    assert [a.code for a in accounts.search(accounts.Filters(name="08 WEST")).rows] == [8]
+    with pytest.raises(peewee.IntegrityError):  # the references are still enforced...
+        TestRun.create(account=99, outcome="delivered")
+    accounts.delete(5)  # ...and followed: its test run goes, the schedule stays without it
+    assert [r.account_id for r in TestRun.select()] == [2] and ReportSchedule.get().account_id is None
+    accounts.delete(8)
+    assert accounts.save(account_input(10)).code == 9
+    db.close()
