@@ -126,10 +126,13 @@ def open_database(url: str) -> peewee.Database:
             migrator(db).up()
     except peewee.DatabaseError as exc:
         db.close()
+        exc = _hidden_by_rollback(exc)
         hint = ""
         if isinstance(db, peewee.SqliteDatabase) and ("unable to open" in str(exc) or "readonly" in str(exc)):
             hint = (" The file and its directory must be writable by you: SQLite keeps its journal "
                     "(-wal and -shm files) beside the database.")
+        if is_disk_full(exc):
+            exc, hint = "the disk holding it is full", " Free some space and try again."
         raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {exc}.{hint}") from None
     except peewee.ImproperlyConfigured as exc:
         raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {exc}") from None
@@ -149,10 +152,52 @@ def on_sqlite() -> bool:
 def write_transaction():
     """A transaction for a change. On SQLite it takes the write lock at BEGIN (IMMEDIATE), so a
     read-then-write change never fails half-way because another process wrote meanwhile; it
-    waits (busy_timeout) instead."""
+    waits (busy_timeout) instead. A full disk is told as such (DatabaseUnavailable)."""
     if on_sqlite():
-        return database_proxy.obj.atomic(lock_type="IMMEDIATE")
-    return database_proxy.atomic()
+        return _Transaction(database_proxy.obj.atomic(lock_type="IMMEDIATE"))
+    return _Transaction(database_proxy.atomic())
+
+
+DISK_FULL = ("database or disk is full", "No space left on device")  # SQLite's SQLITE_FULL; PostgreSQL's
+ROLLBACK_FAILED = ("no transaction is active", "no such savepoint")
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """The database could not write because its disk is full."""
+    return isinstance(error, peewee.DatabaseError) and any(words in str(error) for words in DISK_FULL)
+
+
+def _hidden_by_rollback(error: BaseException) -> BaseException:
+    """The error that a failed ROLLBACK hides. SQLite ends the transaction itself when the disk is
+    full, so peewee's ROLLBACK then fails ('cannot rollback - no transaction is active') and that
+    is what would be told."""
+    if error.__context__ is not None and any(words in str(error) for words in ROLLBACK_FAILED):
+        return _hidden_by_rollback(error.__context__)
+    return error
+
+
+class _Transaction:
+    """peewee's atomic(), telling the error that ended the transaction rather than a failed
+    ROLLBACK after it, and a full disk in words."""
+
+    def __init__(self, atomic):
+        self._atomic = atomic
+
+    def __enter__(self):
+        return self._atomic.__enter__()
+
+    def __exit__(self, exc_type, exc, traceback) -> bool:
+        error = exc
+        try:
+            self._atomic.__exit__(exc_type, exc, traceback)
+        except peewee.PeeweeException as failure:  # the COMMIT, or the ROLLBACK after an error
+            error = _hidden_by_rollback(failure)
+        if error is not None and is_disk_full(error):
+            raise DatabaseUnavailable("the disk holding the database is full, so nothing was saved. "
+                                      "Free some space and try again.") from None
+        if error is not exc:
+            raise error
+        return False
 
 
 def not_by_index(column):
