@@ -84,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseUnavailable as exc:
         print(f"smtp-tui: {exc}", file=sys.stderr)
         return EXIT_REFUSED
+    for warning in context.warnings:
+        error(f"warning: {warning}")
     if args.demo:
         from smtp_tui import demo
 

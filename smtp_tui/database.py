@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from pathlib import Path
 
 from collections.abc import Callable
@@ -138,6 +139,21 @@ def open_database(url: str) -> peewee.Database:
         raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {exc}") from None
     database_proxy.initialize(db)
     return db
+
+
+def exposure_warning(db: peewee.Database) -> str | None:
+    """A warning when other users can read the SQLite file of `db`, else None. Told, not refused as
+    a key file that others can read is: the file holds no secret, and a group may be meant to."""
+    if not isinstance(db, peewee.SqliteDatabase):
+        return None
+    try:
+        mode = stat.S_IMODE(os.stat(db.database).st_mode)
+    except OSError:
+        return None
+    if not mode & 0o044:
+        return None
+    return (f"other users can read the database file {db.database} (mode {mode:04o}): its accounts, "
+            f"addresses and servers, though no secret. Run: chmod 600 {db.database}")
 
 
 # What a screen catches around a database call, to show a message and a retry instead of a crash.

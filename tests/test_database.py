@@ -168,3 +168,34 @@ def test_codes_become_autoincrement_keeping_every_row_index_trigger_and_referenc
     accounts.delete(8)
     assert accounts.save(account_input(10)).code == 9
     db.close()
+
+
+@pytest.mark.sqlite_only
+def test_a_database_file_others_can_read_is_used_with_a_warning(tmp_path):
+    from tests.test_cli import smtp_tui_cmd
+
+    path = tmp_path / "smtp.db"
+    env = {"SMTP_TUI_DB": str(path), "SMTP_TUI_KEY_FILE": str(tmp_path / "key")}
+    assert smtp_tui_cmd("accounts", "list", env=env).stderr == ""  # made 0600: nothing to say
+    path.chmod(0o644)
+    result = smtp_tui_cmd("accounts", "list", "--json", env=env)
+    assert (result.returncode, result.stdout) == (0, "[]\n")
+    assert result.stderr == (f"smtp-tui: warning: other users can read the database file {path} (mode 0644): "
+                             f"its accounts, addresses and servers, though no secret. Run: chmod 600 {path}\n")
+    assert mode(path) == 0o644  # told, not changed
+
+
+@pytest.mark.sqlite_only
+async def test_the_tui_shows_the_warning_too(tmp_path):
+    from smtp_tui.app import SmtpApp
+    from tests.test_report import settle
+
+    path = tmp_path / "smtp.db"
+    open_database(str(path)).close()
+    path.chmod(0o640)
+    app = SmtpApp(AppContext.open(Config(database=str(path), key_file=tmp_path / "key")))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert [n.message for n in app._notifications] == [
+            f"other users can read the database file {path} (mode 0640): its accounts, addresses and servers, "
+            f"though no secret. Run: chmod 600 {path}"]
