@@ -7,13 +7,14 @@ A plain path means SQLite; otherwise a URL that playhouse.db_url understands
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
 from pathlib import Path
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import peewee
 
@@ -37,14 +38,47 @@ class DatabaseUnavailable(Exception):
     """The database cannot be opened or used; the message says why in a user's words."""
 
 
+PASSWORD_PARAMETER = re.compile(r"(?i)(\bpassword=)([^&#]*)")  # libpq takes ?password= too
+NOT_A_URL = ("it is not a valid URL. Write postgresql://USER:PASSWORD@HOST:PORT/DATABASE, with @ : / ? # % "
+             "in the user name or password written %40 %3A %2F %3F %23 %25, and a port from 1 to 65535.")
+
+
+def _password_part(url: str) -> tuple[str, str, str] | None:
+    """`url` as (what comes before its password, the password, what comes after), or None when it
+    has no user:password part. Split at the last @: a password may hold one, written plainly."""
+    if "://" not in url:
+        return None
+    scheme, rest = url.split("://", 1)
+    credentials, at, location = rest.rpartition("@")
+    if not at or ":" not in credentials:
+        return None
+    user, _, password = credentials.partition(":")
+    return f"{scheme}://{user}:", password, f"@{location}"
+
+
 def describe(url: str) -> str:
     """The URL with any password hidden, for messages."""
-    if "://" not in url or "@" not in url:
+    if "://" not in url:
         return url
-    scheme, rest = url.split("://", 1)
-    credentials, location = rest.rsplit("@", 1)
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{location}" if ":" in credentials else url
+    parts = _password_part(url)
+    if parts:
+        url = f"{parts[0]}***{parts[2]}"
+    return PASSWORD_PARAMETER.sub(r"\1***", url)
+
+
+def _passwords(url: str) -> set[str]:
+    """The password of `url` in every form a message could repeat it: as written and decoded."""
+    parts = _password_part(url)
+    written = [m.group(2) for m in PASSWORD_PARAMETER.finditer(url)] + ([parts[1]] if parts else [])
+    return {form for password in written for form in (password, unquote(password)) if form}
+
+
+def _driver_text(error: BaseException, url: str) -> str:
+    """What a driver said, on one line, without the password of `url` should it repeat it."""
+    text = " ".join(str(error).split()).rstrip(".")
+    for password in sorted(_passwords(url), key=len, reverse=True):
+        text = text.replace(password, "***")
+    return text
 
 
 def _create_private_file(path: Path) -> None:
@@ -57,11 +91,18 @@ def _create_private_file(path: Path) -> None:
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
-def _sqlite_path(url: str) -> str:
-    """The file of an sqlite:/// URL, created private when missing (or ':memory:')."""
-    path = urlsplit(url).path[1:] or ":memory:"
-    if path == ":memory:":
-        return path
+def _sqlite_path(url: str, given: str) -> str:
+    """The file of an sqlite:/// URL, created private when missing. A database in memory is
+    refused: it would silently take every change with it when smtp-tui ends."""
+    parts = urlsplit(url)
+    path = parts.path[1:]
+    if parts.netloc:  # sqlite://name/x.db: the name would be dropped without a word
+        raise DatabaseUnavailable(f"Cannot use database {given}: an SQLite URL has three slashes before a "
+                                  "relative path (sqlite:///data/x.db) and four before an absolute one.")
+    if path in ("", ":memory:"):
+        raise DatabaseUnavailable(
+            f"Cannot use database {given}: it names no file, and a database in memory would be lost "
+            "when smtp-tui ends. Give a file: --db PATH or sqlite:///PATH.")
     path = Path(path).expanduser()
     _create_private_file(path)
     return str(path)
@@ -69,6 +110,7 @@ def _sqlite_path(url: str) -> str:
 
 def connect(url: str) -> peewee.Database:
     """Build the peewee Database for `url` without touching the schema."""
+    given = describe(url)
     if "://" not in url:
         url = f"sqlite:///{url}"
     try:
@@ -76,18 +118,18 @@ def connect(url: str) -> peewee.Database:
         if scheme == "sqlite":
             # Built directly: playhouse.db_url imports every driver (psycopg2 too), which would
             # slow every start-up on the default database.
-            return peewee.SqliteDatabase(_sqlite_path(url), pragmas=SQLITE_PRAGMAS)
+            return peewee.SqliteDatabase(_sqlite_path(url, given), pragmas=SQLITE_PRAGMAS)
         from playhouse import db_url
 
         if scheme.startswith("sqlite"):  # sqlite+pool and the like
-            return db_url.connect(url, database=_sqlite_path(url), pragmas=SQLITE_PRAGMAS)
+            return db_url.connect(url, database=_sqlite_path(url, given), pragmas=SQLITE_PRAGMAS)
         return db_url.connect(url, unquote_password=True, unquote_user=True)
-    except (RuntimeError, ValueError) as exc:
-        raise DatabaseUnavailable(f"Cannot use database {describe(url)}: {exc}") from None
+    except RuntimeError as exc:  # an unknown scheme
+        raise DatabaseUnavailable(f"Cannot use database {given}: {_driver_text(exc, url)}.") from None
+    except ValueError:  # urllib's words would quote the part it stumbled on: a password's, maybe
+        raise DatabaseUnavailable(f"Cannot use database {given}: {NOT_A_URL}") from None
     except OSError as exc:
-        raise DatabaseUnavailable(
-            f"Cannot create the database file {describe(url)}: {exc.strerror}"
-        ) from None
+        raise DatabaseUnavailable(f"Cannot create the database file {given}: {exc.strerror}") from None
 
 
 def _up_to_date(db: peewee.Database) -> bool:
@@ -132,11 +174,12 @@ def open_database(url: str) -> peewee.Database:
         if isinstance(db, peewee.SqliteDatabase) and ("unable to open" in str(exc) or "readonly" in str(exc)):
             hint = (" The file and its directory must be writable by you: SQLite keeps its journal "
                     "(-wal and -shm files) beside the database.")
+        said = _driver_text(exc, url)
         if is_disk_full(exc):
-            exc, hint = "the disk holding it is full", " Free some space and try again."
-        raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {exc}.{hint}") from None
+            said, hint = "the disk holding it is full", " Free some space and try again."
+        raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {said}.{hint}") from None
     except peewee.ImproperlyConfigured as exc:
-        raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {exc}") from None
+        raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {_driver_text(exc, url)}.") from None
     database_proxy.initialize(db)
     return db
 

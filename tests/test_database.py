@@ -1,5 +1,6 @@
 import sqlite3
 import stat
+from pathlib import Path
 
 import peewee
 import pytest
@@ -12,7 +13,7 @@ from smtp_tui.database import (
     within_steps,
 )
 from smtp_tui.models import SmtpAccount
-from tests.conftest import account_input
+from tests.conftest import ON_POSTGRES, POSTGRES_URL, account_input
 
 
 def mode(path) -> int:
@@ -102,6 +103,93 @@ def test_unknown_schemes_and_unreachable_servers_give_a_clear_error(tmp_path):
 def test_passwords_in_urls_are_hidden_in_messages():
     assert describe("postgresql://pam:hunter2@db.example.com/smtp") == "postgresql://pam:***@db.example.com/smtp"
     assert describe("/var/lib/smtp.db") == "/var/lib/smtp.db"
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("postgresql://pam:p@ss@db.example.com/smtp", "postgresql://pam:***@db.example.com/smtp"),
+    ("postgresql://pam:p%40ss:w%2Fx@db.example.com:5433/smtp", "postgresql://pam:***@db.example.com:5433/smtp"),
+    ("postgresql://pam:a:b/c?d#e@db.example.com/smtp", "postgresql://pam:***@db.example.com/smtp"),
+    ("postgresql://pam@db.example.com/smtp?sslmode=require&password=Hunt3r2", "postgresql://pam@db.example.com/smtp?sslmode=require&password=***"),
+    ("postgresql://db.example.com/smtp?PASSWORD=Hunt3r2&user=pam", "postgresql://db.example.com/smtp?PASSWORD=***&user=pam"),
+    ("postgresql://pam:@db.example.com/smtp", "postgresql://pam:***@db.example.com/smtp"),
+    ("postgresql://db.example.com/smtp?application_name=a@b", "postgresql://db.example.com/smtp?application_name=a@b"),
+])
+def test_every_form_of_a_password_is_hidden(url, shown):
+    assert describe(url) == shown
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://smtp:Zq/xy@127.0.0.1:1/smtp",  # / # ? in a password not written %2F %23 %3F: not a URL
+    "postgresql://smtp:Zq#xy@127.0.0.1:1/smtp",
+    "postgresql://smtp:Zq?xy@127.0.0.1:1/smtp",
+    "postgresql://smtp:Zqxy-secret@127.0.0.1:99999/smtp",
+    "postgresql://smtp@127.0.0.1:1/smtp?password=Zqxy-secret",
+    "postgresql://smtp:Zqxy%40secret@127.0.0.1:1/smtp",
+])
+def test_no_message_about_a_url_shows_its_password_and_each_is_one_line(url):
+    with pytest.raises(DatabaseUnavailable) as refusal:
+        open_database(url)
+    message = str(refusal.value)
+    assert "Zq" not in message and "secret" not in message and "\n" not in message and "\t" not in message, message
+    assert message.startswith("Cannot ")
+
+
+def test_a_url_that_does_not_parse_says_how_to_write_one():
+    with pytest.raises(DatabaseUnavailable) as refusal:
+        open_database("postgresql://smtp:Zq/xy@127.0.0.1:1/smtp")
+    assert str(refusal.value) == (
+        "Cannot use database postgresql://smtp:***@127.0.0.1:1/smtp: it is not a valid URL. Write "
+        "postgresql://USER:PASSWORD@HOST:PORT/DATABASE, with @ : / ? # % in the user name or password "
+        "written %40 %3A %2F %3F %23 %25, and a port from 1 to 65535.")
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", ":memory:", "sqlite:///:memory:"])
+def test_a_database_in_memory_is_refused(url):
+    with pytest.raises(DatabaseUnavailable) as refusal:
+        open_database(url)
+    assert "would be lost when smtp-tui ends" in str(refusal.value)
+
+
+def test_a_database_in_memory_is_refused_on_the_command_line(tmp_path):
+    from tests.test_cli import smtp_tui_cmd
+
+    result = smtp_tui_cmd("--db", "sqlite://", "accounts", "list", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == ("smtp-tui: Cannot use database sqlite://: it names no file, and a database in "
+                             "memory would be lost when smtp-tui ends. Give a file: --db PATH or sqlite:///PATH.\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs the PostgreSQL server of the second pass")
+def test_a_wrong_password_for_the_real_postgresql_is_one_line_without_it():
+    """The test server trusts every login: one role is made to need its password, for this test."""
+    import psycopg2  # noqa: F401 (the driver of the second pass)
+
+    admin = connect(POSTGRES_URL)
+    hba = admin.execute_sql("SHOW hba_file").fetchone()[0]
+    rules = Path(hba).read_text()
+    admin.execute_sql("DROP ROLE IF EXISTS pw_probe")
+    admin.execute_sql("CREATE ROLE pw_probe LOGIN PASSWORD 'the-right-one'")
+    Path(hba).write_text("host all pw_probe 127.0.0.1/32 scram-sha-256\n" + rules)
+    admin.execute_sql("SELECT pg_reload_conf()")
+    wrong = POSTGRES_URL.replace("postgresql://postgres@", "postgresql://pw_probe:Wr0ng%40Secret@")
+    try:
+        for _ in range(200):  # the server reloads its rules when it gets to it
+            try:
+                open_database(wrong).close()
+            except DatabaseUnavailable as refusal:
+                message = str(refusal)
+                break
+        else:
+            pytest.fail("the server never asked for the password")
+    finally:
+        Path(hba).write_text(rules)
+        admin.execute_sql("SELECT pg_reload_conf()")
+        admin.execute_sql("DROP ROLE IF EXISTS pw_probe")
+        admin.close()
+    assert message.startswith("Cannot open database postgresql://pw_probe:***@127.0.0.1:")
+    assert 'password authentication failed for user "pw_probe"' in message
+    assert "Wr0ng" not in message and "Secret" not in message and "\n" not in message
 
 
 @pytest.mark.sqlite_only
