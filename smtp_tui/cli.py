@@ -89,7 +89,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.demo:
         from smtp_tui import demo
 
-        demo.fill(context.vault)
+        try:
+            demo.fill(context.vault)
+        except ServiceError as exc:  # a key file that is not this database's
+            error(str(exc))
+            return EXIT_REFUSED
     if getattr(args, "run", None) is not None:
         return run_command(args, context)
     # Start-up makes a few hundred thousand objects that live as long as the app, and almost

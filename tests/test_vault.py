@@ -168,6 +168,9 @@ def test_a_lost_key_file_is_never_replaced(tmp_path):
             "another key for a database that has one.\n")
         assert not os.path.exists(key_file)
     assert credential_names(cli) == ["relay"]
+    demo = keyed(tmp_path, "elsewhere.key")("--demo", "accounts", "list")  # the demo stores secrets too
+    assert (demo.returncode, demo.stdout) == (1, "")
+    assert demo.stderr.startswith("smtp-tui: The key file ") and len(demo.stderr.splitlines()) == 1
 
 
 def test_another_key_file_is_refused_naming_what_may_have_happened(context, tmp_path):
@@ -211,8 +214,10 @@ def test_a_database_with_secrets_from_before_the_fingerprint_adopts_the_key_that
     with pytest.raises(VaultError, match="does not match the one the secrets were stored with"):
         attempt(tmp_path / "other.key")
     assert KeyRecords().fingerprint() is None and [c.name for c in credentials.all_credentials()] == ["relay"]
-    attempt(context.vault.key_file)
+    right = Vault(context.vault.key_file, KeyRecords())
+    assert right.decrypt(credentials.find("relay").secret) == SECRET  # reading is enough to adopt it
     assert KeyRecords().fingerprint() is not None
+    attempt(context.vault.key_file)
     assert credentials.reveal(context.vault, credentials.find("second")) == "s2"
 
 
