@@ -8,7 +8,7 @@ import peewee
 
 from smtp_tui.config import Config
 from smtp_tui.database import exposure_warning, open_database
-from smtp_tui.key_records import KeyRecords
+from smtp_tui.key_records import DatabaseKeyRecords
 from smtp_tui.vault import Vault
 
 
@@ -24,5 +24,5 @@ class AppContext:
         """Open (and migrate) the configured database; raises DatabaseUnavailable."""
         database = open_database(config.database)
         exposed = exposure_warning(database)
-        return cls(config=config, database=database, vault=Vault(config.key_file, KeyRecords()),
+        return cls(config=config, database=database, vault=Vault(config.key_file, DatabaseKeyRecords()),
                    warnings=[exposed] if exposed else [])

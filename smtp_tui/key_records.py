@@ -10,7 +10,9 @@ from smtp_tui.models import Credential, Setting
 FINGERPRINT = "key_fingerprint"
 
 
-class KeyRecords:
+class DatabaseKeyRecords:
+    """The key records of the models' database."""
+
     def fingerprint(self) -> str | None:
         setting = Setting.get_or_none(Setting.key == FINGERPRINT)
         return None if setting is None else setting.value

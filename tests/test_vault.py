@@ -10,7 +10,7 @@ import pytest
 from smtp_tui import audit, credentials
 from smtp_tui.context import AppContext
 from smtp_tui.errors import ValidationFailed
-from smtp_tui.key_records import KeyRecords
+from smtp_tui.key_records import DatabaseKeyRecords
 from smtp_tui.vault import Vault, VaultError
 from tests.conftest import stored_bytes
 from tests.full_disk import full_disk  # noqa: F401 (a fixture)
@@ -176,7 +176,7 @@ def test_a_lost_key_file_is_never_replaced(tmp_path):
 def test_another_key_file_is_refused_naming_what_may_have_happened(context, tmp_path):
     credentials.save(context.vault, name="relay", username="svc", secret=SECRET)
     Vault(tmp_path / "other.key").encrypt("a key made for another database")
-    other = Vault(tmp_path / "other.key", KeyRecords())
+    other = Vault(tmp_path / "other.key", DatabaseKeyRecords())
     with pytest.raises(VaultError) as refusal:
         credentials.save(other, name="second", username="svc", secret=SECRET)
     assert str(refusal.value) == (
@@ -206,17 +206,17 @@ def test_a_database_with_secrets_from_before_the_fingerprint_adopts_the_key_that
     credentials.save(context.vault, name="relay", username="svc", secret=SECRET)
     context.database.execute_sql("DELETE FROM setting")  # as an older version left it
     def attempt(key_file):
-        return credentials.save(Vault(key_file, KeyRecords()), name="second", username="svc", secret="s2")
+        return credentials.save(Vault(key_file, DatabaseKeyRecords()), name="second", username="svc", secret="s2")
     with pytest.raises(VaultError, match="is missing, so stored secrets cannot be read"):
         attempt(tmp_path / "missing.key")
     assert not (tmp_path / "missing.key").exists()
     Vault(tmp_path / "other.key").encrypt("x")
     with pytest.raises(VaultError, match="does not match the one the secrets were stored with"):
         attempt(tmp_path / "other.key")
-    assert KeyRecords().fingerprint() is None and [c.name for c in credentials.all_credentials()] == ["relay"]
-    right = Vault(context.vault.key_file, KeyRecords())
+    assert DatabaseKeyRecords().fingerprint() is None and [c.name for c in credentials.all_credentials()] == ["relay"]
+    right = Vault(context.vault.key_file, DatabaseKeyRecords())
     assert right.decrypt(credentials.find("relay").secret) == SECRET  # reading is enough to adopt it
-    assert KeyRecords().fingerprint() is not None
+    assert DatabaseKeyRecords().fingerprint() is not None
     attempt(context.vault.key_file)
     assert credentials.reveal(context.vault, credentials.find("second")) == "s2"
 
