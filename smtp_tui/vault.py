@@ -51,6 +51,10 @@ def fingerprint(key: bytes) -> str:
 
 
 class Vault:
+    """Encrypts and decrypts with the key of `key_file`. With `records` (what the database knows of
+    its key), a key is checked against the database's before it is used; without, the key file
+    alone counts."""
+
     def __init__(self, key_file: Path, records: KeyRecords | None = None):
         self.key_file = Path(key_file)
         self.records = records
@@ -64,9 +68,9 @@ class Vault:
         if not self._exists():
             if recorded is not None:
                 raise VaultError(
-                    f"The key file {path} is missing, and this database's secrets were stored with the key "
-                    "it held. Restore it from a backup, or point --key-file at it: smtp-tui does not make "
-                    "another key for a database that has one."
+                    f"The key file {path} is missing, and this database already has a key: its secrets "
+                    "need that one. Restore the key file from a backup, or point --key-file at it: smtp-tui "
+                    "does not make another key for a database that has one."
                 )
             if not create or (self.records and self.records.a_secret() is not None):
                 raise VaultError(
@@ -117,6 +121,11 @@ class Vault:
     def _check_fingerprint(self, key: bytes, fernet: Fernet, recorded: str | None) -> None:
         from cryptography.fernet import InvalidToken
 
+        not_this_databases = VaultError(
+            f"The key file {self.key_file} is not the key this database's secrets are stored with: "
+            "another key file was given (--key-file or SMTP_TUI_KEY_FILE), or the file was replaced. "
+            "Point --key-file at the original key, or restore it from a backup."
+        )
         if recorded is None:
             # Secrets stored before fingerprints were: the key that reads them is the database's key.
             stored = self.records.a_secret()
@@ -124,20 +133,10 @@ class Vault:
                 try:
                     fernet.decrypt(stored.encode("ascii"))
                 except InvalidToken:
-                    raise self._mismatch() from None
+                    raise not_this_databases from None
             recorded = self.records.record(fingerprint(key))
         if recorded != fingerprint(key):
-            raise VaultError(
-                f"The key file {self.key_file} is not the key this database's secrets are stored with: "
-                "another key file was given (--key-file or SMTP_TUI_KEY_FILE), or the file was replaced. "
-                "Point --key-file at the original key, or restore it from a backup."
-            )
-
-    def _mismatch(self) -> VaultError:
-        return VaultError(
-            f"The key file {self.key_file} does not match the one the secrets were stored "
-            "with. Restore the original key file, or enter the secrets again."
-        )
+            raise not_this_databases
 
     def _create_key(self) -> None:
         """Write a new key beside the key file and link it into place: the key file is complete or
@@ -179,5 +178,8 @@ class Vault:
 
         try:
             return self._load(create=False).decrypt(token.encode("ascii")).decode("utf-8")
-        except InvalidToken:
-            raise self._mismatch() from None
+        except InvalidToken:  # the database's key, if it is checked; an older version could mix keys
+            raise VaultError(
+                f"The key file {self.key_file} does not match the one this secret was stored "
+                "with. Restore the original key file, or enter the secret again."
+            ) from None

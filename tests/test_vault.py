@@ -56,7 +56,7 @@ def test_a_key_file_readable_by_others_is_refused(tmp_path, unsafe):
 def test_a_wrong_key_gives_a_clear_error(tmp_path):
     token = Vault(tmp_path / "one.key").encrypt(SECRET)
     Vault(tmp_path / "two.key").encrypt("other")
-    with pytest.raises(VaultError, match="does not match the one the secrets were stored with"):
+    with pytest.raises(VaultError, match="does not match the one this secret was stored with"):
         Vault(tmp_path / "two.key").decrypt(token)
 
 
@@ -163,9 +163,9 @@ def test_a_lost_key_file_is_never_replaced(tmp_path):
         assert result.returncode == 1 and "Traceback" not in result.stderr
         key_file = attempt.env["SMTP_TUI_KEY_FILE"]
         assert result.stderr == (
-            f"smtp-tui: The key file {key_file} is missing, and this database's secrets were stored with "
-            "the key it held. Restore it from a backup, or point --key-file at it: smtp-tui does not make "
-            "another key for a database that has one.\n")
+            f"smtp-tui: The key file {key_file} is missing, and this database already has a key: its "
+            "secrets need that one. Restore the key file from a backup, or point --key-file at it: smtp-tui "
+            "does not make another key for a database that has one.\n")
         assert not os.path.exists(key_file)
     assert credential_names(cli) == ["relay"]
     demo = keyed(tmp_path, "elsewhere.key")("--demo", "accounts", "list")  # the demo stores secrets too
@@ -211,7 +211,7 @@ def test_a_database_with_secrets_from_before_the_fingerprint_adopts_the_key_that
         attempt(tmp_path / "missing.key")
     assert not (tmp_path / "missing.key").exists()
     Vault(tmp_path / "other.key").encrypt("x")
-    with pytest.raises(VaultError, match="does not match the one the secrets were stored with"):
+    with pytest.raises(VaultError, match="is not the key this database's secrets are stored with"):
         attempt(tmp_path / "other.key")
     assert DatabaseKeyRecords().fingerprint() is None and [c.name for c in credentials.all_credentials()] == ["relay"]
     right = Vault(context.vault.key_file, DatabaseKeyRecords())
