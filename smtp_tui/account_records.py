@@ -16,6 +16,20 @@ SECURITY = {None: "none", "SSL": "ssl", "TLS": "tls"}
 FLAGS = ("active", "read_confirmation", "force_config", "footer", "ignore_cert_errors")
 TEXTS = ("name", "email", "reply_to", "return_path", "confirmation_email", "host")
 
+# The JSON type of each imported field, as `to_record` writes it; null is an empty text. A value of
+# another type is refused, never converted: "false" is true to Python and "0" may mean anything to
+# whatever wrote the file, so a guess could turn certificate checks off. Numbers written as text
+# ("587") are refused by the same rule: a file that quotes numbers quotes flags too, and one rule
+# for every field is one a person can follow.
+JSON_TYPES = {
+    **dict.fromkeys(("default", *FLAGS), ("true or false, without quotes", lambda v: type(v) is bool)),
+    **dict.fromkeys((*TEXTS, "secure", "credential", "connector"),
+                    ("a string", lambda v: v is None or isinstance(v, str))),
+    **dict.fromkeys(("port", "timeout"), ("a whole number, without quotes", lambda v: type(v) is int)),
+}
+JSON_TYPE_NAMES = {bool: "true or false", str: "a string", int: "a number", float: "a decimal number",
+                   list: "a list", dict: "an object", type(None): "null"}
+
 
 def to_record(account: SmtpAccount) -> dict[str, Any]:
     """The account as a record; `code` and the last test are informative, not imported."""
@@ -44,30 +58,34 @@ def to_record(account: SmtpAccount) -> dict[str, Any]:
 
 
 def from_record(record: dict[str, Any]) -> AccountInput:
-    """The input a record describes; unknown credential or connector names are field errors."""
+    """The input a record describes. A field of another JSON type than `to_record` writes, and an
+    unknown credential or connector name, are field errors."""
     if not isinstance(record, dict):
         raise ValidationFailed({"record": "Each account must be a JSON object."})
-    errors: dict[str, str] = {}
-    security = str(record.get("secure") or "none").lower()
+    errors = {key: f"{key} must be {expected}, not {JSON_TYPE_NAMES[type(record[key])]}."
+              for key, (expected, accepts) in JSON_TYPES.items() if key in record and not accepts(record[key])}
+    if errors:
+        raise ValidationFailed(errors)
+    security = (record.get("secure") or "none").lower()
     if security not in ("none", "ssl", "tls"):
         errors["secure_type"] = "secure must be none, ssl or tls."
     credential_id = connector_id = None
     if record.get("credential"):
         try:
-            credential_id = credentials.find(str(record["credential"])).id
+            credential_id = credentials.find(record["credential"]).id
         except NotFound as exc:
             errors["credential"] = f"{exc} Add it first: smtp-tui credentials add NAME --username USER."
     if record.get("connector"):
         try:
-            connector_id = connectors.find(str(record["connector"])).id
+            connector_id = connectors.find(record["connector"]).id
         except NotFound as exc:
             errors["connector"] = f"{exc} Add it first: smtp-tui connectors add NAME --url URL."
     if errors:
         raise ValidationFailed(errors)
     return AccountInput(
-        **{key: str(record.get(key) or "") for key in TEXTS},
-        **{key: bool(record.get(key, key == "active")) for key in FLAGS},
-        is_default=bool(record.get("default", False)),
+        **{key: record.get(key) or "" for key in TEXTS},
+        **{key: record.get(key, key == "active") for key in FLAGS},
+        is_default=record.get("default", False),
         port=record.get("port", 25),
         secure=security != "none",
         secure_type=security.upper() if security != "none" else None,
@@ -88,7 +106,8 @@ def import_records(records: list[dict[str, Any]], *, actor: str | None = None) -
     names: dict[str, int] = {}
     inputs = []
     for position, record in enumerate(records, start=1):
-        label = f"record {position}" + (f" ({record.get('name')})" if isinstance(record, dict) else "")
+        name = record.get("name") if isinstance(record, dict) else None
+        label = f"record {position}" + (f" ({name})" if isinstance(name, str) and name.strip() else "")
         try:
             data = from_record(record)
             cleaned, errors = validation.validate_account(data)

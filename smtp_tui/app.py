@@ -35,6 +35,8 @@ class SmtpApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(ReportScreen())
+        for warning in self.context.warnings:  # stderr has them too, hidden while the app is open
+            self.notify(warning, title="Warning", severity="warning", timeout=20, markup=False)
 
     def on_ready(self) -> None:  # the first frame is on the screen
         if not self._frozen:  # the report may have collected after its first page already

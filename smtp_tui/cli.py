@@ -84,10 +84,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseUnavailable as exc:
         print(f"smtp-tui: {exc}", file=sys.stderr)
         return EXIT_REFUSED
+    for warning in context.warnings:
+        error(f"warning: {warning}")
     if args.demo:
         from smtp_tui import demo
 
-        demo.fill(context.vault)
+        try:
+            demo.fill(context.vault)
+        except ServiceError as exc:  # a key file that is not this database's
+            error(str(exc))
+            return EXIT_REFUSED
     if getattr(args, "run", None) is not None:
         return run_command(args, context)
     # Start-up makes a few hundred thousand objects that live as long as the app, and almost

@@ -197,7 +197,7 @@ def export_accounts(args, context) -> int:
 
 def import_accounts(args, context) -> int:
     try:
-        with open(args.file, encoding="utf-8") as file:
+        with open(args.file, encoding="utf-8-sig") as file:  # a BOM, as some editors write, is no error
             records = json.load(file)
     except OSError as exc:
         error(f"Cannot read {args.file}: {exc.strerror}.")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import peewee
 
 from smtp_tui.config import Config
-from smtp_tui.database import open_database
+from smtp_tui.database import exposure_warning, open_database
+from smtp_tui.key_records import DatabaseKeyRecords
 from smtp_tui.vault import Vault
 
 
@@ -16,8 +17,12 @@ class AppContext:
     config: Config
     database: peewee.Database
     vault: Vault
+    warnings: list[str] = field(default_factory=list)  # for the user, before anything else
 
     @classmethod
     def open(cls, config: Config) -> AppContext:
         """Open (and migrate) the configured database; raises DatabaseUnavailable."""
-        return cls(config=config, database=open_database(config.database), vault=Vault(config.key_file))
+        database = open_database(config.database)
+        exposed = exposure_warning(database)
+        return cls(config=config, database=database, vault=Vault(config.key_file, DatabaseKeyRecords()),
+                   warnings=[exposed] if exposed else [])

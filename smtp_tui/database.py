@@ -7,12 +7,14 @@ A plain path means SQLite; otherwise a URL that playhouse.db_url understands
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
+import stat
 from pathlib import Path
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import peewee
 
@@ -36,14 +38,47 @@ class DatabaseUnavailable(Exception):
     """The database cannot be opened or used; the message says why in a user's words."""
 
 
+PASSWORD_PARAMETER = re.compile(r"(?i)(\bpassword=)([^&#]*)")  # libpq takes ?password= too
+NOT_A_URL = ("it is not a valid URL. Write postgresql://USER:PASSWORD@HOST:PORT/DATABASE, with @ : / ? # % "
+             "in the user name or password written %40 %3A %2F %3F %23 %25, and a port from 1 to 65535.")
+
+
+def _password_part(url: str) -> tuple[str, str, str] | None:
+    """`url` as (what comes before its password, the password, what comes after), or None when it
+    has no user:password part. Split at the last @: a password may hold one, written plainly."""
+    if "://" not in url:
+        return None
+    scheme, rest = url.split("://", 1)
+    credentials, at, location = rest.rpartition("@")
+    if not at or ":" not in credentials:
+        return None
+    user, _, password = credentials.partition(":")
+    return f"{scheme}://{user}:", password, f"@{location}"
+
+
 def describe(url: str) -> str:
     """The URL with any password hidden, for messages."""
-    if "://" not in url or "@" not in url:
+    if "://" not in url:
         return url
-    scheme, rest = url.split("://", 1)
-    credentials, location = rest.rsplit("@", 1)
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{location}" if ":" in credentials else url
+    parts = _password_part(url)
+    if parts:
+        url = f"{parts[0]}***{parts[2]}"
+    return PASSWORD_PARAMETER.sub(r"\1***", url)
+
+
+def _passwords(url: str) -> set[str]:
+    """The password of `url` in every form a message could repeat it: as written and decoded."""
+    parts = _password_part(url)
+    written = [m.group(2) for m in PASSWORD_PARAMETER.finditer(url)] + ([parts[1]] if parts else [])
+    return {form for password in written for form in (password, unquote(password)) if form}
+
+
+def _driver_text(error: BaseException, url: str) -> str:
+    """What a driver said, on one line, without the password of `url` should it repeat it."""
+    text = " ".join(str(error).split()).rstrip(".")
+    for password in sorted(_passwords(url), key=len, reverse=True):
+        text = text.replace(password, "***")
+    return text
 
 
 def _create_private_file(path: Path) -> None:
@@ -56,11 +91,18 @@ def _create_private_file(path: Path) -> None:
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
-def _sqlite_path(url: str) -> str:
-    """The file of an sqlite:/// URL, created private when missing (or ':memory:')."""
-    path = urlsplit(url).path[1:] or ":memory:"
-    if path == ":memory:":
-        return path
+def _sqlite_path(url: str, given: str) -> str:
+    """The file of an sqlite:/// URL, created private when missing. A database in memory is
+    refused: it would silently take every change with it when smtp-tui ends."""
+    parts = urlsplit(url)
+    path = parts.path[1:]
+    if parts.netloc:  # sqlite://name/x.db: the name would be dropped without a word
+        raise DatabaseUnavailable(f"Cannot use database {given}: an SQLite URL has three slashes before a "
+                                  "relative path (sqlite:///data/x.db) and four before an absolute one.")
+    if path in ("", ":memory:"):
+        raise DatabaseUnavailable(
+            f"Cannot use database {given}: it names no file, and a database in memory would be lost "
+            "when smtp-tui ends. Give a file: --db PATH or sqlite:///PATH.")
     path = Path(path).expanduser()
     _create_private_file(path)
     return str(path)
@@ -68,6 +110,7 @@ def _sqlite_path(url: str) -> str:
 
 def connect(url: str) -> peewee.Database:
     """Build the peewee Database for `url` without touching the schema."""
+    given = describe(url)
     if "://" not in url:
         url = f"sqlite:///{url}"
     try:
@@ -75,18 +118,18 @@ def connect(url: str) -> peewee.Database:
         if scheme == "sqlite":
             # Built directly: playhouse.db_url imports every driver (psycopg2 too), which would
             # slow every start-up on the default database.
-            return peewee.SqliteDatabase(_sqlite_path(url), pragmas=SQLITE_PRAGMAS)
+            return peewee.SqliteDatabase(_sqlite_path(url, given), pragmas=SQLITE_PRAGMAS)
         from playhouse import db_url
 
         if scheme.startswith("sqlite"):  # sqlite+pool and the like
-            return db_url.connect(url, database=_sqlite_path(url), pragmas=SQLITE_PRAGMAS)
+            return db_url.connect(url, database=_sqlite_path(url, given), pragmas=SQLITE_PRAGMAS)
         return db_url.connect(url, unquote_password=True, unquote_user=True)
-    except (RuntimeError, ValueError) as exc:
-        raise DatabaseUnavailable(f"Cannot use database {describe(url)}: {exc}") from None
+    except RuntimeError as exc:  # an unknown scheme
+        raise DatabaseUnavailable(f"Cannot use database {given}: {_driver_text(exc, url)}.") from None
+    except ValueError:  # urllib's words would quote the part it stumbled on: a password's, maybe
+        raise DatabaseUnavailable(f"Cannot use database {given}: {NOT_A_URL}") from None
     except OSError as exc:
-        raise DatabaseUnavailable(
-            f"Cannot create the database file {describe(url)}: {exc.strerror}"
-        ) from None
+        raise DatabaseUnavailable(f"Cannot create the database file {given}: {exc.strerror}") from None
 
 
 def _up_to_date(db: peewee.Database) -> bool:
@@ -126,15 +169,34 @@ def open_database(url: str) -> peewee.Database:
             migrator(db).up()
     except peewee.DatabaseError as exc:
         db.close()
+        exc = _hidden_by_rollback(exc)
         hint = ""
         if isinstance(db, peewee.SqliteDatabase) and ("unable to open" in str(exc) or "readonly" in str(exc)):
             hint = (" The file and its directory must be writable by you: SQLite keeps its journal "
                     "(-wal and -shm files) beside the database.")
-        raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {exc}.{hint}") from None
+        said = _driver_text(exc, url)
+        if is_disk_full(exc):
+            said, hint = "the disk holding it is full", " Free some space and try again."
+        raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {said}.{hint}") from None
     except peewee.ImproperlyConfigured as exc:
-        raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {exc}") from None
+        raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {_driver_text(exc, url)}.") from None
     database_proxy.initialize(db)
     return db
+
+
+def exposure_warning(db: peewee.Database) -> str | None:
+    """A warning when other users can read the SQLite file of `db`, else None. Told, not refused as
+    a key file that others can read is: the file holds no secret, and a group may be meant to."""
+    if not isinstance(db, peewee.SqliteDatabase):
+        return None
+    try:
+        mode = stat.S_IMODE(os.stat(db.database).st_mode)
+    except OSError:
+        return None
+    if not mode & 0o044:
+        return None
+    return (f"other users can read the database file {db.database} (mode {mode:04o}): its accounts, "
+            f"addresses and servers, though no secret. Run: chmod 600 {db.database}")
 
 
 # What a screen catches around a database call, to show a message and a retry instead of a crash.
@@ -149,10 +211,52 @@ def on_sqlite() -> bool:
 def write_transaction():
     """A transaction for a change. On SQLite it takes the write lock at BEGIN (IMMEDIATE), so a
     read-then-write change never fails half-way because another process wrote meanwhile; it
-    waits (busy_timeout) instead."""
+    waits (busy_timeout) instead. A full disk is told as such (DatabaseUnavailable)."""
     if on_sqlite():
-        return database_proxy.obj.atomic(lock_type="IMMEDIATE")
-    return database_proxy.atomic()
+        return _Transaction(database_proxy.obj.atomic(lock_type="IMMEDIATE"))
+    return _Transaction(database_proxy.atomic())
+
+
+DISK_FULL = ("database or disk is full", "No space left on device")  # SQLite's SQLITE_FULL; PostgreSQL's
+ROLLBACK_FAILED = ("no transaction is active", "no such savepoint")
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """The database could not write because its disk is full."""
+    return isinstance(error, peewee.DatabaseError) and any(words in str(error) for words in DISK_FULL)
+
+
+def _hidden_by_rollback(error: BaseException) -> BaseException:
+    """The error that a failed ROLLBACK hides. SQLite ends the transaction itself when the disk is
+    full, so peewee's ROLLBACK then fails ('cannot rollback - no transaction is active') and that
+    is what would be told."""
+    if error.__context__ is not None and any(words in str(error) for words in ROLLBACK_FAILED):
+        return _hidden_by_rollback(error.__context__)
+    return error
+
+
+class _Transaction:
+    """peewee's atomic(), telling the error that ended the transaction rather than a failed
+    ROLLBACK after it, and a full disk in words."""
+
+    def __init__(self, atomic):
+        self._atomic = atomic
+
+    def __enter__(self):
+        return self._atomic.__enter__()
+
+    def __exit__(self, exc_type, exc, traceback) -> bool:
+        error = exc
+        try:
+            self._atomic.__exit__(exc_type, exc, traceback)
+        except peewee.PeeweeException as failure:  # the COMMIT, or the ROLLBACK after an error
+            error = _hidden_by_rollback(failure)
+        if error is not None and is_disk_full(error):
+            raise DatabaseUnavailable("the disk holding the database is full, so nothing was saved. "
+                                      "Free some space and try again.") from None
+        if error is not exc:
+            raise error
+        return False
 
 
 def not_by_index(column):

@@ -63,7 +63,7 @@ class NetworkConnector(BaseModel):
 class SmtpAccount(BaseModel):
     """One outbound SMTP account: who mail is from, and how to reach the server."""
 
-    code = AutoField()
+    code = AutoField()  # never given again once deleted (AUTOINCREMENT on SQLite: migration 0008)
     name = CharField(unique=True)
     active = BooleanField(default=True, index=True)
     email = CharField(index=True)

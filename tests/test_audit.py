@@ -69,7 +69,8 @@ def test_secrets_appear_only_as_secret_changed(db, vault):
     credentials.save(vault, name="relay", username="svc", secret=SECRET + "2", credential_id=credential.id)
     credentials.save(vault, name="relay", username="svc2", secret=None, credential_id=credential.id)
     connectors.save(name="dmz", kind="socks5", host="proxy.example.com", port=1080, credential_id=credential.id)
-    created, replaced, renamed, connector = events()
+    key, created, replaced, renamed, connector = events()
+    assert (key.action, key.object_id) == ("create", "key_fingerprint")  # the first secret sets the key
     assert json.loads(created.changes)["secret"] == ["secret changed", "secret changed"]
     assert json.loads(replaced.changes) == {"secret": ["secret changed", "secret changed"]}
     assert json.loads(renamed.changes) == {"username": ["svc", "svc2"]}

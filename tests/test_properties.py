@@ -97,6 +97,8 @@ def records(draw, *, clean: bool = False):
     """An import record; unless clean, with hostile values, wrong types, missing or unknown keys."""
     data = draw(account_inputs(max_bad=0 if clean else 2))
     record = {f: getattr(data, f) for f in TEXT_FIELDS + ("port", "timeout", "active", "footer")}
+    if clean:  # numbers as JSON numbers, as export writes them (text is refused)
+        record |= {f: int(str(record[f]).strip()) for f in ("port", "timeout")}
     record["secure"] = draw(st.sampled_from(["none", "ssl", "TLS", None]) if clean else HOSTILE)
     record["default"] = draw(st.sampled_from([False, False, False, True]))
     record["credential"] = draw(st.sampled_from([None, "", CREDENTIAL, CREDENTIAL.upper(), "missing"][:5 - clean]))
