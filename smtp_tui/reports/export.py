@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from smtp_tui import accounts, audit
+from smtp_tui import accounts, audit, files
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.reports.columns import COLUMNS, FIELDS
 
@@ -44,18 +44,13 @@ def export(fmt: str, target: BinaryIO, filters: Filters = Filters(), sort: Sort 
     return writer(rows, target, total, progress or (lambda done, total: None))
 
 
-def export_to_file(fmt: str, path: Path, filters: Filters = Filters(), sort: Sort = Sort(),
+def export_to_file(fmt: str, path: Path | str, filters: Filters = Filters(), sort: Sort = Sort(),
                    progress: Progress | None = None) -> int:
-    """Write to `path` through a temporary file, so a failure never leaves half a report."""
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with open(partial, "wb") as target:
-            count = export(fmt, target, filters, sort, progress)
-        partial.replace(path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    record_export(fmt, count, filters, str(path))
+    """Write to the file the user named (`-` for stdout) the safe way (`files.write_to`): a
+    failure never leaves half a report, nor replaces a device, a link or a file's mode."""
+    with files.write_to(path) as target:
+        count = export(fmt, target, filters, sort, progress)
+    record_export(fmt, count, filters, files.describe(path))
     return count
 
 
