@@ -8,6 +8,7 @@ of the same devices created in the test's directory (root only), and skip withou
 
 import csv
 import errno
+import gc
 import io
 import json
 import os
@@ -23,7 +24,7 @@ import openpyxl
 import pytest
 
 from smtp_tui.reports import printing
-from smtp_tui.reports.export import export_to_file
+from smtp_tui.reports.export import export, export_to_file
 from tests.test_cli_commands import Cli
 
 ACCOUNTS = 1000  # a CSV of about 64 kB: past the file-size limit that stands for a full disk below
@@ -78,7 +79,7 @@ def test_a_character_device_is_written_into_never_replaced(cli, tmp_path):
     assert sorted(os.listdir(tmp_path / "out")) == ["null"]
 
 
-@pytest.mark.parametrize("fmt", ["csv", "json"])
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
 def test_a_device_that_refuses_the_write_is_one_line_and_stays(cli, tmp_path, fmt):
     full = device(tmp_path / "out" / "full", FULL)
     result = cli("export", "--format", fmt, "--output", str(full))
@@ -157,7 +158,7 @@ def limited_file_size():
     resource.setrlimit(resource.RLIMIT_FSIZE, (FULL_DISK, FULL_DISK))
 
 
-@pytest.mark.parametrize("fmt", ["csv"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_full_disk_leaves_the_old_file_and_nothing_else(cli, tmp_path, fmt):
     (tmp_path / "scratch").mkdir()
     cli.env["TMPDIR"] = str(tmp_path / "scratch")  # where xlsxwriter assembles the workbook
@@ -168,6 +169,31 @@ def test_a_full_disk_leaves_the_old_file_and_nothing_else(cli, tmp_path, fmt):
     one_clean_line(result, f"Cannot write {old}: File too large{where}.")
     assert old.read_text() == "the previous report\n"
     assert os.listdir(tmp_path / "out") == [old.name] and os.listdir(tmp_path / "scratch") == []
+
+
+FULL_TMPFS = """
+mount -t tmpfs -o size=1m tmpfs "$DISK" || exit 99
+printf 'the previous report' > "$DISK/report"
+dd if=/dev/zero of="$DISK/fill" bs=4k 2>/dev/null
+"$@"; echo "exit $?"
+cat "$DISK/report"; echo; ls -A "$DISK"
+"""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_a_really_full_disk_is_one_line_and_leaves_the_old_file(cli, tmp_path, fmt):
+    """A tmpfs filled to the last block, in a mount namespace of this command alone (root only)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("mounting a small file system needs root and unshare")
+    result = subprocess.run(["unshare", "--mount", "sh", "-c", FULL_TMPFS, "sh", sys.executable, "-m", "smtp_tui",
+                             "export", "--format", fmt, "--output", str(disk / "report")],
+                            env={**cli.env, "DISK": str(disk)}, capture_output=True, text=True, timeout=60)
+    if result.returncode == 99:
+        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
+    assert result.stdout.splitlines() == ["exit 1", "the previous report", "fill", "report"]
+    assert result.stderr == f"smtp-tui: Cannot write {disk / 'report'}: No space left on device.\n"
 
 
 def test_refused_targets_are_one_line_each(cli, tmp_path):
@@ -198,6 +224,32 @@ def test_stdout_is_dash_and_xlsx_goes_to_a_pipe(cli, tmp_path):
                            capture_output=True, timeout=60)
     assert piped.returncode == 0, piped.stderr
     assert openpyxl.load_workbook(io.BytesIO(piped.stdout)).active.max_row == 1 + ACCOUNTS
+
+
+def test_a_reader_that_goes_away_ends_the_export_quietly(cli):
+    export = subprocess.Popen([sys.executable, "-m", "smtp_tui", "export", "--format", "json"], env=cli.env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert export.stdout.read(100).startswith(b"[")
+    export.stdout.close()  # `| head -c 100`
+    assert export.wait(timeout=60) == 0
+    assert export.stderr.read() == b""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_a_failed_export_leaves_the_callers_stream_open_and_says_nothing_more(context, seventy_five, fmt):
+    unread, write = os.pipe()
+    os.close(unread)  # every write now fails (EPIPE)
+    ignored = []  # what Python would print as "Exception ignored in ..."
+    with open(write, "wb", buffering=0) as stream:
+        hook, sys.unraisablehook = sys.unraisablehook, ignored.append
+        try:
+            with pytest.raises(BrokenPipeError):
+                export(fmt, stream)
+            gc.collect()  # what the failure left behind is collected now, not at some later moment
+        finally:
+            sys.unraisablehook = hook
+        assert not stream.closed
+    assert [(u.exc_type, u.object) for u in ignored] == []
 
 
 def test_an_interrupted_export_leaves_the_file_as_it_was(context, seventy_five, tmp_path):
