@@ -14,9 +14,10 @@ FIFO, a symbolic link, a file another user owns. The rules, decided once here:
   and group; a new file gets 0666 less the umask, as any program's would (an export holds
   no secret). Set-user-ID, set-group-ID and sticky bits are not carried over.
 - A symbolic link to a regular file is followed as `cp` follows it: the file it points to
-  is replaced, the link stays a link. Whether it may be followed is the kernel's decision
-  (the file is opened for writing first), so `fs.protected_symlinks` still stops a link
-  planted in /tmp by another user, and a file we may not write is not replaced.
+  is replaced, the link stays a link. A link in a sticky shared directory (/tmp) made by
+  another user is not followed, as the kernel's `fs.protected_symlinks` decides, even where
+  that is off; and the file is opened for writing first, so one we may not write (or an
+  immutable one) is not replaced.
 - Refused, with a reason: a directory, a block device (a report is never written onto a
   disk), a socket, and a link that points nowhere (GNU cp refuses those too: writing
   through one would create a file wherever its owner chose).
@@ -67,6 +68,7 @@ def target(named: str | os.PathLike) -> Target:
         raise FileNotFoundError(errno.ENOENT, "No file name given", named)
     if named == STDOUT:
         return Target(named, STDOUT, named)
+    _may_follow(named)
     try:
         found = os.stat(named)
     except FileNotFoundError:
@@ -89,6 +91,27 @@ def target(named: str | os.PathLike) -> Target:
     if (original.st_dev, original.st_ino) != (found.st_dev, found.st_ino):
         raise Refused("It changed while it was being opened", named)
     return Target(named, REPLACE, resolved, original)
+
+
+def _may_follow(named: str) -> None:
+    """Refuse what the kernel's fs.protected_symlinks refuses, whether the system has it on or
+    not: a link in a sticky world-writable directory (/tmp) made by neither us nor the
+    directory's owner; another user plants one there to have root write where they choose."""
+    path = os.path.abspath(named)
+    for _ in range(40):  # past that, the kernel's ELOOP says it
+        try:
+            link = os.lstat(path)
+        except FileNotFoundError:
+            return
+        if not stat.S_ISLNK(link.st_mode):
+            return
+        directory = os.path.dirname(path)
+        shared = os.stat(directory)
+        if (shared.st_mode & (stat.S_ISVTX | stat.S_IWOTH) == stat.S_ISVTX | stat.S_IWOTH
+                and link.st_uid not in (os.geteuid(), shared.st_uid)):
+            raise Refused(f"A symbolic link another user made in the shared directory {directory}: not followed",
+                          named)
+        path = os.path.join(directory, os.readlink(path))
 
 
 def _new(named: str) -> Target:

@@ -121,6 +121,24 @@ def test_a_link_to_a_file_is_followed_and_stays_a_link(cli, tmp_path):
     assert sorted(os.listdir(tmp_path / "out")) == ["link.csv", "real.csv"]
 
 
+def test_a_link_another_user_planted_in_a_shared_directory_is_not_followed(cli, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("making a link another user owns needs root")
+    shared = tmp_path / "out"
+    shared.chmod(0o1777)  # like /tmp
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    planted = shared / "report.csv"
+    planted.symlink_to(victim)
+    os.lchown(planted, 65534, 65534)
+    one_clean_line(cli("export", "--output", str(planted)), f"Cannot write {planted}: A symbolic link another user "
+                                                             f"made in the shared directory {shared}: not followed.")
+    assert victim.read_text() == "precious\n" and planted.is_symlink()
+    os.lchown(planted, 0, 0)  # our own link there is followed
+    assert cli("export", "--output", str(planted)).returncode == 0
+    assert len(csv_rows(victim.read_bytes())) == 1 + ACCOUNTS and planted.is_symlink()
+
+
 def test_a_planted_partial_file_is_neither_followed_nor_clobbered(cli, tmp_path):
     victim = tmp_path / "victim"
     victim.write_text("precious\n")
