@@ -12,7 +12,9 @@ FIFO, a symbolic link, a file another user owns. The rules, decided once here:
   On any failure, Ctrl-C included, the temporary file is removed and the file is untouched.
   A replaced file keeps its permission bits and, where the process may set them, its owner
   and group; a new file gets 0666 less the umask, as any program's would (an export holds
-  no secret). Set-user-ID, set-group-ID and sticky bits are not carried over.
+  no secret). Set-user-ID, set-group-ID and sticky bits are not carried over; nor are ACLs
+  and other extended attributes, and a file with several hard links is replaced under this
+  name only: the price of never truncating a file in place.
 - A symbolic link to a regular file is followed as `cp` follows it: the file it points to
   is replaced, the link stays a link. A link in a sticky shared directory (/tmp) made by
   another user is not followed, as the kernel's `fs.protected_symlinks` decides, even where
