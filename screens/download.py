@@ -13,6 +13,7 @@ from textual.worker import get_current_worker
 from screens.confirm import ConfirmModal
 from screens.forms import RecordForm
 from screens.widgets import Choice, FormRow
+from smtp_tui import files
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.database import DATABASE_ERRORS
 from smtp_tui.reports.export import FORMATS, default_file_name, export_to_file
@@ -64,14 +65,15 @@ class DownloadModal(RecordForm):
             self.show_errors({"path": "Say where to save the report."})
             return
         path = Path(text.strip()).expanduser().absolute()
-        if path.is_dir():
-            self.show_errors({"path": f"{path} is a directory: add a file name."})
+        try:
+            where = files.target(path)
+        except OSError as exc:
+            self.show_errors({"path": files.message(path, exc)})
             return
-        if not path.parent.is_dir():
-            self.show_errors({"path": f"The directory {path.parent} does not exist."})
-            return
-        if path.exists():
-            self.app.push_screen(ConfirmModal(f"{path} exists. Replace it?", yes="Replace", no="Keep it"),
+        if where.how == files.REPLACE:  # a device or a FIFO is written into, nothing is replaced
+            question = (f"{path} is a link to {where.path}, which exists. Replace that file?" if where.is_link
+                        else f"{path} exists. Replace it?")
+            self.app.push_screen(ConfirmModal(question, yes="Replace", no="Keep it"),
                                  lambda replace: self._write(fmt, path) if replace else None)
             return
         self._write(fmt, path)
@@ -84,7 +86,7 @@ class DownloadModal(RecordForm):
             with self.app.context.database.connection_context():
                 count = export_to_file(fmt, path, self.filters, self.sort, progress=self._progress)
         except OSError as exc:
-            self.app.call_from_thread(self.show_errors, {"path": f"Cannot write {path}: {exc.strerror}."})
+            self.app.call_from_thread(self.show_errors, {"path": files.message(path, exc)})
             return
         except DATABASE_ERRORS as exc:
             self.app.call_from_thread(self.notify, f"Cannot read the database: {exc}", severity="error")

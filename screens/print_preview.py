@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, TextArea
 
 import styles
+from smtp_tui import files
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.reports import printing
 
@@ -57,7 +58,8 @@ class PrintPreviewScreen(ModalScreen[None]):
             said = printing.send_to_printer(self.document)
         except (OSError, subprocess.SubprocessError) as exc:
             path = self._save()
-            self.notify(f"Could not print ({exc}); saved to {path} instead.", severity="warning", timeout=10)
+            if path is not None:  # else _save said why it could not save either
+                self.notify(f"Could not print ({exc}); saved to {path} instead.", severity="warning", timeout=10)
             return
         self.notify(said, title="Printing")
 
@@ -71,7 +73,7 @@ class PrintPreviewScreen(ModalScreen[None]):
         try:
             printing.save(self.document, path)
         except OSError as exc:
-            self.notify(f"Cannot save {path}: {exc.strerror}.", severity="error")
+            self.notify(files.message(path, exc), severity="error")
             return None
         self.query_one("#print-status", Label).update(f"Saved to {path}")
         return path

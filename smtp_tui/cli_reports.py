@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
+from smtp_tui import files
 from smtp_tui.accounts import SORTABLE, Sort
 from smtp_tui.cli_accounts import add_filter_options, filters_from
 from smtp_tui.cli_output import as_json, error, table
-from smtp_tui.reports.export import FORMATS, TEXT_FORMATS, export, export_to_file, record_export
+from smtp_tui.reports.export import FORMATS, TEXT_FORMATS, export_to_file
 from smtp_tui.validation import FieldError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -17,7 +17,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def add_parsers(commands, parents) -> None:
     parser = commands.add_parser("export", help="the whole filtered report as CSV, JSON or XLSX", parents=parents)
     parser.add_argument("--format", choices=FORMATS, default="csv")
-    parser.add_argument("--output", metavar="FILE", help="write here (default: stdout, for CSV and JSON)")
+    parser.add_argument("--output", metavar="FILE",
+                        help="write here (default, or -: standard output; for XLSX only when redirected)")
     parser.add_argument("--sort", default="code", help="the column to sort by (code, name, email, ...)")
     parser.add_argument("--descending", action="store_true")
     add_filter_options(parser)
@@ -43,20 +44,22 @@ def export_report(args, context) -> int:
     if args.sort not in SORTABLE:
         error(f"Cannot sort by '{args.sort}': choose one of {', '.join(SORTABLE)}.")
         return EXIT_USAGE
-    if args.output is None:
-        if args.format not in TEXT_FORMATS:
-            error("XLSX is not text: give --output FILE.")
-            return EXIT_USAGE
-        count = export(args.format, sys.stdout.buffer, filters, sort)
-        record_export(args.format, count, filters, "standard output")
-        return EXIT_OK
-    path = Path(args.output)
+    output = files.STDOUT if args.output is None else args.output
+    if not output:
+        error("--output: give a file name, or - for standard output.")
+        return EXIT_USAGE
+    if output == files.STDOUT and args.format not in TEXT_FORMATS and sys.stdout.isatty():
+        error("XLSX is not text: give --output FILE, or redirect standard output.")
+        return EXIT_USAGE
     try:
-        count = export_to_file(args.format, path, filters, sort)
+        count = export_to_file(args.format, output, filters, sort)
+    except BrokenPipeError:  # `| head`: run_command stops quietly, as cat does
+        raise
     except OSError as exc:
-        error(f"Cannot write {path}: {exc.strerror}.")
+        error(files.message(output, exc))
         return EXIT_FAILED
-    print(f"Wrote {count} account{'s' if count != 1 else ''} to {path}.", file=sys.stderr)
+    if output != files.STDOUT:
+        print(f"Wrote {count} account{'s' if count != 1 else ''} to {output}.", file=sys.stderr)
     return EXIT_OK
 
 

@@ -17,10 +17,11 @@ class Cli:
         self.outputs = []
         self.tmp_path = tmp_path
 
-    def __call__(self, *args, input=None):
+    def __call__(self, *args, input=None, **run_options):
         command = shutil.which("smtp-tui") or sys.executable
         argv = [command, *args] if command != sys.executable else [sys.executable, "-m", "smtp_tui", *args]
-        result = subprocess.run(argv, capture_output=True, text=True, env=self.env, input=input, timeout=60)
+        result = subprocess.run(argv, capture_output=True, text=True, env=self.env, input=input, timeout=60,
+                                **run_options)
         self.outputs.append(result.stdout + result.stderr)
         return result
 

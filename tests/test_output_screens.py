@@ -1,6 +1,8 @@
 """Download, print preview, schedules and the actions menu, driven with Pilot."""
 
 import csv
+import os
+import stat
 
 import pytest
 from textual.widgets import Input
@@ -70,6 +72,32 @@ async def test_download_refuses_a_missing_directory_where_it_was_typed(app, tmp_
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "does not exist" in str(app.screen.query_one("#error-path").render())
+
+
+async def test_download_through_a_link_names_its_file_and_a_device_is_written_into(app, tmp_path):
+    real = tmp_path / "real.csv"
+    real.write_text("precious")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        app.screen.query_one("#f-path", Input).value = str(link)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        assert app.screen.question == f"{link} is a link to {real}, which exists. Replace that file?"
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+        assert link.is_symlink() and real.read_text().startswith("Code,Name")
+        if os.geteuid() == 0:  # a node of /dev/null's device: written into, without a question
+            null = tmp_path / "null"
+            os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+            await pilot.press("d")
+            app.screen.query_one("#f-path", Input).value = str(null)
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+            assert stat.S_ISCHR(null.lstat().st_mode)
 
 
 async def test_print_preview_shows_pages_and_saves_the_document(app, tmp_path):

@@ -7,14 +7,17 @@ however many accounts there are; XLSX uses xlsxwriter's constant-memory mode.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
+import os
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from smtp_tui import accounts, audit
+from smtp_tui import accounts, audit, files
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.reports.columns import COLUMNS, FIELDS
 
@@ -44,18 +47,13 @@ def export(fmt: str, target: BinaryIO, filters: Filters = Filters(), sort: Sort 
     return writer(rows, target, total, progress or (lambda done, total: None))
 
 
-def export_to_file(fmt: str, path: Path, filters: Filters = Filters(), sort: Sort = Sort(),
+def export_to_file(fmt: str, path: Path | str, filters: Filters = Filters(), sort: Sort = Sort(),
                    progress: Progress | None = None) -> int:
-    """Write to `path` through a temporary file, so a failure never leaves half a report."""
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with open(partial, "wb") as target:
-            count = export(fmt, target, filters, sort, progress)
-        partial.replace(path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    record_export(fmt, count, filters, str(path))
+    """Write to the file the user named (`-` for stdout) the safe way (`files.write_to`): a
+    failure never leaves half a report, nor replaces a device, a link or a file's mode."""
+    with files.write_to(path) as target:
+        count = export(fmt, target, filters, sort, progress)
+    record_export(fmt, count, filters, files.describe(path))
     return count
 
 
@@ -67,7 +65,9 @@ def record_export(fmt: str, count: int, filters: Filters, where: str) -> None:
 
 
 def _csv(rows, target: BinaryIO, total: int, progress: Progress) -> int:
-    text = io.TextIOWrapper(target, encoding="utf-8", newline="")  # buffered; detach() flushes
+    # Rows gather in a string buffer written out every 1000 rows, not through a TextIOWrapper
+    # on `target`: one left behind by a failure closes the caller's stream when collected.
+    text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")  # RFC 4180
     writer.writerow([c.header for c in COLUMNS])
     texts = [c.text for c in COLUMNS]
@@ -79,10 +79,17 @@ def _csv(rows, target: BinaryIO, total: int, progress: Progress) -> int:
             cells[i] = neutralise(cells[i])
         writer.writerow(cells)
         if count % 1000 == 0:
+            _drain(text, target)
             progress(count, total)
-    text.detach()
+    _drain(text, target)
     progress(count, total)
     return count
+
+
+def _drain(text: io.StringIO, target: BinaryIO) -> None:
+    target.write(text.getvalue().encode("utf-8"))
+    text.seek(0)
+    text.truncate()
 
 
 def _json(rows, target: BinaryIO, total: int, progress: Progress) -> int:
@@ -100,9 +107,28 @@ def _json(rows, target: BinaryIO, total: int, progress: Progress) -> int:
 
 def _xlsx(rows, target: BinaryIO, total: int, progress: Progress) -> int:
     import xlsxwriter  # here, not above: its 20 ms are for the XLSX download alone, not for every start
+    from xlsxwriter.exceptions import FileCreateError
 
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False,
-                                            "strings_to_formulas": False, "strings_to_numbers": False})
+    zip_target = _ZipTarget(target)
+    # xlsxwriter assembles the parts in temporary files, and leaves them behind when it fails:
+    # a directory of our own is removed whatever happens.
+    with tempfile.TemporaryDirectory(prefix="smtp-tui-xlsx-") as scratch:
+        try:
+            return _workbook(xlsxwriter.Workbook(zip_target, {
+                "constant_memory": True, "in_memory": False, "tmpdir": scratch,
+                "strings_to_formulas": False, "strings_to_numbers": False}), rows, total, progress)
+        except BaseException as exc:
+            zip_target.abandon()
+            cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
+            if isinstance(cause, OSError) and not zip_target.failed:  # the scratch files, not the target
+                raise OSError(cause.errno, f"{cause.strerror} in {os.path.dirname(scratch)}, "
+                                           "where the XLSX file is assembled") from None
+            if cause is not exc:
+                raise cause from None
+            raise
+
+
+def _workbook(workbook, rows, total: int, progress: Progress) -> int:
     sheet = workbook.add_worksheet("SMTP accounts")
     bold = workbook.add_format({"bold": True})
     for column, c in enumerate(COLUMNS):
@@ -120,3 +146,48 @@ def _xlsx(rows, target: BinaryIO, total: int, progress: Progress) -> int:
     workbook.close()
     progress(count, total)
     return count
+
+
+class _ZipTarget:
+    """The target as xlsxwriter's ZipFile sees it.
+
+    When writing the workbook fails (a full disk), xlsxwriter leaves its ZipFile open; once
+    collected, long after the target was closed and thrown away, the ZipFile tries to finish
+    the archive and Python prints "Exception ignored ... seek of closed file". An abandoned
+    target takes those last calls and does nothing with them.
+    """
+
+    def __init__(self, stream: BinaryIO):
+        self._stream = stream
+        self._abandoned = False
+        self._position = 0  # once abandoned: where the ZipFile believes it is, for its sums
+        self.failed = False  # a write to the target itself failed (not one of the scratch files)
+
+    def abandon(self) -> None:
+        self._abandoned = True
+
+    def write(self, data) -> int:
+        if self._abandoned:
+            self._position += len(data)
+            return len(data)
+        return self._call(self._stream.write, data)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if self._abandoned:
+            self._position = offset + (self._position if whence == os.SEEK_CUR else 0)
+            return self._position
+        return self._call(self._stream.seek, offset, whence)  # flushes: a full disk shows here too
+
+    def tell(self) -> int:
+        return self._position if self._abandoned else self._call(self._stream.tell)
+
+    def flush(self) -> None:
+        if not self._abandoned:
+            self._call(self._stream.flush)
+
+    def _call(self, method, *args):
+        try:
+            return method(*args)
+        except OSError as exc:
+            self.failed = exc.errno != errno.ESPIPE  # a pipe cannot tell: ZipFile then streams
+            raise

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from smtp_tui import accounts, audit
+from smtp_tui import accounts, audit, files
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.reports.columns import COLUMNS, FIELDS
 
@@ -106,8 +106,10 @@ def send_to_printer(document: Document) -> str:
 
 
 def save(document: Document, path: Path) -> Path:
-    path.write_text(document.text, encoding="utf-8")
-    _record_print(document, str(path))
+    """Write the document to the file the user named, the safe way (`files.write_to`)."""
+    with files.write_to(path) as target:
+        target.write(document.text.encode("utf-8"))
+    _record_print(document, files.describe(path))
     return path
 
 
