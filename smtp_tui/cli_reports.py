@@ -7,7 +7,7 @@ from pathlib import Path
 
 from smtp_tui.accounts import SORTABLE, Sort
 from smtp_tui.cli_accounts import add_filter_options, filters_from
-from smtp_tui.cli_output import as_json, error, table
+from smtp_tui.cli_output import as_json, error, say, table
 from smtp_tui.reports.export import FORMATS, TEXT_FORMATS, export, export_to_file, record_export
 from smtp_tui.validation import FieldError
 
@@ -56,7 +56,7 @@ def export_report(args, context) -> int:
     except OSError as exc:
         error(f"Cannot write {path}: {exc.strerror}.")
         return EXIT_FAILED
-    print(f"Wrote {count} account{'s' if count != 1 else ''} to {path}.", file=sys.stderr)
+    say(f"Wrote {count} account{'s' if count != 1 else ''} to {path}.", file=sys.stderr)
     return EXIT_OK
 
 
@@ -65,7 +65,7 @@ def run_schedules(args, context) -> int:
 
     results = schedules.run_due(context.vault)
     for result in results:
-        print(f"schedule {result.schedule_id}: {'sent' if result.sent else 'FAILED'} · {result.summary}")
+        say(f"schedule {result.schedule_id}: {'sent' if result.sent else 'FAILED'} · {result.summary}")
     if not results:
         print("No report is due.")
     return EXIT_OK if all(r.sent for r in results) else EXIT_FAILED

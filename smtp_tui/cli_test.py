@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from dataclasses import replace
 
 from smtp_tui import accounts
+from smtp_tui.cli_output import error, say
 from smtp_tui.context import AppContext
 from smtp_tui.errors import NotFound, ServiceError, ValidationFailed
 from smtp_tui.validation import FieldError, timeout_seconds
@@ -45,24 +45,24 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
             attempt = replace(attempt, server=replace(attempt.server, timeout=float(timeout_seconds(args.timeout))))
     except ValidationFailed as failure:
         for message in failure.errors.values():
-            print(f"smtp-tui: {message}", file=sys.stderr)
+            error(message)
         return EXIT_USAGE
     except (NotFound, FieldError) as exc:
-        print(f"smtp-tui: {exc}", file=sys.stderr)
+        error(str(exc))
         return EXIT_USAGE
     except ServiceError as exc:
-        print(f"smtp-tui: {exc}", file=sys.stderr)
+        error(str(exc))
         return EXIT_FAILED
-    print(f"Testing '{account.name}' (code {account.code}) → {attempt.recipient}", flush=True)
+    say(f"Testing '{account.name}' (code {account.code}) → {attempt.recipient}")
     try:
         outcome = asyncio.run(deliver(attempt.server, attempt.envelope, check_only=attempt.check_only,
-                                      on_line=lambda line: print(line, flush=True)))
+                                      on_line=lambda line: say(str(line))))
     except KeyboardInterrupt:
         test_runs.record(attempt, None)
-        print("Cancelled.", file=sys.stderr)
+        error("Cancelled.")
         return EXIT_FAILED
     test_runs.record(attempt, outcome)
-    print(("✓ " if outcome.ok else "✗ ") + outcome.verdict)
+    say(("✓ " if outcome.ok else "✗ ") + outcome.verdict)
     if outcome.failure is not None:
-        print(f"Hint: {outcome.failure.hint}")
+        say(f"Hint: {outcome.failure.hint}")
     return EXIT_OK if outcome.ok else EXIT_FAILED

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import aiosmtplib
 from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError
 
-from smtp_tui.mail.transcript import printable
+from smtp_tui.escaping import printable
 
 STEPS = ("resolve", "proxy", "connect", "TLS", "greeting", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA")
 
