@@ -23,6 +23,7 @@ from smtp_tui.errors import NotFound, ServiceError, ValidationFailed
 from smtp_tui.vault import VaultError
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+NO_TERMINAL = "The TUI needs a terminal (with ssh, use ssh -t); every command works without one: smtp-tui --help"
 
 
 class Parser(argparse.ArgumentParser):
@@ -88,6 +89,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     command = getattr(args, "run", None)
+    if command is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # Textual would draw into a pipe, and wait for keys from nowhere, for ever (ssh without -t).
+        error(NO_TERMINAL)
+        return EXIT_USAGE
     config = Config.resolve(database=args.db, key_file=args.key_file)
     try:
         context = AppContext.open(config)
