@@ -117,16 +117,16 @@ class TestEmailScreen(ModalScreen[bool]):
         self._worker = self._run(attempt)
 
     def _show_refusal(self, errors: dict[str, str]) -> None:
-        shown = False
+        mine = set()  # the window's own fields (recipient, subject, body): each error under its field
         for row in self.query(FormRow):
+            mine.add(row.field)
             if row.field in errors:
                 row.show_error(errors[row.field])
-                shown = True
         if "recipient" in errors:
             self.query_one("#f-recipient", Input).focus()
-        if not shown or set(errors) - {"recipient"}:
+        if set(errors) - mine:
             self._verdict(False, "The account's settings are not valid: " + " ".join(
-                msg for field, msg in errors.items() if field != "recipient"))
+                msg for field, msg in errors.items() if field not in mine))
 
     @work(exclusive=True, group="test-email")
     async def _run(self, attempt: test_runs.Attempt) -> None:

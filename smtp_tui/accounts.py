@@ -288,11 +288,17 @@ def get(code: int) -> SmtpAccount:
 def find(name_or_code: str) -> SmtpAccount:
     """The account a person named, by its code or its exact name (any case)."""
     text = str(name_or_code).strip()
-    if text.isascii() and text.isdigit():
-        account = SmtpAccount.get_or_none(SmtpAccount.code == int(text))
+    try:
+        code = validation.account_code(text)
+    except validation.FieldError:  # not a code (or past any code): a name
+        code = None
+    if code is not None:
+        account = SmtpAccount.get_or_none(SmtpAccount.code == code)
         if account is not None:
             return account
-    account = SmtpAccount.get_or_none(fn.LOWER(SmtpAccount.name) == fn.LOWER(text))
+    account = None
+    if validation.is_text(text):
+        account = SmtpAccount.get_or_none(fn.LOWER(SmtpAccount.name) == fn.LOWER(text))
     if account is None:
         raise NotFound(f"There is no account named or numbered '{text}'.")
     return account

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from smtp_tui.config import current_user
+from smtp_tui.escaping import printable
 from smtp_tui.models import AuditEvent, utc_now
 from smtp_tui.paging import page_count
 
@@ -48,11 +49,14 @@ def _plain(value: Any) -> Any:
 
 def record(action: str, object_type: str, object_id: Any = "", name: str = "", *,
            changes: dict[str, list] | None = None, summary: str = "", actor: str | None = None) -> AuditEvent:
-    """Add one audit row (inside the caller's transaction, when it has one)."""
+    """Add one audit row (inside the caller's transaction, when it has one). The name and
+    summary are kept as they are shown: a file name with bytes that are not UTF-8 (which no
+    database takes) or a control character is kept escaped."""
     plain = {field: [_plain(v) for v in values] for field, values in (changes or {}).items()}
     return AuditEvent.create(at=utc_now(), user=actor or current_user(), client=ssh_client(), action=action,
-                             object_type=object_type, object_id=str(object_id), object_name=name,
-                             changes=json.dumps(plain, ensure_ascii=False, sort_keys=True), summary=summary)
+                             object_type=object_type, object_id=str(object_id), object_name=printable(name),
+                             changes=json.dumps(plain, ensure_ascii=False, sort_keys=True),
+                             summary=printable(summary))
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ def _query(filters: AuditFilters):
         query = query.where(AuditEvent.action == filters.action)
     if filters.since:
         query = query.where(AuditEvent.at >= datetime.combine(filters.since, datetime.min.time()))
-    if filters.until:
+    if filters.until and filters.until < date.max:  # until the last day there is: no bound
         query = query.where(AuditEvent.at < datetime.combine(filters.until + timedelta(days=1), datetime.min.time()))
     return query
 

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from smtp_tui import __version__
-from smtp_tui.cli_output import error, refused
+from smtp_tui.cli_output import error, one_line, refused
 from smtp_tui.config import DB_ENV, KEY_FILE_ENV, Config
 from smtp_tui.context import AppContext
 from smtp_tui.database import DATABASE_ERRORS, DatabaseUnavailable
@@ -23,11 +23,21 @@ from smtp_tui.errors import NotFound, ServiceError, ValidationFailed
 from smtp_tui.vault import VaultError
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+NO_TERMINAL = "The TUI needs a terminal (with ssh, use ssh -t); every command works without one: smtp-tui --help"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors echo what was typed (`invalid choice: '...'`): escaped and
+    cut like every message, so an argument can neither drive the terminal nor flood it."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {one_line(message)}\n")
 
 
 def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     """The command line; without `commands`, only the options that open the TUI (parse_args)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="smtp-tui",
         description="Browse, search, add, edit and test the outbound SMTP accounts of an appliance.",
         add_help=commands, exit_on_error=commands,
@@ -52,7 +62,7 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     from smtp_tui import cli_accounts, cli_audit, cli_registry, cli_reports, cli_test
 
     # --db and --key-file may also follow the command (smtp-tui test X --db ...).
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--db", metavar="URL_OR_PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     common.add_argument("--key-file", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND",
@@ -78,11 +88,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    command = getattr(args, "run", None)
+    if command is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # Textual would draw into a pipe, and wait for keys from nowhere, for ever (ssh without -t).
+        error(NO_TERMINAL)
+        return EXIT_USAGE
     config = Config.resolve(database=args.db, key_file=args.key_file)
     try:
         context = AppContext.open(config)
     except DatabaseUnavailable as exc:
-        print(f"smtp-tui: {exc}", file=sys.stderr)
+        error(str(exc))
         return EXIT_REFUSED
     for warning in context.warnings:
         error(f"warning: {warning}")
@@ -94,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ServiceError as exc:  # a key file that is not this database's
             error(str(exc))
             return EXIT_REFUSED
-    if getattr(args, "run", None) is not None:
+    if command is not None:
         return run_command(args, context)
     # Start-up makes a few hundred thousand objects that live as long as the app, and almost
     # no garbage: the collector's passes over them only delay the first page. SmtpApp turns

@@ -7,11 +7,10 @@ import json
 import sys
 from dataclasses import replace
 
-from smtp_tui import account_records, accounts, connectors, credentials
-from smtp_tui.accounts import Filters
-from smtp_tui.cli_output import as_json, error, refused, table, yes_no
+from smtp_tui import account_records, accounts, connectors, credentials, validation
+from smtp_tui.accounts import TEXT_FILTERS, Filters, last_test_label
+from smtp_tui.cli_output import as_json, error, one_line, refused, say, table, yes_no
 from smtp_tui.errors import NotFound, ValidationFailed
-from smtp_tui.accounts import last_test_label
 from smtp_tui.validation import AccountInput, FieldError, account_code
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -125,8 +124,10 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
 
 
 def filters_from(args: argparse.Namespace) -> Filters:
-    return Filters(code=account_code(args.code), name=args.name, email=args.email, reply_to=args.reply_to,
-                   return_path=args.return_path, confirmation_email=args.confirmation_email, status=args.status)
+    """The filter options as the search panel's; raises FieldError naming the option at fault."""
+    texts = {field: validation.text(getattr(args, field), f"--{field.replace('_', '-')}", required=False,
+                                    max_length=validation.ADDRESS_MAX) for field in TEXT_FILTERS}
+    return Filters(code=account_code(args.code), status=args.status, **texts)
 
 
 def list_accounts(args, context) -> int:
@@ -143,7 +144,7 @@ def list_accounts(args, context) -> int:
         (a.code, a.name, a.email, "active" if a.active else "inactive", yes_no(a.is_default),
          (a.secure_type or "yes") if a.secure else "no", f"{a.host}:{a.port}",
          last_test_label(a.last_test_outcome, a.last_test_at)) for a in rows])
-    print(f"{len(rows)} account{'s' if len(rows) != 1 else ''}" + (f" · {filters.describe()}" if not filters.is_empty() else ""))
+    say(f"{len(rows)} account{'s' if len(rows) != 1 else ''}" + (f" · {filters.describe()}" if not filters.is_empty() else ""))
     return EXIT_OK
 
 
@@ -156,14 +157,14 @@ def show_account(args, context) -> int:
         width = max(len(k) for k in record)
         for key, value in record.items():
             shown = yes_no(value) if isinstance(value, bool) else ("" if value is None else value)
-            print(f"{key.replace('_', ' '):{width}}  {shown}")
+            say(f"{key.replace('_', ' '):{width}}  {shown}")
     return EXIT_OK
 
 
 def add_account(args, context) -> int:
     data = _apply(AccountInput(), args)
     saved = accounts.save(data)
-    print(f"Added '{saved.name}' (code {saved.code}).")
+    say(f"Added '{saved.name}' (code {saved.code}).")
     return EXIT_OK
 
 
@@ -171,7 +172,7 @@ def edit_account(args, context) -> int:
     account = accounts.find(args.account)
     data = _apply(AccountInput.from_account(account), args)
     saved = accounts.save(data, code=account.code, expected_version=account.version)
-    print(f"Saved '{saved.name}' (code {saved.code}).")
+    say(f"Saved '{saved.name}' (code {saved.code}).")
     return EXIT_OK
 
 
@@ -181,12 +182,12 @@ def delete_account(args, context) -> int:
         if not sys.stdin.isatty():
             error("Refusing to delete without --yes when nobody can be asked.")
             return EXIT_USAGE
-        answer = input(f"Delete '{account.name}' (code {account.code})? [y/N] ")
+        answer = input(one_line(f"Delete '{account.name}' (code {account.code})? [y/N] "))
         if answer.strip().lower() not in ("y", "yes"):
             print("Kept.")
             return EXIT_REFUSED
     accounts.delete(account.code, expected_version=account.version)
-    print(f"Deleted '{account.name}' (code {account.code}).")
+    say(f"Deleted '{account.name}' (code {account.code}).")
     return EXIT_OK
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from itertools import islice
 
-from smtp_tui import audit
+from smtp_tui import audit, validation
 from smtp_tui.cli_output import as_json, error, table
 
 EXIT_OK, EXIT_USAGE = 0, 2
+CHANGES_MAX = 4000  # characters of an event's changes: every field of an account, and more
 
 
 def add_parser(commands, parents) -> None:
@@ -24,17 +26,21 @@ def add_parser(commands, parents) -> None:
 
 def show_audit(args, context) -> int:
     try:
-        filters = audit.AuditFilters(account=args.account, user=args.user, action=args.action,
-                                     since=audit.parse_day(args.since, "--since"),
+        filters = audit.AuditFilters(account=validation.text(args.account, "--account", required=False),
+                                     user=validation.text(args.user, "--user", required=False),
+                                     action=args.action, since=audit.parse_day(args.since, "--since"),
                                      until=audit.parse_day(args.until, "--until"))
-    except ValueError as exc:
+    except ValueError as exc:  # FieldError too
         error(str(exc))
         return EXIT_USAGE
-    events = list(islice(audit.iterate(filters), max(0, args.limit)))
+    if args.limit < 1:
+        error("--limit must be a whole number of events, 1 or more.")
+        return EXIT_USAGE
+    events = list(islice(audit.iterate(filters), min(args.limit, sys.maxsize)))
     if args.json:
         as_json([audit.to_record(e) for e in events])
         return EXIT_OK
     table(("When (UTC)", "User", "From", "Action", "What", "Changes"), [
         (f"{e.at:%Y-%m-%d %H:%M:%S}", e.user, e.client, e.action, f"{e.object_type} {e.object_name}".strip(),
-         audit.describe_changes(e) or e.summary) for e in events])
+         audit.describe_changes(e) or e.summary) for e in events], cell_max=CHANGES_MAX)
     return EXIT_OK

@@ -1,17 +1,25 @@
-"""How the commands print: tables for people, JSON for scripts, errors one per line on stderr."""
+"""How the commands print: tables for people, JSON for scripts, errors one per line on stderr.
+
+Whatever comes from data, a peer or the command line itself is printed through these, which
+escape what a terminal would run (smtp_tui.escaping) and cut long values: a stored name or a
+mistyped argument can neither drive the terminal nor flood it.
+"""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from smtp_tui.errors import ValidationFailed
+from smtp_tui.escaping import printable, printable_json, shortened
+
+CELL_MAX = 200  # characters of a table cell: a name is at most 100, an address 254
+MESSAGE_MAX = 600  # characters of a one-line message, cut in the middle to keep what to do
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    rows = [["" if cell is None else str(cell) for cell in row] for row in rows]
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, cell_max: int = CELL_MAX) -> None:
+    rows = [[printable(shortened("" if cell is None else str(cell), cell_max)) for cell in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     line = "  ".join(f"{{:{w}}}" for w in widths)
     print(line.format(*headers).rstrip())
@@ -21,11 +29,22 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
 
 
 def as_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, ensure_ascii=False))
+    print(printable_json(value))
+
+
+def one_line(message: str) -> str:
+    """A message as printed: escaped, cut to MESSAGE_MAX characters."""
+    return printable(shortened(message, MESSAGE_MAX, middle=True))
+
+
+def say(message: str, *, multi_line: bool = False, file=None) -> None:
+    """Print a message that holds data (a name, a reply, a stored text) on stdout, or `file`.
+    One line is escaped and cut; a text of several lines keeps its newlines and tabs, whole."""
+    print(printable(message, keep="\n\t") if multi_line else one_line(message), file=file, flush=True)
 
 
 def error(message: str) -> None:
-    print(f"smtp-tui: {message}", file=sys.stderr)
+    say(f"smtp-tui: {message}", file=sys.stderr)
 
 
 def refused(failure: ValidationFailed, *, with_fields: bool = False) -> None:

@@ -6,7 +6,7 @@ import getpass
 import sys
 
 from smtp_tui import connectors, credentials, settings, validation
-from smtp_tui.cli_output import as_json, table
+from smtp_tui.cli_output import as_json, say, table
 from smtp_tui.errors import ValidationFailed
 from smtp_tui.models import CONNECTOR_KINDS
 
@@ -50,16 +50,18 @@ def add_parsers(commands, parents) -> None:
 
 
 def _read_secret() -> str:
-    """From a masked prompt on a terminal, else the first line of stdin: never from argv."""
+    """From a masked prompt on a terminal, else the first line of stdin: never from argv.
+    Read as bytes, whatever the locale: bytes that are not UTF-8 come as lone surrogates
+    (as Python decodes argv), which the service refuses."""
     if sys.stdin.isatty():
         return getpass.getpass("Secret (not shown): ")
-    return sys.stdin.readline().rstrip("\r\n")
+    return sys.stdin.buffer.readline().decode("utf-8", "surrogateescape").rstrip("\r\n")
 
 
 def add_credential(args, context) -> int:
     secret = _read_secret()
     saved = credentials.save(context.vault, name=args.name, username=args.username, secret=secret)
-    print(f"Added credential '{saved.name}' (secret stored encrypted).")
+    say(f"Added credential '{saved.name}' (secret stored encrypted).")
     return EXIT_OK
 
 
@@ -75,7 +77,7 @@ def list_credentials(args, context) -> int:
 def delete_credential(args, context) -> int:
     credential = credentials.find(args.name)
     credentials.delete(credential.id)
-    print(f"Deleted credential '{credential.name}'.")
+    say(f"Deleted credential '{credential.name}'.")
     return EXIT_OK
 
 
@@ -88,7 +90,7 @@ def add_connector(args, context) -> int:
     if args.credential:
         credential_id = credentials.find(args.credential).id
     saved = connectors.save(name=args.name, kind=kind, host=host, port=port, credential_id=credential_id)
-    print(f"Added network connector '{saved.name}' ({CONNECTOR_KINDS[kind]} {host}:{port}).")
+    say(f"Added network connector '{saved.name}' ({CONNECTOR_KINDS[kind]} {host}:{port}).")
     return EXIT_OK
 
 
@@ -110,13 +112,13 @@ def list_connectors(args, context) -> int:
 def delete_connector(args, context) -> int:
     connector = connectors.find(args.name)
     connectors.delete(connector.id)
-    print(f"Deleted network connector '{connector.name}'.")
+    say(f"Deleted network connector '{connector.name}'.")
     return EXIT_OK
 
 
 def footer_text(args, context) -> int:
     if args.text is None:
-        print(settings.get(settings.FOOTER))
+        say(settings.get(settings.FOOTER), multi_line=True)
         return EXIT_OK
     settings.put(settings.FOOTER, args.text)
     print("Footer text saved.")

@@ -7,7 +7,7 @@ import sys
 from smtp_tui import files
 from smtp_tui.accounts import SORTABLE, Sort
 from smtp_tui.cli_accounts import add_filter_options, filters_from
-from smtp_tui.cli_output import as_json, error, table
+from smtp_tui.cli_output import as_json, error, say, table
 from smtp_tui.reports.export import FORMATS, TEXT_FORMATS, export_to_file
 from smtp_tui.validation import FieldError
 
@@ -59,7 +59,7 @@ def export_report(args, context) -> int:
         error(files.message(output, exc))
         return EXIT_FAILED
     if output != files.STDOUT:
-        print(f"Wrote {count} account{'s' if count != 1 else ''} to {output}.", file=sys.stderr)
+        say(f"Wrote {count} account{'s' if count != 1 else ''} to {output}.", file=sys.stderr)
     return EXIT_OK
 
 
@@ -68,7 +68,7 @@ def run_schedules(args, context) -> int:
 
     results = schedules.run_due(context.vault)
     for result in results:
-        print(f"schedule {result.schedule_id}: {'sent' if result.sent else 'FAILED'} · {result.summary}")
+        say(f"schedule {result.schedule_id}: {'sent' if result.sent else 'FAILED'} · {result.summary}")
         if result.note:
             error(result.note)
     if not results:

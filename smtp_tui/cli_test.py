@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from dataclasses import replace
 
 from smtp_tui import accounts
-from smtp_tui.cli_output import error
+from smtp_tui.cli_output import error, say
 from smtp_tui.context import AppContext
 from smtp_tui.errors import NotFound, ServiceError, ValidationFailed
 from smtp_tui.validation import FieldError, timeout_seconds
@@ -46,28 +45,28 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
             attempt = replace(attempt, server=replace(attempt.server, timeout=float(timeout_seconds(args.timeout))))
     except ValidationFailed as failure:
         for message in failure.errors.values():
-            print(f"smtp-tui: {message}", file=sys.stderr)
+            error(message)
         return EXIT_USAGE
     except (NotFound, FieldError) as exc:
-        print(f"smtp-tui: {exc}", file=sys.stderr)
+        error(str(exc))
         return EXIT_USAGE
     except ServiceError as exc:
-        print(f"smtp-tui: {exc}", file=sys.stderr)
+        error(str(exc))
         return EXIT_FAILED
-    print(f"Testing '{account.name}' (code {account.code}) → {attempt.recipient}", flush=True)
+    say(f"Testing '{account.name}' (code {account.code}) → {attempt.recipient}")
     try:
         outcome = asyncio.run(deliver(attempt.server, attempt.envelope, check_only=attempt.check_only,
-                                      on_line=lambda line: print(line, flush=True)))
+                                      on_line=lambda line: say(str(line))))
     except KeyboardInterrupt:
         note = test_runs.keep(attempt, None)
-        print("Cancelled.", file=sys.stderr)
+        error("Cancelled.")
         if note:
             error(note)
         return EXIT_FAILED
     note = test_runs.keep(attempt, outcome)
-    print(("✓ " if outcome.ok else "✗ ") + outcome.verdict)
+    say(("✓ " if outcome.ok else "✗ ") + outcome.verdict)
     if outcome.failure is not None:
-        print(f"Hint: {outcome.failure.hint}")
+        say(f"Hint: {outcome.failure.hint}")
     if note:  # the exit code still says what the server did: a script asks whether the mail went
         error(note)
     return EXIT_OK if outcome.ok else EXIT_FAILED

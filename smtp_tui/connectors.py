@@ -23,7 +23,9 @@ def get(connector_id: int) -> NetworkConnector:
 
 
 def find(name: str) -> NetworkConnector:
-    connector = NetworkConnector.get_or_none(fn.LOWER(NetworkConnector.name) == fn.LOWER(name.strip()))
+    connector = None
+    if validation.is_text(name):
+        connector = NetworkConnector.get_or_none(fn.LOWER(NetworkConnector.name) == fn.LOWER(name.strip()))
     if connector is None:
         raise NotFound(f"There is no network connector named '{name}'.")
     return connector

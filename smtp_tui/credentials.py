@@ -28,7 +28,9 @@ def get(credential_id: int) -> Credential:
 
 
 def find(name: str) -> Credential:
-    credential = Credential.get_or_none(fn.LOWER(Credential.name) == fn.LOWER(name.strip()))
+    credential = None
+    if validation.is_text(name):
+        credential = Credential.get_or_none(fn.LOWER(Credential.name) == fn.LOWER(name.strip()))
     if credential is None:
         raise NotFound(f"There is no credential named '{name}'.")
     return credential
@@ -45,6 +47,8 @@ def save(vault: Vault, *, name: str, username: str, secret: str | None,
             errors[field] = str(exc)
     if (credential_id is None or secret is not None) and not secret:
         errors["secret"] = "Secret is required."
+    elif secret and not validation.is_text(secret):
+        errors["secret"] = "Secret is not valid text: it holds bytes that are not UTF-8, or NUL."
     with write_transaction():
         clash = Credential.select().where(fn.LOWER(Credential.name) == fn.LOWER(name.strip()))
         if credential_id is not None:

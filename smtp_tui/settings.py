@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from smtp_tui import audit
+from smtp_tui import audit, validation
 from smtp_tui.database import write_transaction
+from smtp_tui.errors import ValidationFailed
 from smtp_tui.models import Setting
 
 FOOTER = "footer"
+FOOTER_MAX = 10_000
+# The rule of each setting a person types, by key: the footer is text of several lines.
+RULES = {FOOTER: lambda value: validation.multi_line_text(value, "Footer", max_length=FOOTER_MAX)}
 
 
 def get(key: str, default: str = "") -> str:
@@ -15,6 +19,12 @@ def get(key: str, default: str = "") -> str:
 
 
 def put(key: str, value: str) -> None:
+    """Store a setting, after its rule; raises ValidationFailed (keyed by `key`) when refused."""
+    if key in RULES:
+        try:
+            value = RULES[key](value)
+        except validation.FieldError as exc:
+            raise ValidationFailed({key: str(exc)}) from None
     with write_transaction():
         before = get(key)
         Setting.insert(key=key, value=value).on_conflict(

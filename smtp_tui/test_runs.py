@@ -16,7 +16,7 @@ from smtp_tui.mail.connectors import ProxySettings
 from smtp_tui.mail.transport import Outcome, ServerSettings
 from smtp_tui.database import DATABASE_ERRORS, write_transaction
 from smtp_tui.models import SmtpAccount, TestRun, utc_now
-from smtp_tui.validation import AccountInput, FieldError
+from smtp_tui.validation import AccountInput
 from smtp_tui.vault import Vault
 
 
@@ -91,11 +91,11 @@ def _server_settings(cleaned: AccountInput, vault: Vault, saved: SmtpAccount | N
 def prepare(data: AccountInput, vault: Vault, *, to: str, subject: str, body: str, check_only: bool = False,
             account_code: int | None = None, saved: SmtpAccount | None = None,
             typed_secret: str | None = None) -> Attempt:
-    """Validate the recipient and the account, and compose the test message."""
-    try:
-        recipient = validation.email_address(to, "Recipient", required=True)
-    except FieldError as exc:
-        raise ValidationFailed({"recipient": str(exc)}) from None
+    """Validate the recipient, subject, body and the account, and compose the test message."""
+    message, errors = validation.validate_test_message(to, subject, body)
+    if errors:
+        raise ValidationFailed(errors)
+    recipient, subject, body = message["recipient"], message["subject"], message["body"]
     cleaned = _validated(data)
     server = _server_settings(cleaned, vault, saved, typed_secret)
     envelope = compose(cleaned, to=[recipient], subject=subject, body=body,

@@ -17,33 +17,67 @@ from smtp_tui.models import CONNECTOR_KINDS, SECURE_TYPES
 NAME_MAX = 100
 ADDRESS_MAX = 254
 HOST_MAX = 253
+SUBJECT_MAX = 998  # RFC 5322's longest line
+BODY_MAX = 10_000_000  # a test message may be large on purpose (a server that drops a big DATA)
+CODE_MAX = 2**63 - 1  # the largest integer SQLite (and a PostgreSQL bigint) holds
 
 
 class FieldError(ValueError):
     """A single field's value is not acceptable; str(error) is the message to show."""
 
 
-def single_line(value: str, label: str) -> str:
-    """Refuse CR and LF, which would let a value inject headers into a message."""
-    if "\r" in value or "\n" in value:
+# What str.splitlines() splits on: a line break in a header value starts a new header.
+LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+# Bidi embeddings, overrides, isolates and marks: they reorder what is shown around them, so a
+# name can read as another ('Relay\u202egnp.exe'), and they are invisible.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def checked_text(value: str, label: str, *, multi_line: bool = False) -> str:
+    """The one rule for text a person typed: no bytes that are not text (a byte that is not
+    UTF-8 on the command line arrives as a lone surrogate), no line breaks unless `multi_line`
+    (then only tab and newline, CRLF read as newline), no other control character (a terminal
+    would run it), no bidi control. Returns the value; raises FieldError naming `label`."""
+    if multi_line:
+        value = value.replace("\r\n", "\n")
+    lines = value.replace("\t", " ").split("\n") if multi_line else [value]
+    if all(line.isprintable() for line in lines):  # nearly every value: no character to look at one by one
+        return value
+    allowed = "\t\n" if multi_line else ""
+    kinds = {unicodedata.category(c) for c in value if c not in allowed}
+    if "Cs" in kinds:
+        raise FieldError(f"{label} is not valid text: it holds bytes that are not UTF-8.")
+    if not multi_line and not LINE_BREAKS.isdisjoint(value):
         raise FieldError(f"{label} must be on one line (no line breaks).")
+    if "Cc" in kinds or "Zl" in kinds or "Zp" in kinds:
+        but = " other than tabs and line breaks" if multi_line else ""
+        raise FieldError(f"{label} must not contain control characters{but}.")
+    if not BIDI_CONTROLS.isdisjoint(value):
+        raise FieldError(f"{label} must not contain bidi controls (such as U+202E), which reorder the text shown.")
     return value
 
 
-def readable(value: str, label: str) -> str:
-    """Refuse control characters (a terminal would run them) and text that is not valid Unicode
-    (a byte that is not UTF-8 on the command line arrives as a lone surrogate)."""
-    if any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
-        raise FieldError(f"{label} must not contain control characters or bytes that are not text.")
-    return value
+def is_text(value: str) -> bool:
+    """Whether every database driver and encoder takes `value`: no lone surrogate (a byte that
+    is not UTF-8) and no NUL (PostgreSQL refuses it). A name failing this names nothing."""
+    return "\0" not in value and not any("\ud800" <= c <= "\udfff" for c in value)
 
 
 def text(value: str | None, label: str, *, required: bool, max_length: int = NAME_MAX) -> str:
-    value = readable(single_line((value or "").strip(), label), label)
+    """A one-line value (names, addresses, hosts, subjects): trimmed, `checked_text`, bounded."""
+    value = checked_text((value or "").strip(), label)
     if required and not value:
         raise FieldError(f"{label} is required.")
     if len(value) > max_length:
         raise FieldError(f"{label} is too long (at most {max_length} characters).")
+    return value
+
+
+def multi_line_text(value: str | None, label: str, *, max_length: int) -> str:
+    """A text of several lines (a body, the footer): `checked_text` with tabs and newlines."""
+    value = checked_text(value or "", label, multi_line=True)
+    if len(value) > max_length:
+        raise FieldError(f"{label} is too long (at most {max_length:,} characters).")
     return value
 
 
@@ -111,6 +145,8 @@ def account_code(value: int | str | None) -> int | None:
     value = str(value).strip()
     if not (value.isascii() and value.isdigit()):  # '²'.isdigit() is True, int('²') is not
         raise FieldError("Code must be a number, such as 12.")
+    if len(value.lstrip("0")) > len(str(CODE_MAX)) or int(value) > CODE_MAX:  # int() of 4,300+ digits raises
+        raise FieldError(f"Code must be a number from 0 to {CODE_MAX}.")
     return int(value)
 
 
@@ -198,6 +234,21 @@ def validate_account(data: AccountInput) -> tuple[AccountInput, dict[str, str]]:
         cleaned["connector_id"] = data.connector_id
 
     return replace(data, **{k: v for k, v in cleaned.items() if k not in errors}), errors
+
+
+def validate_test_message(recipient: str, subject: str, body: str) -> tuple[dict[str, str], dict[str, str]]:
+    """A test e-mail's recipient, subject (one line: it becomes a header) and body (several
+    lines), checked at once: the cleaned values and the errors, each keyed by field name."""
+    rules = {"recipient": lambda: email_address(recipient, "Recipient", required=True),
+             "subject": lambda: text(subject, "Subject", required=False, max_length=SUBJECT_MAX),
+             "body": lambda: multi_line_text(body, "Body", max_length=BODY_MAX)}
+    cleaned, errors = {}, {}
+    for field, rule in rules.items():
+        try:
+            cleaned[field] = rule()
+        except FieldError as exc:
+            errors[field] = str(exc)
+    return cleaned, errors
 
 
 def connector_kind(value: str | None) -> str:

@@ -352,3 +352,18 @@ async def test_footer_text_is_editable(app):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert settings.get(settings.FOOTER) == "Sent by the PAM appliance"
+
+
+async def test_the_footer_form_refuses_control_characters_as_the_command_line_does(app):
+    settings.put(settings.FOOTER, "Regards,\n\tOps")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("F")
+        form = app.screen
+        form.query_one("#f-footer-text").text = "x\x1b]0;PWNED\x07\x1b[2J"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form  # still open, the text kept for fixing
+        assert [n.message for n in app._notifications] == [
+            "Footer must not contain control characters other than tabs and line breaks."]
+        assert settings.get(settings.FOOTER) == "Regards,\n\tOps"

@@ -24,11 +24,11 @@ def test_version_and_help():
 
 
 def test_an_unusable_database_is_one_clear_line_and_exit_1(tmp_path):
-    result = smtp_tui_cmd("--db", "oracle://db.example.com/x")
+    result = smtp_tui_cmd("--db", "oracle://db.example.com/x", "accounts", "list")
     assert result.returncode == 1
     assert result.stderr == 'smtp-tui: Cannot use database oracle://db.example.com/x: Unrecognized or unsupported scheme: "oracle".\n'
     (tmp_path / "bad.db").write_text("garbage" * 1000)
-    result = smtp_tui_cmd(env={"SMTP_TUI_DB": str(tmp_path / "bad.db")})
+    result = smtp_tui_cmd("audit", env={"SMTP_TUI_DB": str(tmp_path / "bad.db")})
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "file is not a database" in result.stderr
 

@@ -115,3 +115,81 @@ def test_suggested_port(secure, secure_type, port):
 def test_port_warning(secure, secure_type, port, expected):
     warning = validation.port_warning(secure, secure_type, port)
     assert (warning is None) if expected is None else warning.startswith(expected)
+
+
+# One rule for text (issue 14) ---------------------------------------------------------------
+
+ONE_LINE = "must be on one line (no line breaks)."
+
+
+def test_the_line_breaks_refused_are_every_one_python_splits_lines_on():
+    splitters = {c for c in map(chr, range(0x10000)) if len(f"a{c}b".splitlines()) == 2}
+    assert validation.LINE_BREAKS == splitters  # \n \r \x0b \x0c \x1c \x1d \x1e \x85 \u2028 \u2029
+
+
+@pytest.mark.parametrize("character", sorted(validation.LINE_BREAKS), ids=ascii)
+def test_every_line_break_is_refused_in_names_and_addresses(character):
+    errors = errors_of(name=f"Relay{character}HQ", email=f"ops{character}x@example.com")
+    assert (errors["name"], errors["email"]) == (f"Name {ONE_LINE}", f"E-mail {ONE_LINE}")
+
+
+@pytest.mark.parametrize("character", sorted(validation.BIDI_CONTROLS), ids=ascii)
+def test_bidi_controls_are_refused_in_names(character):
+    assert errors_of(name=f"Relay{character}gnp.exe")["name"] == (
+        "Name must not contain bidi controls (such as U+202E), which reorder the text shown.")
+
+
+@pytest.mark.parametrize("value,message", [
+    ("Relay\x1b[2J", "Name must not contain control characters."),
+    ("Relay\tHQ", "Name must not contain control characters."),
+    ("Relay\x9b31m", "Name must not contain control characters."),
+    ("Relay\x7f", "Name must not contain control characters."),
+    ("Relay \udcff", "Name is not valid text: it holds bytes that are not UTF-8."),  # b"\xff" in argv
+    ("Relay\ud800\n", "Name is not valid text: it holds bytes that are not UTF-8."),
+])
+def test_control_characters_and_bytes_that_are_not_text_are_refused(value, message):
+    assert errors_of(name=value)["name"] == message
+
+
+@pytest.mark.parametrize("value", ["Relais Zürich", "Relay\u00a0HQ", "中继 一", "Relay (copy)"])
+def test_printable_text_and_spaces_of_any_width_are_names(value):
+    assert "name" not in errors_of(name=value)
+
+
+def test_text_of_several_lines_keeps_tabs_and_newlines_and_refuses_other_controls():
+    assert validation.multi_line_text("Regards,\r\n\tOps\n", "Body", max_length=100) == "Regards,\n\tOps\n"
+    for value in ("x\x1b]0;PWNED\x07", "a\rb", "a\x0cb", "a\u2028b", "a\x85b"):
+        with pytest.raises(FieldError, match="^Body must not contain control characters other than tabs and "
+                                             "line breaks.$"):
+            validation.multi_line_text(value, "Body", max_length=100)
+    with pytest.raises(FieldError, match="^Body is too long"):
+        validation.multi_line_text("x" * 101, "Body", max_length=100)
+
+
+@pytest.mark.parametrize("character", ["\r\n", "\n", "\x0b", "\x0c", "\x1c", "\x85", "\u2028"], ids=ascii)
+def test_a_test_subject_is_one_line_and_its_body_may_have_many(character):
+    cleaned, errors = validation.validate_test_message("ops@example.com", f"Hi{character}Bcc: x@example.com",
+                                                       "Line one\nLine two")
+    assert errors == {"subject": f"Subject {ONE_LINE}"}
+    assert validation.validate_test_message("ops@example.com", "Hi", "a\n\tb") == (
+        {"recipient": "ops@example.com", "subject": "Hi", "body": "a\n\tb"}, {})
+
+
+def test_codes_past_what_a_database_holds_are_refused():
+    assert validation.account_code(str(validation.CODE_MAX)) == 2**63 - 1
+    for value in (str(2**63), "9" * 5000, "0" * 30 + "1" + "0" * 19):
+        with pytest.raises(FieldError, match="^Code must be a number from 0 to 9223372036854775807.$"):
+            validation.account_code(value)
+    assert validation.account_code("0" * 30 + "7") == 7
+
+
+def test_the_footer_service_refuses_control_characters_and_stores_nothing(context):
+    from smtp_tui import settings
+    from smtp_tui.errors import ValidationFailed
+
+    settings.put(settings.FOOTER, "Regards,\n\tOps")
+    with pytest.raises(ValidationFailed) as refused:
+        settings.put(settings.FOOTER, "x\x1b]0;PWNED\x07\x1b[2J")
+    assert refused.value.errors == {"footer": "Footer must not contain control characters other than tabs and "
+                                              "line breaks."}
+    assert settings.get(settings.FOOTER) == "Regards,\n\tOps"

@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 import aiosmtplib
 from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError
 
+from smtp_tui.escaping import printable
 from smtp_tui.mail.masking import Masker
-from smtp_tui.mail.transcript import printable
 
 STEPS = ("resolve", "proxy", "connect", "TLS", "greeting", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA")
 

@@ -6,17 +6,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from smtp_tui.escaping import printable  # a hostile server's reply must never drive the terminal
 from smtp_tui.mail.masking import MASK, Masker
 
 MARKS = {"client": " -> ", "server": "<-  ", "info": "=== ", "warning": "!!! ", "error": "*** ", "ok": "+++ "}
-
-
-def printable(text: str) -> str:
-    """Control characters (escape sequences included) shown as \\xNN: a hostile server's
-    reply must never drive the administrator's terminal."""
-    if text.isprintable():  # nearly every line: no character to look at one by one
-        return text
-    return "".join(c if c.isprintable() or c == " " else f"\\x{ord(c):02x}" for c in text)
 
 
 @dataclass(frozen=True)
