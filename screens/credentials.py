@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.widgets import Input, RadioSet
 
 from screens.forms import RecordForm
+from screens.literal import literal, notify
 from screens.records import RecordListScreen
 from screens.widgets import FormRow, YesNo
 from smtp_tui import credentials
+
+
+def credential_options() -> list[tuple[Content, int]]:
+    """The registered credentials, for a drop-down: name and user name."""
+    return [(literal(f"{c.name} ({c.username})"), c.id) for c in credentials.all_credentials()]
 
 
 class CredentialForm(RecordForm):
@@ -53,7 +60,7 @@ class CredentialForm(RecordForm):
                                  username=self._value("username"),
                                  secret=self._value("secret") if replacing else None,
                                  credential_id=self.credential.id if self.credential else None)
-        self.notify(f"Saved credential '{saved.name}'.")
+        notify(self, f"Saved credential '{saved.name}'.")
         return saved.id
 
 

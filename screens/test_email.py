@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RichLog, Static, TextArea
 
 import styles
+from screens.literal import literal, literal_text, notify
 from screens.widgets import FormRow
 from smtp_tui import test_runs
 from smtp_tui.database import DATABASE_ERRORS
@@ -50,7 +50,7 @@ class TestEmailScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form tall test-email"):
-            yield Label(self.title_text, classes="title")
+            yield Label(literal(self.title_text), classes="title")
             yield Static(id="test-warnings", classes="warning-line")
             yield FormRow("Recipient", Input(id="f-recipient", placeholder="you@example.com", compact=True),
                           field="recipient", required=True)
@@ -149,17 +149,17 @@ class TestEmailScreen(ModalScreen[bool]):
         try:
             test_runs.record(attempt, outcome, cancelled_after=elapsed)
         except DATABASE_ERRORS as exc:
-            self.notify(f"The outcome could not be kept: {exc}", severity="warning")
+            notify(self, f"The outcome could not be kept: {exc}", severity="warning")
 
     def _line(self, line: Line) -> None:
-        self.query_one("#transcript", RichLog).write(Text(str(line), style=LINE_STYLES[line.kind]))
+        self.query_one("#transcript", RichLog).write(literal_text(line, style=LINE_STYLES[line.kind]))
 
     def _verdict(self, ok: bool, text: str, hint: str = "") -> None:
         verdict = self.query_one("#verdict", Static)
         verdict.display = True
         verdict.set_class(ok, "-ok")
         verdict.set_class(not ok, "-failed")
-        verdict.update(Text(("✓ " if ok else "✗ ") + text + (f"\n{hint}" if hint else "")))
+        verdict.update(literal(("✓ " if ok else "✗ ") + text + (f"\n{hint}" if hint else ""), lines=True))
 
     def _set_running(self, running: bool) -> None:
         self.query_one("#send", Button).disabled = running

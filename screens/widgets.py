@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Label, RadioButton, RadioSet, Static
 
+from screens.literal import literal
+
 
 class Choice(RadioSet):
     """A horizontal radio set whose `value` is the chosen option's value."""
@@ -53,6 +55,6 @@ class FormRow(Vertical):
 
     def show_error(self, message: str | None) -> None:
         error = self.query_one(".form-error", Static)
-        error.update(message or "")
+        error.update(literal(message or "", lines=True))  # may quote what was typed
         error.display = bool(message)
         self.set_class(bool(message), "-invalid")
