@@ -15,7 +15,7 @@ from screens.credentials import CredentialForm, credential_options
 from screens.forms import RecordForm
 from screens.literal import literal, notify
 from screens.test_email import TestEmailScreen
-from screens.widgets import Choice, FormRow, YesNo
+from screens.widgets import Choice, FormRow, TextInput, YesNo
 from smtp_tui import accounts, connectors, validation
 from smtp_tui.errors import ServiceError, StaleEdit
 from smtp_tui.validation import AccountInput
@@ -104,7 +104,7 @@ class AccountForm(RecordForm):
 
     @staticmethod
     def _input(field: str, value: str, placeholder: str = "") -> Input:
-        return Input(value, placeholder=placeholder, id=f"f-{field}", compact=True)
+        return TextInput(value, placeholder=placeholder, id=f"f-{field}", compact=True)
 
     @staticmethod
     def _or_null(value):

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 import styles
 from screens.help import HelpScreen
 from screens.literal import literal, literal_text
+from screens.widgets import TextInput
 from smtp_tui import audit
 from smtp_tui.database import DATABASE_ERRORS
 
@@ -35,11 +36,12 @@ class AuditScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="audit-filters"):
-            yield Input(placeholder="account", id="audit-account", compact=True)
-            yield Input(placeholder="user", id="audit-user", compact=True)
+            yield TextInput(placeholder="account", id="audit-account", compact=True)
+            yield TextInput(placeholder="user", id="audit-user", compact=True)
             yield Select([(a, a) for a in audit.ACTIONS], prompt="any action", id="audit-action", compact=True)
-            yield Input(placeholder="since", id="audit-since", compact=True, max_length=10, tooltip="YYYY-MM-DD")
-            yield Input(placeholder="until", id="audit-until", compact=True, max_length=10, tooltip="YYYY-MM-DD, inclusive")
+            yield TextInput(placeholder="since", id="audit-since", compact=True, max_length=10, tooltip="YYYY-MM-DD")
+            yield TextInput(placeholder="until", id="audit-until", compact=True, max_length=10,
+                            tooltip="YYYY-MM-DD, inclusive")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="audit-events")
         yield Label(id="audit-status")
         yield Footer(compact=True)

@@ -9,7 +9,7 @@ from screens.credentials import credential_options
 from screens.forms import RecordForm
 from screens.literal import notify
 from screens.records import RecordListScreen
-from screens.widgets import Choice, FormRow
+from screens.widgets import Choice, FormRow, TextInput
 from smtp_tui import connectors
 from smtp_tui.models import CONNECTOR_KINDS
 
@@ -22,10 +22,10 @@ class ConnectorForm(RecordForm):
 
     def body(self) -> ComposeResult:
         c = self.connector
-        yield FormRow("Name", Input(c.name if c else "", id="f-name", compact=True), field="name", required=True)
+        yield FormRow("Name", TextInput(c.name if c else "", id="f-name", compact=True), field="name", required=True)
         yield FormRow("Type", Choice(list(CONNECTOR_KINDS.items()), c.kind if c else "socks5", id="f-kind"), field="kind")
-        yield FormRow("Proxy host", Input(c.host if c else "", id="f-host", compact=True,
-                                          placeholder="proxy.example.com"), field="host", required=True)
+        yield FormRow("Proxy host", TextInput(c.host if c else "", id="f-host", compact=True,
+                                              placeholder="proxy.example.com"), field="host", required=True)
         yield FormRow("Proxy port", Input(str(c.port) if c else "1080", id="f-port", restrict=r"[0-9]*",
                                           max_length=5, compact=True, classes="port"), field="port", required=True)
         yield FormRow("Proxy credential", Select(

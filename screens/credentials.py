@@ -10,7 +10,7 @@ from textual.widgets import Input, RadioSet
 from screens.forms import RecordForm
 from screens.literal import literal, notify
 from screens.records import RecordListScreen
-from screens.widgets import FormRow, YesNo
+from screens.widgets import FormRow, TextInput, YesNo
 from smtp_tui import credentials
 
 
@@ -29,10 +29,10 @@ class CredentialForm(RecordForm):
 
     def body(self) -> ComposeResult:
         credential = self.credential
-        yield FormRow("Name", Input(credential.name if credential else "", id="f-name", compact=True),
+        yield FormRow("Name", TextInput(credential.name if credential else "", id="f-name", compact=True),
                       field="name", required=True)
-        yield FormRow("User name", Input(credential.username if credential else "", id="f-username",
-                                         compact=True), field="username", required=True)
+        yield FormRow("User name", TextInput(credential.username if credential else "", id="f-username",
+                                             compact=True), field="username", required=True)
         if credential is not None:
             yield FormRow("Replace secret", YesNo(False, id="f-replace"), field="replace")
         yield FormRow("Secret", Input(password=True, id="f-secret", compact=True,

@@ -13,7 +13,7 @@ from textual.worker import get_current_worker
 from screens.confirm import ConfirmModal
 from screens.forms import RecordForm
 from screens.literal import literal, notify
-from screens.widgets import Choice, FormRow
+from screens.widgets import Choice, FormRow, TextInput
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.database import DATABASE_ERRORS
 from smtp_tui.reports.export import FORMATS, default_file_name, export_to_file
@@ -34,8 +34,8 @@ class DownloadModal(RecordForm):
                             f"{' · ' + self.filters.describe() if not self.filters.is_empty() else ''}"
                             f" · sorted by {self.sort.column}"), classes="hint")
         yield FormRow("Format", Choice([(f, f.upper()) for f in FORMATS], "csv", id="f-format"), field="format")
-        yield FormRow("Save as", Input(default_file_name("csv"), id="f-path", compact=True,
-                                       tooltip="Relative to the current directory"),
+        yield FormRow("Save as", TextInput(default_file_name("csv"), id="f-path", compact=True,
+                                           tooltip="Relative to the current directory"),
                       field="path", required=True)
         with Horizontal(id="progress-row"):
             yield ProgressBar(id="progress", show_eta=False)

@@ -5,7 +5,8 @@ an account named `[/]` ended the app with MarkupError, and `[@click=app.quit]x[/
 a link that ran an action. And it writes the characters of a text to the terminal as they
 are: an escape sequence stored in a name would drive the administrator's terminal. So every
 text that comes from the database, a server, a person or an exception goes through here.
-Fixed strings of the interface need not, as long as nothing is put into them.
+Fixed strings of the interface need not, as long as nothing is put into them. A field being
+edited shows its text through `pictured` instead (screens.widgets.TextInput, TextEditor).
 """
 
 from __future__ import annotations
@@ -25,6 +26,19 @@ def shown(text: object, *, lines: bool = False) -> str:
     if lines and "\n" in text:
         return "\n".join(printable(line) for line in text.split("\n"))
     return printable(text)
+
+
+# U+2400-U+241F picture the C0 controls one for one (␛ for escape), U+2421 DEL.
+CONTROL_PICTURES = {**{code: chr(0x2400 + code) for code in range(0x20)}, 0x7F: "\u2421"}
+
+
+def pictured(text: str) -> str:
+    """`text` with one visible character for each control character (a picture, or � for the
+    others: bidi overrides, C1 controls). For a field being edited, whose cursor counts
+    characters; tabs are left to the field, which expands them."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in " \t" else CONTROL_PICTURES.get(ord(c), "\ufffd") for c in text)
 
 
 def literal(text: object, *, lines: bool = False, style: str = "") -> Content:

@@ -12,7 +12,7 @@ from screens.feedback import FAILED, attempt
 from screens.forms import RecordForm
 from screens.literal import literal, notify
 from screens.records import RecordListScreen
-from screens.widgets import Choice, FormRow, YesNo
+from screens.widgets import Choice, FormRow, TextInput, YesNo
 from smtp_tui import accounts
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.reports import schedules
@@ -43,12 +43,12 @@ class ScheduleForm(RecordForm):
                                                 id="f-weekday", compact=True), field="weekday")
         yield FormRow("Day of the month", Input(str(data.day_of_month or 1), id="f-day_of_month", restrict=r"[0-9]*",
                                                 max_length=2, compact=True, classes="port"), field="day_of_month")
-        yield FormRow("Time (HH:MM)", Input(data.time_of_day, id="f-time_of_day", max_length=5, compact=True,
+        yield FormRow("Time (HH:MM)", TextInput(data.time_of_day, id="f-time_of_day", max_length=5, compact=True,
                                             classes="port"), field="time_of_day", required=True)
-        yield FormRow("Time zone", Input(data.timezone, id="f-timezone", compact=True), field="timezone",
+        yield FormRow("Time zone", TextInput(data.timezone, id="f-timezone", compact=True), field="timezone",
                       required=True)
-        yield FormRow("Recipients", Input(data.recipients, id="f-recipients", compact=True,
-                                          placeholder="a@example.com, b@example.com"), field="recipients",
+        yield FormRow("Recipients", TextInput(data.recipients, id="f-recipients", compact=True,
+                                              placeholder="a@example.com, b@example.com"), field="recipients",
                       required=True)
         yield FormRow("Format", Choice([(f, f.upper()) for f in FORMATS], data.format, id="f-format"), field="format")
         yield FormRow("Send through", Select(account_options, value=data.account_id or Select.NULL,

@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label, RichLog, Static, TextArea
 
 import styles
 from screens.literal import literal, literal_text, notify
-from screens.widgets import FormRow
+from screens.widgets import FormRow, TextEditor, TextInput
 from smtp_tui import test_runs
 from smtp_tui.database import DATABASE_ERRORS
 from smtp_tui.errors import ServiceError, ValidationFailed
@@ -52,10 +52,10 @@ class TestEmailScreen(ModalScreen[bool]):
         with Vertical(classes="dialog form tall test-email"):
             yield Label(literal(self.title_text), classes="title")
             yield Static(id="test-warnings", classes="warning-line")
-            yield FormRow("Recipient", Input(id="f-recipient", placeholder="you@example.com", compact=True),
+            yield FormRow("Recipient", TextInput(id="f-recipient", placeholder="you@example.com", compact=True),
                           field="recipient", required=True)
-            yield FormRow("Subject", Input(TEST_SUBJECT, id="f-subject", compact=True), field="subject")
-            yield FormRow("Body", TextArea(TEST_BODY, id="f-body", soft_wrap=True, compact=True), field="body")
+            yield FormRow("Subject", TextInput(TEST_SUBJECT, id="f-subject", compact=True), field="subject")
+            yield FormRow("Body", TextEditor(TEST_BODY, id="f-body", soft_wrap=True, compact=True), field="body")
             yield FormRow("Secret for this test", Input(password=True, id="f-secret", compact=True,
                                                         placeholder="the settings changed: type the secret"),
                           field="secret")
