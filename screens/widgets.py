@@ -67,9 +67,14 @@ class _ControlPictures(Highlighter):
     """Shows an Input's control characters as pictures: Input draws its value as it is, and an
     escape sequence in a stored name (or a paste) would reach the terminal."""
 
+    def __init__(self, field: Input):
+        self.field = field
+
     def __call__(self, text: str | Text) -> Text:
         text = Text(text) if isinstance(text, str) else text.copy()
-        text.plain = pictured(text.plain)  # as many characters: the cursor stays where it was
+        # From the value, not the Text: Rich drops some controls (BEL, CR), and the cursor
+        # counts the value's characters.
+        text.plain = pictured(self.field.value)
         return text
 
     def highlight(self, text: Text) -> None:
@@ -80,8 +85,7 @@ class TextInput(Input):
     """An Input for text that may come from data or a paste."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("highlighter", _ControlPictures())
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, highlighter=_ControlPictures(self), **kwargs)
 
 
 class TextEditor(TextArea):
@@ -89,5 +93,5 @@ class TextEditor(TextArea):
 
     def get_line(self, line_index: int) -> Text:
         line = super().get_line(line_index)
-        line.plain = pictured(line.plain)
+        line.plain = pictured(self.document.get_line(line_index))
         return line
