@@ -22,9 +22,11 @@ from screens.account_form import AccountForm
 from screens.confirm import ConfirmModal
 from screens.conflict import StaleEditModal
 from screens.download import DownloadModal
+from screens.credentials import CredentialsScreen
 from screens.footer_text import FooterTextForm
 from screens.forms import RecordForm
 from screens.literal import pictured, shown
+from screens.print_preview import PrintPreviewScreen
 from screens.report import ReportScreen
 from screens.report_table import ReportTable
 from screens.schedules import ScheduleForm
@@ -241,10 +243,12 @@ async def test_credentials_and_connectors_are_named_as_they_are(app, vault):
 
 # Control characters ------------------------------------------------------------------------
 
-async def test_no_escape_sequence_in_data_reaches_the_terminal(app):
+async def test_no_escape_sequence_in_data_reaches_the_terminal(app, vault):
     """Old data with an escape sequence: every screen that shows it draws it escaped (\\x1b),
     or as a picture (␛) in a field being edited, never as the sequence itself."""
     store_name(2, ESCAPES)
+    credentials.save(vault, name="relay-login", username="svc", secret="pw")
+    Credential.update(name=ESCAPES).execute()
     AuditEvent.update(object_name=ESCAPES, user=ESCAPES).execute()
     Setting.insert(key=FOOTER, value=f"Sent by {ESCAPES}\nsecond line").execute()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -256,7 +260,9 @@ async def test_no_escape_sequence_in_data_reaches_the_terminal(app):
                 ("h", TestHistoryScreen, lambda: shown(ESCAPES) in text_of(app, ".title")),
                 ("e", AccountForm, lambda: pictured(ESCAPES) in drawn_line(app, "#f-name")),
                 ("F", FooterTextForm, lambda: pictured(ESCAPES) in drawn_line(app, "#f-footer-text")),
-                ("delete", ConfirmModal, lambda: shown(ESCAPES) in text_of(app, ".question"))):
+                ("delete", ConfirmModal, lambda: shown(ESCAPES) in text_of(app, ".question")),
+                ("p", PrintPreviewScreen, lambda: "Relay \\x1b]0;PWNED" in terminal(app)),  # the document
+                ("C", CredentialsScreen, lambda: "Relay \\x1b]0;PWNED" in terminal(app))):
             await open_screen(pilot, key, screen)
             assert check(), key
             assert_nothing_raw(app)
