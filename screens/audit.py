@@ -64,7 +64,7 @@ class AuditScreen(Screen):
         try:
             self.page = audit.search(self.filters(), self.page_number)
         except ValueError as exc:  # a date typed wrong: said where the user looks
-            status.update(literal(exc))  # quotes what was typed
+            status.update(literal(exc))
             return
         except DATABASE_ERRORS as exc:
             status.update(literal(f"Cannot read the database: {exc}. Change a filter or press escape.", lines=True))

@@ -41,15 +41,15 @@ def pictured(text: str) -> str:
     return "".join(c if c.isprintable() or c in " \t" else CONTROL_PICTURES.get(ord(c), "\ufffd") for c in text)
 
 
-def literal(text: object, *, lines: bool = False, style: str = "") -> Content:
+def literal(text: object, *, lines: bool = False) -> Content:
     """Content for a Label, a Static, an option or a title: never read as markup."""
-    return Content.styled(shown(text, lines=lines), style)
+    return Content(shown(text, lines=lines))
 
 
-def literal_text(text: object, *, lines: bool = False, style: str = "", justify=None) -> Text:
+def literal_text(text: object, *, lines: bool = False, style: str = "") -> Text:
     """The same as a Rich Text, for what takes Rich renderables (DataTable cells, RichLog):
     a str there is read as Rich markup."""
-    return Text(shown(text, lines=lines), style=style, justify=justify)
+    return Text(shown(text, lines=lines), style=style)
 
 
 def notify(node: DOMNode, message: object, *, title: object = "", severity: SeverityLevel = "information",

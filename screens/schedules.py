@@ -44,7 +44,7 @@ class ScheduleForm(RecordForm):
         yield FormRow("Day of the month", Input(str(data.day_of_month or 1), id="f-day_of_month", restrict=r"[0-9]*",
                                                 max_length=2, compact=True, classes="port"), field="day_of_month")
         yield FormRow("Time (HH:MM)", TextInput(data.time_of_day, id="f-time_of_day", max_length=5, compact=True,
-                                            classes="port"), field="time_of_day", required=True)
+                                                classes="port"), field="time_of_day", required=True)
         yield FormRow("Time zone", TextInput(data.timezone, id="f-timezone", compact=True), field="timezone",
                       required=True)
         yield FormRow("Recipients", TextInput(data.recipients, id="f-recipients", compact=True,
