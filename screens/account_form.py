@@ -5,16 +5,18 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.events import DescendantBlur
 from textual.widgets import Button, Input, Label, RadioSet, Select, Static
 
 from screens.conflict import StaleEditModal
 from screens.connectors import ConnectorForm
-from screens.credentials import CredentialForm
+from screens.credentials import CredentialForm, credential_options
 from screens.forms import RecordForm
+from screens.literal import literal, notify
 from screens.test_email import TestEmailScreen
-from screens.widgets import Choice, FormRow, YesNo
-from smtp_tui import accounts, connectors, credentials, validation
+from screens.widgets import Choice, FormRow, TextInput, YesNo
+from smtp_tui import accounts, connectors, validation
 from smtp_tui.errors import ServiceError, StaleEdit
 from smtp_tui.validation import AccountInput
 
@@ -89,7 +91,7 @@ class AccountForm(RecordForm):
                     Button("New…", id="new-connector", compact=True, classes="beside"),
                     field="connector"),
             FormRow("Credential",
-                    Select(self._credential_options(), value=self._or_null(data.credential_id),
+                    Select(credential_options(), value=self._or_null(data.credential_id),
                            prompt="Choose a credential", id="f-credential", compact=True),
                     Button("New…", id="new-credential", compact=True, classes="beside"),
                     field="credential"),
@@ -102,19 +104,15 @@ class AccountForm(RecordForm):
 
     @staticmethod
     def _input(field: str, value: str, placeholder: str = "") -> Input:
-        return Input(value, placeholder=placeholder, id=f"f-{field}", compact=True)
+        return TextInput(value, placeholder=placeholder, id=f"f-{field}", compact=True)
 
     @staticmethod
     def _or_null(value):
         return Select.NULL if value is None else value
 
     @staticmethod
-    def _connector_options() -> list[tuple[str, int]]:
-        return [(f"{c.name} ({c.kind} {c.host}:{c.port})", c.id) for c in connectors.all_connectors()]
-
-    @staticmethod
-    def _credential_options() -> list[tuple[str, int]]:
-        return [(f"{c.name} ({c.username})", c.id) for c in credentials.all_credentials()]
+    def _connector_options() -> list[tuple[Content, int]]:
+        return [(literal(f"{c.name} ({c.kind} {c.host}:{c.port})"), c.id) for c in connectors.all_connectors()]
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -195,7 +193,7 @@ class AccountForm(RecordForm):
 
     def submit(self, *, overwrite_version: int | None = None) -> int:
         saved = accounts.save(self.read_input(), code=self.code, expected_version=overwrite_version or self.version)
-        self.notify(f"Saved '{saved.name}' (code {saved.code}).")
+        notify(self, f"Saved '{saved.name}' (code {saved.code}).")
         return saved.code
 
     def handle_refusal(self, refusal: ServiceError) -> bool:
@@ -235,7 +233,7 @@ class AccountForm(RecordForm):
     def _credential_added(self, credential_id: int | None) -> None:
         if credential_id is not None:
             select = self.query_one("#f-credential", Select)
-            select.set_options(self._credential_options())
+            select.set_options(credential_options())
             select.value = credential_id
 
     @on(Button.Pressed, "#new-connector")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +11,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
 import styles
 from screens.help import HelpScreen
+from screens.literal import literal, literal_text
+from screens.widgets import TextInput
 from smtp_tui import audit
 from smtp_tui.database import DATABASE_ERRORS
 
@@ -35,11 +36,12 @@ class AuditScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="audit-filters"):
-            yield Input(placeholder="account", id="audit-account", compact=True)
-            yield Input(placeholder="user", id="audit-user", compact=True)
+            yield TextInput(placeholder="account", id="audit-account", compact=True)
+            yield TextInput(placeholder="user", id="audit-user", compact=True)
             yield Select([(a, a) for a in audit.ACTIONS], prompt="any action", id="audit-action", compact=True)
-            yield Input(placeholder="since", id="audit-since", compact=True, max_length=10, tooltip="YYYY-MM-DD")
-            yield Input(placeholder="until", id="audit-until", compact=True, max_length=10, tooltip="YYYY-MM-DD, inclusive")
+            yield TextInput(placeholder="since", id="audit-since", compact=True, max_length=10, tooltip="YYYY-MM-DD")
+            yield TextInput(placeholder="until", id="audit-until", compact=True, max_length=10,
+                            tooltip="YYYY-MM-DD, inclusive")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="audit-events")
         yield Label(id="audit-status")
         yield Footer(compact=True)
@@ -62,18 +64,18 @@ class AuditScreen(Screen):
         try:
             self.page = audit.search(self.filters(), self.page_number)
         except ValueError as exc:  # a date typed wrong: said where the user looks
-            status.update(str(exc))
+            status.update(literal(exc))
             return
         except DATABASE_ERRORS as exc:
-            status.update(f"Cannot read the database: {exc}. Change a filter or press escape.")
+            status.update(literal(f"Cannot read the database: {exc}. Change a filter or press escape.", lines=True))
             return
         self.page_number = self.page.number
         table = self.query_one(DataTable)
         table.clear()
         for event in self.page.rows:
-            table.add_row(f"{event.at:%Y-%m-%d %H:%M:%S}", Text(event.user), Text(event.client), event.action,
-                          Text(f"{event.object_type} {event.object_name}".strip()),
-                          Text(audit.describe_changes(event) or event.summary))
+            table.add_row(f"{event.at:%Y-%m-%d %H:%M:%S}", literal_text(event.user), literal_text(event.client),
+                          literal_text(event.action), literal_text(f"{event.object_type} {event.object_name}".strip()),
+                          literal_text(audit.describe_changes(event) or event.summary))
         status.update(self.page.describe())
 
     @on(Input.Changed)

@@ -5,8 +5,21 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
 from screens.keys import key_actions
+from screens.literal import literal
+
+
+def highlighted(matcher: Matcher, text: str) -> Content:
+    """`matcher.highlight(text)`, but literal: Textual's reads its text as markup, and a key
+    such as `[` or `]` is part of the prompt."""
+    content = literal(text)
+    for offset in matcher.fuzzy_search.match(matcher.query, text)[1]:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class ScreenActions(Provider):
@@ -17,11 +30,11 @@ class ScreenActions(Provider):
 
     async def discover(self) -> Hits:
         for item, text, run in self._items():
-            yield DiscoveryHit(text, run, help=item.tooltip)
+            yield DiscoveryHit(literal(text), run, text=text, help=item.tooltip)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for item, text, run in self._items():
             score = max(matcher.match(text), matcher.match(item.tooltip))
             if score > 0:
-                yield Hit(score, matcher.highlight(text), run, help=item.tooltip)
+                yield Hit(score, highlighted(matcher, text), run, text=text, help=item.tooltip)

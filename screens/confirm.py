@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
 import styles
+from screens.literal import literal
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -25,7 +26,7 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog confirm"):
-            yield Label(self.question, classes="question")
+            yield Label(literal(self.question, lines=True), classes="question")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="error", id="yes")
                 yield Button(f"{self.no} (n)", variant="primary", id="no")

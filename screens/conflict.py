@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
 import styles
+from screens.literal import literal
 from smtp_tui.errors import StaleEdit
 
 
@@ -30,7 +31,7 @@ class StaleEditModal(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog confirm"):
             yield Label("Changed by someone else", classes="title")
-            yield Label(str(self.conflict), classes="question")
+            yield Label(literal(self.conflict, lines=True), classes="question")
             with Horizontal(classes="buttons"):
                 yield Button("Reload theirs (r)", id="reload")
                 yield Button("Overwrite (o)", variant="error", id="overwrite")

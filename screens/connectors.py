@@ -5,10 +5,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
+from screens.credentials import credential_options
 from screens.forms import RecordForm
+from screens.literal import notify
 from screens.records import RecordListScreen
-from screens.widgets import Choice, FormRow
-from smtp_tui import connectors, credentials
+from screens.widgets import Choice, FormRow, TextInput
+from smtp_tui import connectors
 from smtp_tui.models import CONNECTOR_KINDS
 
 
@@ -20,15 +22,14 @@ class ConnectorForm(RecordForm):
 
     def body(self) -> ComposeResult:
         c = self.connector
-        yield FormRow("Name", Input(c.name if c else "", id="f-name", compact=True), field="name", required=True)
+        yield FormRow("Name", TextInput(c.name if c else "", id="f-name", compact=True), field="name", required=True)
         yield FormRow("Type", Choice(list(CONNECTOR_KINDS.items()), c.kind if c else "socks5", id="f-kind"), field="kind")
-        yield FormRow("Proxy host", Input(c.host if c else "", id="f-host", compact=True,
-                                          placeholder="proxy.example.com"), field="host", required=True)
+        yield FormRow("Proxy host", TextInput(c.host if c else "", id="f-host", compact=True,
+                                              placeholder="proxy.example.com"), field="host", required=True)
         yield FormRow("Proxy port", Input(str(c.port) if c else "1080", id="f-port", restrict=r"[0-9]*",
                                           max_length=5, compact=True, classes="port"), field="port", required=True)
-        options = [(f"{cr.name} ({cr.username})", cr.id) for cr in credentials.all_credentials()]
         yield FormRow("Proxy credential", Select(
-            options, value=c.credential_id if c and c.credential_id else Select.NULL,
+            credential_options(), value=c.credential_id if c and c.credential_id else Select.NULL,
             prompt="None (no proxy login)", id="f-credential", compact=True), field="credential")
 
     def _value(self, field: str) -> str:
@@ -43,7 +44,7 @@ class ConnectorForm(RecordForm):
         name, kind, host, port, credential_id = self.snapshot()
         saved = connectors.save(name=name, kind=kind, host=host, port=port, credential_id=credential_id,
                                 connector_id=self.connector.id if self.connector else None)
-        self.notify(f"Saved network connector '{saved.name}'.")
+        notify(self, f"Saved network connector '{saved.name}'.")
         return saved.id
 
 

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.widgets import Input, RadioSet
 
 from screens.forms import RecordForm
+from screens.literal import literal, notify
 from screens.records import RecordListScreen
-from screens.widgets import FormRow, YesNo
+from screens.widgets import FormRow, TextInput, YesNo
 from smtp_tui import credentials
+
+
+def credential_options() -> list[tuple[Content, int]]:
+    """The registered credentials, for a drop-down: name and user name."""
+    return [(literal(f"{c.name} ({c.username})"), c.id) for c in credentials.all_credentials()]
 
 
 class CredentialForm(RecordForm):
@@ -22,10 +29,10 @@ class CredentialForm(RecordForm):
 
     def body(self) -> ComposeResult:
         credential = self.credential
-        yield FormRow("Name", Input(credential.name if credential else "", id="f-name", compact=True),
+        yield FormRow("Name", TextInput(credential.name if credential else "", id="f-name", compact=True),
                       field="name", required=True)
-        yield FormRow("User name", Input(credential.username if credential else "", id="f-username",
-                                         compact=True), field="username", required=True)
+        yield FormRow("User name", TextInput(credential.username if credential else "", id="f-username",
+                                             compact=True), field="username", required=True)
         if credential is not None:
             yield FormRow("Replace secret", YesNo(False, id="f-replace"), field="replace")
         yield FormRow("Secret", Input(password=True, id="f-secret", compact=True,
@@ -53,7 +60,7 @@ class CredentialForm(RecordForm):
                                  username=self._value("username"),
                                  secret=self._value("secret") if replacing else None,
                                  credential_id=self.credential.id if self.credential else None)
-        self.notify(f"Saved credential '{saved.name}'.")
+        notify(self, f"Saved credential '{saved.name}'.")
         return saved.id
 
 

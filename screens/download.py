@@ -12,7 +12,8 @@ from textual.worker import get_current_worker
 
 from screens.confirm import ConfirmModal
 from screens.forms import RecordForm
-from screens.widgets import Choice, FormRow
+from screens.literal import literal, notify
+from screens.widgets import Choice, FormRow, TextInput
 from smtp_tui import files
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.database import DATABASE_ERRORS
@@ -30,11 +31,12 @@ class DownloadModal(RecordForm):
         self.path_typed = False
 
     def body(self) -> ComposeResult:
-        yield Label(f"Every page of the report{' · ' + self.filters.describe() if not self.filters.is_empty() else ''}"
-                    f" · sorted by {self.sort.column}", classes="hint")
+        yield Label(literal(f"Every page of the report"
+                            f"{' · ' + self.filters.describe() if not self.filters.is_empty() else ''}"
+                            f" · sorted by {self.sort.column}"), classes="hint")
         yield FormRow("Format", Choice([(f, f.upper()) for f in FORMATS], "csv", id="f-format"), field="format")
-        yield FormRow("Save as", Input(default_file_name("csv"), id="f-path", compact=True,
-                                       tooltip="Relative to the current directory"),
+        yield FormRow("Save as", TextInput(default_file_name("csv"), id="f-path", compact=True,
+                                           tooltip="Relative to the current directory"),
                       field="path", required=True)
         with Horizontal(id="progress-row"):
             yield ProgressBar(id="progress", show_eta=False)
@@ -89,7 +91,7 @@ class DownloadModal(RecordForm):
             self.app.call_from_thread(self.show_errors, {"path": files.message(path, exc)})
             return
         except DATABASE_ERRORS as exc:
-            self.app.call_from_thread(self.notify, f"Cannot read the database: {exc}", severity="error")
+            self.app.call_from_thread(notify, self, f"Cannot read the database: {exc}", severity="error")
             return
         finally:
             self.app.call_from_thread(self._finished)
@@ -107,5 +109,5 @@ class DownloadModal(RecordForm):
         self.query_one("#save", Button).disabled = False
 
     def _done(self, count: int, path: Path) -> None:
-        self.notify(f"Saved {count} account{'s' if count != 1 else ''} to {path}.", title="Downloaded", timeout=8)
+        notify(self, f"Saved {count} account{'s' if count != 1 else ''} to {path}.", title="Downloaded", timeout=8)
         self.dismiss(count)

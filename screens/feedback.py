@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from textual.dom import DOMNode
 
+from screens.literal import notify
 from smtp_tui.database import DATABASE_ERRORS
 from smtp_tui.errors import ServiceError
 
@@ -19,7 +20,7 @@ def attempt(node: DOMNode, title: str, change: Callable[[], T]) -> T | object:
     try:
         return change()
     except ServiceError as refusal:
-        node.notify(str(refusal), title=title, severity="error", timeout=10)
+        notify(node, refusal, title=title, severity="error", timeout=10)
     except DATABASE_ERRORS as exc:
-        node.notify(f"Cannot write to the database: {exc}", title=title, severity="error", timeout=10)
+        notify(node, f"Cannot write to the database: {exc}", title=title, severity="error", timeout=10)
     return FAILED

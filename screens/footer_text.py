@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.widgets import Label, TextArea
 
 from screens.forms import RecordForm
+from screens.widgets import TextEditor
 from smtp_tui import settings
 
 
@@ -14,7 +15,7 @@ class FooterTextForm(RecordForm):
 
     def body(self) -> ComposeResult:
         yield Label("Appended to every message sent through an account whose Footer is Yes.", classes="hint")
-        yield TextArea(settings.get(settings.FOOTER), id="f-footer-text", soft_wrap=True)
+        yield TextEditor(settings.get(settings.FOOTER), id="f-footer-text", soft_wrap=True)
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -11,6 +11,7 @@ from textual.widgets import Button, Label
 
 import styles
 from screens.confirm import ConfirmModal
+from screens.literal import literal, notify
 from screens.widgets import FormRow
 from smtp_tui.database import DATABASE_ERRORS
 from smtp_tui.errors import ServiceError, ValidationFailed
@@ -38,7 +39,7 @@ class RecordForm(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form tall" if self.TALL else "dialog form"):
-            yield Label(self.title_text, classes="title")
+            yield Label(literal(self.title_text), classes="title")  # titles name records
             with VerticalScroll(id="form-body"):
                 yield from self.body()
             with Horizontal(classes="buttons"):
@@ -89,7 +90,7 @@ class RecordForm(ModalScreen[int | None]):
             self.query_one("#form-body").scroll_to_widget(first, animate=False)
         unplaced = [msg for field, msg in errors.items() if field not in {r.field for r in rows}]
         if unplaced:
-            self.notify(" ".join(unplaced), title="Not saved", severity="error", timeout=10)
+            notify(self, " ".join(unplaced), title="Not saved", severity="error", timeout=10)
 
     def action_save(self) -> None:
         try:
@@ -98,9 +99,9 @@ class RecordForm(ModalScreen[int | None]):
             self.show_errors(failure.errors)
         except ServiceError as refusal:
             if not self.handle_refusal(refusal):
-                self.notify(str(refusal), title="Not saved", severity="error", timeout=10)
+                notify(self, refusal, title="Not saved", severity="error", timeout=10)
         except DATABASE_ERRORS as exc:
-            self.notify(f"Cannot write to the database: {exc}", title="Not saved", severity="error", timeout=10)
+            notify(self, f"Cannot write to the database: {exc}", title="Not saved", severity="error", timeout=10)
         else:
             self.dismiss(record_id)
 

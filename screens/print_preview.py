@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, TextArea
 
 import styles
+from screens.literal import literal, notify, shown
 from smtp_tui import files
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.reports import printing
@@ -37,8 +38,8 @@ class PrintPreviewScreen(ModalScreen[None]):
         with Vertical(classes="dialog form tall print-preview"):
             yield Label(f"Print preview · {pages} page{'s' if pages != 1 else ''} of "
                         f"{printing.PAGE_WIDTH} columns", classes="title")
-            yield TextArea(self.document.text.replace(printing.FORM_FEED, "─" * 40 + " page break"),
-                           read_only=True, soft_wrap=False, id="document")
+            text = self.document.text.replace(printing.FORM_FEED, "─" * 40 + " page break")
+            yield TextArea(shown(text, lines=True), read_only=True, soft_wrap=False, id="document")
             yield Label(id="print-status", classes="hint")
             with Horizontal(classes="buttons"):
                 printer = printing.printer_command()
@@ -48,9 +49,9 @@ class PrintPreviewScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         printer = printing.printer_command()
-        self.query_one("#print-status", Label).update(
+        self.query_one("#print-status", Label).update(literal(
             f"Printer: {' '.join(printer)}" if printer else "No printer on this system (no lp or lpr): save it "
-                                                           "to a file instead.")
+                                                           "to a file instead."))
         self.query_one(TextArea).focus()
 
     def action_print_document(self) -> None:
@@ -59,23 +60,23 @@ class PrintPreviewScreen(ModalScreen[None]):
         except (OSError, subprocess.SubprocessError) as exc:
             path = self._save()
             if path is not None:  # else _save said why it could not save either
-                self.notify(f"Could not print ({exc}); saved to {path} instead.", severity="warning", timeout=10)
+                notify(self, f"Could not print ({exc}); saved to {path} instead.", severity="warning", timeout=10)
             return
-        self.notify(said, title="Printing")
+        notify(self, said, title="Printing")  # the spooler's words
 
     def action_save_document(self) -> None:
         path = self._save()
         if path is not None:
-            self.notify(f"Saved the document to {path}.", title="Saved", timeout=10)
+            notify(self, f"Saved the document to {path}.", title="Saved", timeout=10)
 
     def _save(self) -> Path | None:
         path = self.directory / printing.default_file_name()
         try:
             printing.save(self.document, path)
         except OSError as exc:
-            self.notify(files.message(path, exc), severity="error")
+            notify(self, files.message(path, exc), severity="error")
             return None
-        self.query_one("#print-status", Label).update(f"Saved to {path}")
+        self.query_one("#print-status", Label).update(literal(f"Saved to {path}"))
         return path
 
     @on(Button.Pressed, "#print")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +12,7 @@ import styles
 from screens.confirm import ConfirmModal
 from screens.feedback import FAILED, attempt
 from screens.help import HelpScreen
+from screens.literal import literal_text, notify
 from smtp_tui.database import DATABASE_ERRORS
 
 
@@ -69,10 +69,10 @@ class RecordListScreen(Screen):
         try:
             records = self.records()
         except DATABASE_ERRORS as exc:
-            self.notify(f"Cannot read the database: {exc}", severity="error")
+            notify(self, f"Cannot read the database: {exc}", severity="error")
             records = []
         for record in records:
-            table.add_row(*(Text(str(c)) for c in self.cells(record)), key=str(record.id))
+            table.add_row(*(literal_text(c) for c in self.cells(record)), key=str(record.id))
         empty = self.query_one("#records-empty", Static)
         empty.display = not records
         empty.update(f"No {self.NOUN}s registered yet. Press n to add one.")
@@ -120,7 +120,7 @@ class RecordListScreen(Screen):
                 return
             if attempt(self, "Not deleted", lambda: self.delete_record(record.id)) is FAILED:
                 return
-            self.notify(f"Deleted {self.NOUN} {self.label(record)}.")
+            notify(self, f"Deleted {self.NOUN} {self.label(record)}.")
             self.reload()
 
         self.app.push_screen(ConfirmModal(f"Delete the {self.NOUN} {self.label(record)}?", yes="Delete", no="Keep"),

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from textual.worker import get_current_worker
 
 from screens.feedback import FAILED, attempt
+from screens.literal import literal, notify
 from screens.report_table import ReportTable
 from screens.search_panel import SearchPanel
 from smtp_tui import accounts
@@ -45,7 +46,7 @@ class ActionLink(Static):
     """
 
     def __init__(self, label: str, action: str, *, tooltip: str | None = None, **kwargs):
-        super().__init__(label, **kwargs)
+        super().__init__(label, markup=False, **kwargs)  # "◀ Prev [" is no markup
         self.action = action
         self.tooltip = tooltip
 
@@ -198,7 +199,7 @@ class ReportScreen(Screen):
         status = page.describe()
         if not self.filters.is_empty():
             status += f" · {self.filters.describe()}"
-        self.query_one("#page-status", Label).update(status)
+        self.query_one("#page-status", Label).update(literal(status))  # quotes the filters
         self.query_one("#previous-page", ActionLink).disabled = page.number <= 1
         self.query_one("#next-page", ActionLink).disabled = page.pages is not None and page.number >= page.pages
         if page.rows:
@@ -225,7 +226,7 @@ class ReportScreen(Screen):
         message.display = text is not None
         self.query_one(ReportTable).display = text is None
         if text is not None:
-            self.query_one("#message-text", Static).update(text)
+            self.query_one("#message-text", Static).update(literal(text, lines=True))
         self.query_one("#retry", ActionLink).display = retry
 
     # The search panel --------------------------------------------------------------------
@@ -323,7 +324,7 @@ class ReportScreen(Screen):
         try:
             return accounts.get(code)
         except ServiceError as exc:
-            self.notify(str(exc), severity="warning")
+            notify(self, exc, severity="warning")
             self.load()
         except DATABASE_ERRORS as exc:
             self._show_error(exc)
@@ -391,7 +392,7 @@ class ReportScreen(Screen):
             deleting = lambda: accounts.delete(account.code, expected_version=account.version)  # noqa: E731
             if attempt(self, "Not deleted", deleting) is FAILED:
                 return
-            self.notify(f"Deleted '{account.name}' (code {account.code}).")
+            notify(self, f"Deleted '{account.name}' (code {account.code}).")
             self.load()
 
         question = f"Delete the SMTP account '{account.name}' (code {account.code})?\nThis cannot be undone."

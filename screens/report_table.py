@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import DataTable
 
+from screens.literal import literal_text
 from smtp_tui.accounts import Sort
 from smtp_tui.models import SmtpAccount
 from smtp_tui.accounts import last_test_label
@@ -73,11 +74,11 @@ def last_test_cell(account: SmtpAccount) -> Text:
 def row_cells(account: SmtpAccount) -> list[Text]:
     return [
         Text(str(account.code), justify="right"),
-        Text(account.name),
-        Text(account.email),
-        Text(account.reply_to),
-        Text(account.return_path),
-        Text(account.confirmation_email),
+        literal_text(account.name),
+        literal_text(account.email),
+        literal_text(account.reply_to),
+        literal_text(account.return_path),
+        literal_text(account.confirmation_email),
         Text("Active") if account.active else Text("Inactive", style="dim italic"),
         Text("★ Yes", style="bold") if account.is_default else Text("no", style="dim"),
         secure_cell(account),

@@ -10,8 +10,9 @@ from textual.widgets import Input, Label, RadioSet, Select
 
 from screens.feedback import FAILED, attempt
 from screens.forms import RecordForm
+from screens.literal import literal, notify
 from screens.records import RecordListScreen
-from screens.widgets import Choice, FormRow, YesNo
+from screens.widgets import Choice, FormRow, TextInput, YesNo
 from smtp_tui import accounts
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.reports import schedules
@@ -31,9 +32,10 @@ class ScheduleForm(RecordForm):
 
     def body(self) -> ComposeResult:
         data = self.initial
-        account_options = [(f"{a.name} (code {a.code})", a.code) for a in accounts.iterate(Filters(status="active"))]
-        yield Label(f"Filters kept with the schedule: {data.filters.describe() or 'none (every account)'}"
-                    f" · sorted by {data.sort.column}", classes="hint")
+        account_options = [(literal(f"{a.name} (code {a.code})"), a.code)
+                           for a in accounts.iterate(Filters(status="active"))]
+        yield Label(literal(f"Filters kept with the schedule: {data.filters.describe() or 'none (every account)'}"
+                            f" · sorted by {data.sort.column}"), classes="hint")
         yield FormRow("Frequency", Choice([(f, f.capitalize()) for f in FREQUENCIES], data.frequency,
                                           id="f-frequency"), field="frequency")
         yield FormRow("Day of the week", Select([(d, i) for i, d in enumerate(WEEKDAYS)], allow_blank=False,
@@ -41,12 +43,12 @@ class ScheduleForm(RecordForm):
                                                 id="f-weekday", compact=True), field="weekday")
         yield FormRow("Day of the month", Input(str(data.day_of_month or 1), id="f-day_of_month", restrict=r"[0-9]*",
                                                 max_length=2, compact=True, classes="port"), field="day_of_month")
-        yield FormRow("Time (HH:MM)", Input(data.time_of_day, id="f-time_of_day", max_length=5, compact=True,
-                                            classes="port"), field="time_of_day", required=True)
-        yield FormRow("Time zone", Input(data.timezone, id="f-timezone", compact=True), field="timezone",
+        yield FormRow("Time (HH:MM)", TextInput(data.time_of_day, id="f-time_of_day", max_length=5, compact=True,
+                                                classes="port"), field="time_of_day", required=True)
+        yield FormRow("Time zone", TextInput(data.timezone, id="f-timezone", compact=True), field="timezone",
                       required=True)
-        yield FormRow("Recipients", Input(data.recipients, id="f-recipients", compact=True,
-                                          placeholder="a@example.com, b@example.com"), field="recipients",
+        yield FormRow("Recipients", TextInput(data.recipients, id="f-recipients", compact=True,
+                                              placeholder="a@example.com, b@example.com"), field="recipients",
                       required=True)
         yield FormRow("Format", Choice([(f, f.upper()) for f in FORMATS], data.format, id="f-format"), field="format")
         yield FormRow("Send through", Select(account_options, value=data.account_id or Select.NULL,
@@ -84,8 +86,8 @@ class ScheduleForm(RecordForm):
 
     def submit(self) -> int:
         saved = schedules.save(self.read_input(), schedule_id=self.schedule.id if self.schedule else None)
-        self.notify(f"Scheduled: {schedules.describe(saved)} to {saved.recipients}; next run "
-                    f"{saved.next_run_at:%Y-%m-%d %H:%M} UTC.", timeout=8)
+        notify(self, f"Scheduled: {schedules.describe(saved)} to {saved.recipients}; next run "
+                     f"{saved.next_run_at:%Y-%m-%d %H:%M} UTC.", timeout=8)
         return saved.id
 
 
@@ -121,5 +123,5 @@ class SchedulesScreen(RecordListScreen):
             return
         result = attempt(self, "Not changed", lambda: schedules.set_paused(record.id, not record.paused))
         if result is not FAILED:
-            self.notify(f"{'Paused' if result.paused else 'Resumed'}: {self.label(record)}.")
+            notify(self, f"{'Paused' if result.paused else 'Resumed'}: {self.label(record)}.")
             self.reload(keep_id=record.id)

@@ -9,6 +9,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
+from screens.widgets import TextInput
 from smtp_tui.accounts import TEXT_FILTERS, Filters
 
 DEBOUNCE_SECONDS = 0.25
@@ -39,7 +40,7 @@ class SearchPanel(Grid):
                     compact=True)
         for field, label in TEXT_FILTERS.items():
             yield Label(label, classes="filter-label")
-            yield Input(placeholder="contains…", id=f"filter-{field}", compact=True)
+            yield TextInput(placeholder="contains…", id=f"filter-{field}", compact=True)
         yield Label("Status", classes="filter-label")
         with Horizontal(id="status-row"):
             with RadioSet(id="filter-status", compact=True):

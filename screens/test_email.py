@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,7 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RichLog, Static, TextArea
 
 import styles
-from screens.widgets import FormRow
+from screens.literal import literal, literal_text
+from screens.widgets import FormRow, TextEditor, TextInput
 from smtp_tui import test_runs
 from smtp_tui.database import DATABASE_ERRORS
 from smtp_tui.errors import ServiceError, ValidationFailed
@@ -50,12 +50,12 @@ class TestEmailScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form tall test-email"):
-            yield Label(self.title_text, classes="title")
+            yield Label(literal(self.title_text), classes="title")
             yield Static(id="test-warnings", classes="warning-line")
-            yield FormRow("Recipient", Input(id="f-recipient", placeholder="you@example.com", compact=True),
+            yield FormRow("Recipient", TextInput(id="f-recipient", placeholder="you@example.com", compact=True),
                           field="recipient", required=True)
-            yield FormRow("Subject", Input(TEST_SUBJECT, id="f-subject", compact=True), field="subject")
-            yield FormRow("Body", TextArea(TEST_BODY, id="f-body", soft_wrap=True, compact=True), field="body")
+            yield FormRow("Subject", TextInput(TEST_SUBJECT, id="f-subject", compact=True), field="subject")
+            yield FormRow("Body", TextEditor(TEST_BODY, id="f-body", soft_wrap=True, compact=True), field="body")
             yield FormRow("Secret for this test", Input(password=True, id="f-secret", compact=True,
                                                         placeholder="the settings changed: type the secret"),
                           field="secret")
@@ -146,15 +146,15 @@ class TestEmailScreen(ModalScreen[bool]):
         self._set_running(False)
 
     def _line(self, line: Line) -> None:
-        self.query_one("#transcript", RichLog).write(Text(str(line), style=LINE_STYLES[line.kind]))
+        self.query_one("#transcript", RichLog).write(literal_text(line, style=LINE_STYLES[line.kind]))
 
     def _verdict(self, ok: bool, text: str, hint: str = "", note: str | None = None) -> None:
         verdict = self.query_one("#verdict", Static)
         verdict.display = True
         verdict.set_class(ok, "-ok")
         verdict.set_class(not ok, "-failed")
-        verdict.update(Text(("✓ " if ok else "✗ ") + text + (f"\n{hint}" if hint else "")
-                            + (f"\n⚠ {note}" if note else "")))
+        verdict.update(literal(("✓ " if ok else "✗ ") + text + (f"\n{hint}" if hint else "")
+                               + (f"\n⚠ {note}" if note else ""), lines=True))
 
     def _set_running(self, running: bool) -> None:
         self.query_one("#send", Button).disabled = running

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -10,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, RichLog
 
 import styles
+from screens.literal import literal, literal_text, notify
 from smtp_tui import test_runs
 from smtp_tui.database import DATABASE_ERRORS
 
@@ -25,13 +25,14 @@ class TranscriptScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form tall"):
-            yield Label(self.title_text, classes="title")
+            yield Label(literal(self.title_text), classes="title")
             yield RichLog(id="transcript", wrap=True, markup=False)
             yield Label("escape closes", classes="hint")
 
     def on_mount(self) -> None:
         log = self.query_one(RichLog)
-        log.write(self.transcript or "(no transcript: the attempt was cancelled before the server answered)")
+        log.write(literal_text(
+            self.transcript or "(no transcript: the attempt was cancelled before the server answered)", lines=True))
         log.focus()
 
 
@@ -48,7 +49,7 @@ class TestHistoryScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form tall"):
-            yield Label(f"Test e-mails of '{self.name_text}' (code {self.code})", classes="title")
+            yield Label(literal(f"Test e-mails of '{self.name_text}' (code {self.code})"), classes="title")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="history")
             yield Label("enter shows the transcript · escape closes", classes="hint")
 
@@ -58,13 +59,13 @@ class TestHistoryScreen(ModalScreen[None]):
         try:
             self.runs = test_runs.history(self.code)
         except DATABASE_ERRORS as exc:
-            self.notify(f"Cannot read the database: {exc}", severity="error")
+            notify(self, f"Cannot read the database: {exc}", severity="error")
         for run in self.runs:
             outcome = run.outcome + (f" at {run.step}" if run.step else "")
             style = "green" if run.outcome in ("delivered", "checked") else "red"
-            table.add_row(f"{run.started_at:%Y-%m-%d %H:%M:%S}", run.started_by, run.mode,
-                          Text(outcome, style=style), run.recipient, f"{run.duration_ms / 1000:.1f} s",
-                          Text(run.summary), key=str(run.id))
+            table.add_row(f"{run.started_at:%Y-%m-%d %H:%M:%S}", literal_text(run.started_by), literal_text(run.mode),
+                          literal_text(outcome, style=style), literal_text(run.recipient),
+                          f"{run.duration_ms / 1000:.1f} s", literal_text(run.summary), key=str(run.id))
         if not self.runs:
             table.add_row("No test e-mail yet: press t on the report to send one.", "", "", "", "", "", "")
         table.focus()

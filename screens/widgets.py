@@ -1,13 +1,18 @@
-"""Small widgets the forms share: a radio set that holds a value, and a labelled form row."""
+"""Small widgets the forms share: a radio set that holds a value, a labelled form row, and
+text fields that never pass a control character to the terminal."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.highlighter import Highlighter
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Label, RadioButton, RadioSet, Static
+from textual.widgets import Input, Label, RadioButton, RadioSet, Static, TextArea
+
+from screens.literal import literal, pictured
 
 
 class Choice(RadioSet):
@@ -53,6 +58,40 @@ class FormRow(Vertical):
 
     def show_error(self, message: str | None) -> None:
         error = self.query_one(".form-error", Static)
-        error.update(message or "")
+        error.update(literal(message or "", lines=True))  # may quote what was typed
         error.display = bool(message)
         self.set_class(bool(message), "-invalid")
+
+
+class _ControlPictures(Highlighter):
+    """Shows an Input's control characters as pictures: Input draws its value as it is, and an
+    escape sequence in a stored name (or a paste) would reach the terminal."""
+
+    def __init__(self, field: Input):
+        self.field = field
+
+    def __call__(self, text: str | Text) -> Text:
+        text = Text(text) if isinstance(text, str) else text.copy()
+        # From the value, not the Text: Rich drops some controls (BEL, CR), and the cursor
+        # counts the value's characters.
+        text.plain = pictured(self.field.value)
+        return text
+
+    def highlight(self, text: Text) -> None:
+        pass
+
+
+class TextInput(Input):
+    """An Input for text that may come from data or a paste."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, highlighter=_ControlPictures(self), **kwargs)
+
+
+class TextEditor(TextArea):
+    """A TextArea for text that may come from data or a paste (see TextInput)."""
+
+    def get_line(self, line_index: int) -> Text:
+        line = super().get_line(line_index)
+        line.plain = pictured(self.document.get_line(line_index))
+        return line
