@@ -87,6 +87,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # ctrl+c at a prompt or mid-command: what was done is committed or not at all
+        error("Interrupted.")
+        return EXIT_REFUSED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = parse_args(argv)
     command = getattr(args, "run", None)
     if command is None and not (sys.stdin.isatty() and sys.stdout.isatty()):

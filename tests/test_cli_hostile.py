@@ -4,6 +4,8 @@ megabyte values, and no terminal at all. Each is one clear line, exit 1 or 2, no
 and nothing that reaches the terminal raw."""
 
 import json
+import signal
+import time
 import os
 import pty
 import sqlite3
@@ -182,3 +184,26 @@ def test_without_a_terminal_the_tui_says_it_needs_one_and_exits_2(cli):
         os.close(primary)
         os.close(secondary)
     assert not os.path.exists(cli.env["SMTP_TUI_DB"])  # refused before touching anything
+
+
+def test_ctrl_c_at_a_prompt_is_one_line_and_nothing_written(cli):
+    add_basic(cli)
+    before = rows(cli)
+    # The secret is read from stdin, which never comes: the command waits there for ctrl+c.
+    child = subprocess.Popen([sys.executable, "-m", "smtp_tui", "credentials", "add", "relay", "--username", "u"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli.env)
+    wait_until_it_reads_stdin(child.pid)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert (child.returncode, out, err) == (1, b"", b"smtp-tui: Interrupted.\n")
+    assert rows(cli) == before
+
+
+def wait_until_it_reads_stdin(pid: int) -> None:
+    """Until the process sleeps in read(2) on its standard input (its fd 0)."""
+    for _ in range(6000):
+        fields = open(f"/proc/{pid}/syscall").read().split()
+        if fields[:2] in (["0", "0x0"], ["63", "0x0"]):  # read(0, ...): x86-64, arm64 numbering
+            return
+        time.sleep(0.01)
+    raise AssertionError("the command never waited for its standard input")
