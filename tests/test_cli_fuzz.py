@@ -216,7 +216,9 @@ class Fuzz:
             problems.append(("traceback on stderr", err.decode(errors="replace").strip().splitlines()[-1][:200]))
         elif code not in (0, 1, 2):
             problems.append((f"exit {code!r}", ""))
-        for stream, data in (("stdout", out), ("stderr", err)):
+        # An XLSX export to a redirected stdout is a file's bytes, meant for `> report.xlsx`.
+        xlsx_file = code == 0 and out.startswith(b"PK\x03\x04")  # a zip: no text command writes one
+        for stream, data in (("stdout", b"" if xlsx_file else out), ("stderr", err)):
             bad = sorted({c for c in data.decode("utf-8", "surrogateescape") if runs_in_a_terminal(c)})
             if bad:
                 problems.append((f"{stream} holds what a terminal would run", ascii("".join(bad[:5]))))

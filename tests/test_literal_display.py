@@ -253,7 +253,7 @@ async def test_no_escape_sequence_in_data_reaches_the_terminal(app, vault):
     Setting.insert(key=FOOTER, value=f"Sent by {ESCAPES}\nsecond line").execute()
     async with app.run_test(size=(120, 40)) as pilot:
         await show_row(pilot, 2)
-        assert table_text(app, 2) == shown(ESCAPES) == "Relay \\x1b]0;PWNED\\x07\\x1b[2J\\x202eevil"
+        assert table_text(app, 2) == shown(ESCAPES) == "Relay \\x1b]0;PWNED\\x07\\x1b[2J\\u202eevil"
         assert_nothing_raw(app)
         for key, screen, check in (
                 ("t", TestEmailScreen, lambda: text_of(app, ".title") == f"Test e-mail · {shown(ESCAPES)}"),
