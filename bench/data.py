@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from smtp_tui.config import Config
-from smtp_tui.context import AppContext
-from smtp_tui.models import SmtpAccount, utc_now
+from smtp_tui.store.config import Config
+from smtp_tui.store.context import AppContext
+from smtp_tui.store.models import SmtpAccount, utc_now
 
 PURPOSES = ("Alerts", "Password rotation", "Access requests", "Session recording", "Audit reports",
             "Break-glass", "Approvals", "Certificate expiry", "Backup status", "Discovery")

@@ -62,12 +62,12 @@ def startup(database: Path, key: Path, repeat: int) -> dict:
 
 async def interactions(database: Path, key: Path, rounds: int) -> dict[str, list[float]]:
     """Milliseconds from a key (or a filter change) to the table updated, in a headless app."""
-    from screens.report import ReportScreen
-    from screens.search_panel import SearchPanel
+    from smtp_tui.screens.report import ReportScreen
+    from smtp_tui.screens.search_panel import SearchPanel
     from smtp_tui.accounts import Filters
     from smtp_tui.app import SmtpApp
-    from smtp_tui.config import Config
-    from smtp_tui.context import AppContext
+    from smtp_tui.store.config import Config
+    from smtp_tui.store.context import AppContext
 
     done: list[float] = []
     arrived = asyncio.Event()
@@ -142,7 +142,7 @@ async def _post(panel, filters):
 
 def export_figures(database: Path, key: Path) -> dict:
     code = ("import sys, time\nfrom bench.startup import peak_rss_kib\n"
-            "from smtp_tui.config import Config\nfrom smtp_tui.context import AppContext\n"
+            "from smtp_tui.store.config import Config\nfrom smtp_tui.store.context import AppContext\n"
             "from smtp_tui.reports.export import export_to_file\n"
             f"AppContext.open(Config(database={str(database)!r}, key_file={str(key)!r}))\n"
             "started = time.perf_counter()\n"

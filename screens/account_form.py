@@ -9,13 +9,13 @@ from textual.content import Content
 from textual.events import DescendantBlur
 from textual.widgets import Button, Input, Label, RadioSet, Select, Static
 
-from screens.conflict import StaleEditModal
-from screens.connectors import ConnectorForm
-from screens.credentials import CredentialForm, credential_options
-from screens.forms import RecordForm
-from screens.literal import literal, notify
-from screens.test_email import TestEmailScreen
-from screens.widgets import Choice, FormRow, TextInput, YesNo
+from smtp_tui.screens.conflict import StaleEditModal
+from smtp_tui.screens.connectors import ConnectorForm
+from smtp_tui.screens.credentials import CredentialForm, credential_options
+from smtp_tui.screens.forms import RecordForm
+from smtp_tui.screens.literal import literal, notify
+from smtp_tui.screens.proof import ProofScreen
+from smtp_tui.screens.widgets import Choice, FormRow, TextInput, YesNo
 from smtp_tui import accounts, connectors, validation
 from smtp_tui.errors import ServiceError, StaleEdit
 from smtp_tui.validation import AccountInput
@@ -222,7 +222,7 @@ class AccountForm(RecordForm):
 
     def action_test_email(self) -> None:
         saved = accounts.get(self.code) if self.code is not None else None
-        self.app.push_screen(TestEmailScreen(self.read_input(), code=self.code, saved=saved))
+        self.app.push_screen(ProofScreen(self.read_input(), code=self.code, saved=saved))
 
     # Registering a connector or credential without leaving the form ----------------------
 

@@ -10,8 +10,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-import styles
-from screens.keys import key_actions
+from smtp_tui import styles
+from smtp_tui.screens.keys import key_actions
 
 
 class ActionsMenu(ModalScreen[str | None]):

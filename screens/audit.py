@@ -9,12 +9,12 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
-import styles
-from screens.help import HelpScreen
-from screens.literal import literal, literal_text
-from screens.widgets import TextInput
+from smtp_tui import styles
+from smtp_tui.screens.help import HelpScreen
+from smtp_tui.screens.literal import literal, literal_text
+from smtp_tui.screens.widgets import TextInput
 from smtp_tui import audit
-from smtp_tui.database import DATABASE_ERRORS
+from smtp_tui.store.database import DATABASE_ERRORS
 
 
 class AuditScreen(Screen):

@@ -8,8 +8,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from screens.keys import key_actions
-from screens.literal import literal
+from smtp_tui.screens.keys import key_actions
+from smtp_tui.screens.literal import literal
 
 
 def highlighted(matcher: Matcher, text: str) -> Content:

@@ -8,8 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
-import styles
-from screens.literal import literal
+from smtp_tui import styles
+from smtp_tui.screens.literal import literal
 from smtp_tui.errors import StaleEdit
 
 

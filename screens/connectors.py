@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
-from screens.credentials import credential_options
-from screens.forms import RecordForm
-from screens.literal import notify
-from screens.records import RecordListScreen
-from screens.widgets import Choice, FormRow, TextInput
+from smtp_tui.screens.credentials import credential_options
+from smtp_tui.screens.forms import RecordForm
+from smtp_tui.screens.literal import notify
+from smtp_tui.screens.records import RecordListScreen
+from smtp_tui.screens.widgets import Choice, FormRow, TextInput
 from smtp_tui import connectors
-from smtp_tui.models import CONNECTOR_KINDS
+from smtp_tui.store.models import CONNECTOR_KINDS
 
 
 class ConnectorForm(RecordForm):

@@ -7,10 +7,10 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Input, RadioSet
 
-from screens.forms import RecordForm
-from screens.literal import literal, notify
-from screens.records import RecordListScreen
-from screens.widgets import FormRow, TextInput, YesNo
+from smtp_tui.screens.forms import RecordForm
+from smtp_tui.screens.literal import literal, notify
+from smtp_tui.screens.records import RecordListScreen
+from smtp_tui.screens.widgets import FormRow, TextInput, YesNo
 from smtp_tui import credentials
 
 

@@ -10,13 +10,13 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, ProgressBar, RadioSet
 from textual.worker import get_current_worker
 
-from screens.confirm import ConfirmModal
-from screens.forms import RecordForm
-from screens.literal import literal, notify
-from screens.widgets import Choice, FormRow, TextInput
+from smtp_tui.screens.confirm import ConfirmModal
+from smtp_tui.screens.forms import RecordForm
+from smtp_tui.screens.literal import literal, notify
+from smtp_tui.screens.widgets import Choice, FormRow, TextInput
 from smtp_tui import files
 from smtp_tui.accounts import Filters, Sort
-from smtp_tui.database import DATABASE_ERRORS
+from smtp_tui.store.database import DATABASE_ERRORS
 from smtp_tui.reports.export import FORMATS, default_file_name, export_to_file
 
 

@@ -7,8 +7,8 @@ from typing import TypeVar
 
 from textual.dom import DOMNode
 
-from screens.literal import notify
-from smtp_tui.database import DATABASE_ERRORS
+from smtp_tui.screens.literal import notify
+from smtp_tui.store.database import DATABASE_ERRORS
 from smtp_tui.errors import ServiceError
 
 T = TypeVar("T")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Label, TextArea
 
-from screens.forms import RecordForm
-from screens.widgets import TextEditor
+from smtp_tui.screens.forms import RecordForm
+from smtp_tui.screens.widgets import TextEditor
 from smtp_tui import settings
 
 

@@ -9,11 +9,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
-import styles
-from screens.confirm import ConfirmModal
-from screens.literal import literal, notify
-from screens.widgets import FormRow
-from smtp_tui.database import DATABASE_ERRORS
+from smtp_tui import styles
+from smtp_tui.screens.confirm import ConfirmModal
+from smtp_tui.screens.literal import literal, notify
+from smtp_tui.screens.widgets import FormRow
+from smtp_tui.store.database import DATABASE_ERRORS
 from smtp_tui.errors import ServiceError, ValidationFailed
 
 

@@ -9,8 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label
 
-import styles
-from screens.keys import key_actions
+from smtp_tui import styles
+from smtp_tui.screens.keys import key_actions
 
 APP_KEYS = (("ctrl+p", "Command palette: every action by name"), ("ctrl+q", "Quit smtp-tui"))
 

@@ -6,7 +6,7 @@ a link that ran an action. And it writes the characters of a text to the termina
 are: an escape sequence stored in a name would drive the administrator's terminal. So every
 text that comes from the database, a server, a person or an exception goes through here.
 Fixed strings of the interface need not, as long as nothing is put into them. A field being
-edited shows its text through `pictured` instead (screens.widgets.TextInput, TextEditor).
+edited shows its text through `pictured` instead (smtp_tui.screens.widgets.TextInput, TextEditor).
 """
 
 from __future__ import annotations

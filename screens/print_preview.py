@@ -12,8 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, TextArea
 
-import styles
-from screens.literal import literal, notify, shown
+from smtp_tui import styles
+from smtp_tui.screens.literal import literal, notify, shown
 from smtp_tui import files
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.reports import printing

@@ -8,12 +8,12 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-import styles
-from screens.confirm import ConfirmModal
-from screens.feedback import FAILED, attempt
-from screens.help import HelpScreen
-from screens.literal import literal_text, notify
-from smtp_tui.database import DATABASE_ERRORS
+from smtp_tui import styles
+from smtp_tui.screens.confirm import ConfirmModal
+from smtp_tui.screens.feedback import FAILED, attempt
+from smtp_tui.screens.help import HelpScreen
+from smtp_tui.screens.literal import literal_text, notify
+from smtp_tui.store.database import DATABASE_ERRORS
 
 
 class RecordListScreen(Screen):

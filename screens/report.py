@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,20 +11,17 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 from textual.worker import get_current_worker
 
-from screens.feedback import FAILED, attempt
-from screens.literal import literal, notify
-from screens.report_table import ReportTable
-from screens.search_panel import SearchPanel
+from smtp_tui.screens.feedback import FAILED, attempt
+from smtp_tui.screens.literal import literal, notify
+from smtp_tui.screens.report_table import ReportTable
+from smtp_tui.screens.search_panel import SearchPanel
 from smtp_tui import accounts
 from smtp_tui.accounts import SORTABLE, Filters, Page, Sort
-from smtp_tui.database import DATABASE_ERRORS
+from smtp_tui.store.database import DATABASE_ERRORS
 from smtp_tui.errors import ServiceError
 from smtp_tui.validation import AccountInput
 
-def screen_class(module: str, name: str) -> type:
-    """A screen imported on first use: the report paints sooner (see bench/results.md)."""
-    return getattr(importlib.import_module(f"screens.{module}"), name)
-
+# The other screens are imported by the actions that open them: the report paints sooner.
 
 PAST_THE_END = 2**31  # a page number search() clamps to the last page
 
@@ -347,41 +342,58 @@ class ReportScreen(Screen):
         self.load(page=page, keep_code=code)
 
     def action_new_account(self) -> None:
-        self._open_form(screen_class("account_form", "AccountForm")())
+        from smtp_tui.screens.account_form import AccountForm
+
+        self._open_form(AccountForm())
 
     def action_edit_account(self) -> None:
+        from smtp_tui.screens.account_form import AccountForm
+
         account = self._highlighted()
         if account is not None:
-            self._open_form(screen_class("account_form", "AccountForm")(account))
+            self._open_form(AccountForm(account))
 
     def action_clone_account(self) -> None:
+        from smtp_tui.screens.account_form import AccountForm
+
         account = self._highlighted()
         if account is not None:
-            self._open_form(screen_class("account_form", "AccountForm")(template=accounts.clone_input(account),
+            self._open_form(AccountForm(template=accounts.clone_input(account),
                                         title=f"New SMTP account · clone of '{account.name}'"))
 
     def action_credentials(self) -> None:
-        self.app.push_screen(screen_class("credentials", "CredentialsScreen")(), lambda _: self.load())
+        from smtp_tui.screens.credentials import CredentialsScreen
+
+        self.app.push_screen(CredentialsScreen(), lambda _: self.load())
 
     def action_connectors(self) -> None:
-        self.app.push_screen(screen_class("connectors", "ConnectorsScreen")(), lambda _: self.load())
+        from smtp_tui.screens.connectors import ConnectorsScreen
+
+        self.app.push_screen(ConnectorsScreen(), lambda _: self.load())
 
     def action_footer_text(self) -> None:
-        self.app.push_screen(screen_class("footer_text", "FooterTextForm")())
+        from smtp_tui.screens.footer_text import FooterTextForm
+
+        self.app.push_screen(FooterTextForm())
 
     def action_test_account(self) -> None:
+        from smtp_tui.screens.proof import ProofScreen
+
         account = self._highlighted()
         if account is not None:
-            screen = screen_class("test_email", "TestEmailScreen")(AccountInput.from_account(account),
-                                                                  code=account.code, saved=account)
+            screen = ProofScreen(AccountInput.from_account(account), code=account.code, saved=account)
             self.app.push_screen(screen, lambda _: self.load(keep_code=account.code))
 
     def action_test_history(self) -> None:
+        from smtp_tui.screens.proof_history import ProofHistoryScreen
+
         account = self._highlighted()
         if account is not None:
-            self.app.push_screen(screen_class("test_history", "TestHistoryScreen")(account.code, account.name))
+            self.app.push_screen(ProofHistoryScreen(account.code, account.name))
 
     def action_delete_account(self) -> None:
+        from smtp_tui.screens.confirm import ConfirmModal
+
         account = self._highlighted()
         if account is None:
             return
@@ -396,7 +408,7 @@ class ReportScreen(Screen):
             self.load()
 
         question = f"Delete the SMTP account '{account.name}' (code {account.code})?\nThis cannot be undone."
-        self.app.push_screen(screen_class("confirm", "ConfirmModal")(question, yes="Delete", no="Keep"), answered)
+        self.app.push_screen(ConfirmModal(question, yes="Delete", no="Keep"), answered)
 
     # The top bar and the rest -------------------------------------------------------------
 
@@ -404,26 +416,40 @@ class ReportScreen(Screen):
         self.load()
 
     def action_actions_menu(self) -> None:
+        from smtp_tui.screens.actions_menu import ActionsMenu
+
         def chosen(action: str | None) -> None:
             if action:
                 self.call_later(self.run_action, action)
 
-        self.app.push_screen(screen_class("actions_menu", "ActionsMenu")(self, leave_out=("actions_menu",)), chosen)
+        self.app.push_screen(ActionsMenu(self, leave_out=("actions_menu",)), chosen)
 
     def action_help(self) -> None:
-        self.app.push_screen(screen_class("help", "HelpScreen")(self, "SMTP Configuration report"))
+        from smtp_tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self, "SMTP Configuration report"))
 
     def action_print_report(self) -> None:
-        self.app.push_screen(screen_class("print_preview", "PrintPreviewScreen")(self.filters, self.sort))
+        from smtp_tui.screens.print_preview import PrintPreviewScreen
+
+        self.app.push_screen(PrintPreviewScreen(self.filters, self.sort))
 
     def action_download(self) -> None:
-        self.app.push_screen(screen_class("download", "DownloadModal")(self.filters, self.sort))
+        from smtp_tui.screens.download import DownloadModal
+
+        self.app.push_screen(DownloadModal(self.filters, self.sort))
 
     def action_schedule(self) -> None:
-        self.app.push_screen(screen_class("schedules", "ScheduleForm")(filters=self.filters, sort=self.sort))
+        from smtp_tui.screens.schedules import ScheduleForm
+
+        self.app.push_screen(ScheduleForm(filters=self.filters, sort=self.sort))
 
     def action_audit(self) -> None:
-        self.app.push_screen(screen_class("audit", "AuditScreen")(), lambda _: self.load())
+        from smtp_tui.screens.audit import AuditScreen
+
+        self.app.push_screen(AuditScreen(), lambda _: self.load())
 
     def action_schedules(self) -> None:
-        self.app.push_screen(screen_class("schedules", "SchedulesScreen")())
+        from smtp_tui.screens.schedules import SchedulesScreen
+
+        self.app.push_screen(SchedulesScreen())

@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import DataTable
 
-from screens.literal import literal_text
+from smtp_tui.screens.literal import literal_text
 from smtp_tui.accounts import Sort
-from smtp_tui.models import SmtpAccount
+from smtp_tui.store.models import SmtpAccount
 from smtp_tui.accounts import last_test_label
 
 # (column key, header label); keys of data columns are the account's field names.

@@ -8,11 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Label, RadioSet, Select
 
-from screens.feedback import FAILED, attempt
-from screens.forms import RecordForm
-from screens.literal import literal, notify
-from screens.records import RecordListScreen
-from screens.widgets import Choice, FormRow, TextInput, YesNo
+from smtp_tui.screens.feedback import FAILED, attempt
+from smtp_tui.screens.forms import RecordForm
+from smtp_tui.screens.literal import literal, notify
+from smtp_tui.screens.records import RecordListScreen
+from smtp_tui.screens.widgets import Choice, FormRow, TextInput, YesNo
 from smtp_tui import accounts
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.reports import schedules

@@ -9,7 +9,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
-from screens.widgets import TextInput
+from smtp_tui.screens.widgets import TextInput
 from smtp_tui.accounts import TEXT_FILTERS, Filters
 
 DEBOUNCE_SECONDS = 0.25

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static, TextArea
 
-from screens.literal import literal, pictured
+from smtp_tui.screens.literal import literal, pictured
 
 
 class Choice(RadioSet):

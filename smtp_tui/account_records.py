@@ -8,8 +8,8 @@ from typing import Any
 
 from smtp_tui import accounts, connectors, credentials, validation
 from smtp_tui.errors import NotFound, ValidationFailed
-from smtp_tui.database import write_transaction
-from smtp_tui.models import SmtpAccount
+from smtp_tui.store.database import write_transaction
+from smtp_tui.store.models import SmtpAccount
 from smtp_tui.validation import AccountInput
 
 SECURITY = {None: "none", "SSL": "ssl", "TLS": "tls"}

@@ -18,10 +18,10 @@ import peewee
 from peewee import OP, SQL, Expression, NodeList, Tuple, Value, fn
 
 from smtp_tui import audit, validation
-from smtp_tui.config import current_user
-from smtp_tui.database import is_contention, not_by_index, on_sqlite, within_steps, write_transaction
+from smtp_tui.store.config import current_user
+from smtp_tui.store.database import is_contention, not_by_index, on_sqlite, within_steps, write_transaction
 from smtp_tui.errors import NotFound, Refused, StaleEdit, ValidationFailed
-from smtp_tui.models import Credential, NetworkConnector, SmtpAccount, database_proxy, utc_now
+from smtp_tui.store.models import Credential, NetworkConnector, SmtpAccount, database_proxy, utc_now
 from smtp_tui.paging import page_count
 from smtp_tui.validation import AccountInput
 

@@ -7,16 +7,16 @@ import gc
 from textual.app import App
 from textual.binding import Binding
 
-import styles
-from screens.report import ReportScreen
+from smtp_tui import styles
+from smtp_tui.screens.report import ReportScreen
 from smtp_tui import __version__
-from smtp_tui.context import AppContext
+from smtp_tui.store.context import AppContext
 
 
 def screen_actions() -> type:
     """The command palette's provider of the screen's actions, imported when the palette first
     opens (Textual's own providers load the same way)."""
-    from screens.commands import ScreenActions
+    from smtp_tui.screens.commands import ScreenActions
 
     return ScreenActions
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from smtp_tui.config import current_user
+from smtp_tui.store.config import current_user
 from smtp_tui.escaping import printable
-from smtp_tui.models import AuditEvent, utc_now
+from smtp_tui.store.models import AuditEvent, utc_now
 from smtp_tui.paging import page_count
 
 PAGE_SIZE = 30

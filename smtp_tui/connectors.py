@@ -5,9 +5,9 @@ from __future__ import annotations
 from peewee import fn
 
 from smtp_tui import audit, validation
-from smtp_tui.database import write_transaction
+from smtp_tui.store.database import write_transaction
 from smtp_tui.errors import NotFound, Refused, ValidationFailed
-from smtp_tui.models import Credential, NetworkConnector, SmtpAccount, utc_now
+from smtp_tui.store.models import Credential, NetworkConnector, SmtpAccount, utc_now
 from smtp_tui.validation import FieldError
 
 

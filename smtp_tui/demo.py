@@ -6,7 +6,7 @@ import random
 
 from smtp_tui import accounts, connectors, credentials
 from smtp_tui.validation import AccountInput
-from smtp_tui.vault import Vault
+from smtp_tui.store.vault import Vault
 
 DEMO_SIZE = 75
 _PURPOSES = ("Alerts", "Password rotation", "Access requests", "Session recording", "Audit reports",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from smtp_tui import audit, validation
-from smtp_tui.database import write_transaction
+from smtp_tui.store.database import write_transaction
 from smtp_tui.errors import ValidationFailed
-from smtp_tui.models import Setting
+from smtp_tui.store.models import Setting
 
 FOOTER = "footer"
 FOOTER_MAX = 10_000

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 from dataclasses import dataclass, fields, replace
 
-from smtp_tui.models import CONNECTOR_KINDS, SECURE_TYPES
+from smtp_tui.store.models import CONNECTOR_KINDS, SECURE_TYPES
 
 NAME_MAX = 100
 ADDRESS_MAX = 254

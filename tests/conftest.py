@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from smtp_tui import accounts
-from smtp_tui.config import Config
-from smtp_tui.context import AppContext
-from smtp_tui.database import connect
+from smtp_tui.store.config import Config
+from smtp_tui.store.context import AppContext
+from smtp_tui.store.database import connect
 from smtp_tui.validation import AccountInput
 
 pytest_plugins = ["tests.mailservers"]

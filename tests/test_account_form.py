@@ -5,17 +5,17 @@ import threading
 import pytest
 from textual.widgets import Input, Select
 
-from screens.account_form import AccountForm
-from screens.conflict import StaleEditModal
-from screens.confirm import ConfirmModal
-from screens.connectors import ConnectorsScreen
-from screens.credentials import CredentialForm, CredentialsScreen
-from screens.report import ReportScreen
-from screens.report_table import ReportTable
-from screens.widgets import FormRow
+from smtp_tui.screens.account_form import AccountForm
+from smtp_tui.screens.conflict import StaleEditModal
+from smtp_tui.screens.confirm import ConfirmModal
+from smtp_tui.screens.connectors import ConnectorsScreen
+from smtp_tui.screens.credentials import CredentialForm, CredentialsScreen
+from smtp_tui.screens.report import ReportScreen
+from smtp_tui.screens.report_table import ReportTable
+from smtp_tui.screens.widgets import FormRow
 from smtp_tui import accounts, connectors, credentials, settings
 from smtp_tui.app import SmtpApp
-from smtp_tui.models import SmtpAccount
+from smtp_tui.store.models import SmtpAccount
 from smtp_tui.validation import AccountInput
 from tests.conftest import account_input, stored_bytes
 from tests.test_report import settle

@@ -6,7 +6,7 @@ import pytest
 from smtp_tui import accounts, connectors, credentials
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.errors import NotFound, Refused, StaleEdit, ValidationFailed
-from smtp_tui.models import SmtpAccount, database_proxy
+from smtp_tui.store.models import SmtpAccount, database_proxy
 from smtp_tui.validation import AccountInput
 from tests.conftest import account_input
 

@@ -11,11 +11,11 @@ import peewee
 import pytest
 from textual.widgets import Input
 
-from screens.audit import AuditScreen
+from smtp_tui.screens.audit import AuditScreen
 from smtp_tui import accounts, audit, connectors, credentials, settings
 from smtp_tui.accounts import Filters
 from smtp_tui.app import SmtpApp
-from smtp_tui.models import AuditEvent, SmtpAccount
+from smtp_tui.store.models import AuditEvent, SmtpAccount
 from smtp_tui.reports import printing
 from smtp_tui.reports.export import export_to_file
 from smtp_tui.validation import AccountInput

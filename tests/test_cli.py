@@ -35,9 +35,9 @@ def test_an_unusable_database_is_one_clear_line_and_exit_1(tmp_path):
 
 def test_opening_the_tui_imports_nothing_only_a_command_uses():
     """Every start pays for what the command-line path imports (bench/results.md, start-up)."""
-    heavy = ("aiosmtplib", "python_socks", "xlsxwriter", "smtp_tui.reports.schedules", "smtp_tui.test_runs",
+    heavy = ("aiosmtplib", "python_socks", "xlsxwriter", "smtp_tui.reports.schedules", "smtp_tui.proofs",
              "smtp_tui.mail.compose", "smtp_tui.demo")
-    commands = ("smtp_tui.cli_accounts", "smtp_tui.cli_reports", "smtp_tui.cli_registry")
+    commands = ("smtp_tui.cli.accounts", "smtp_tui.cli.reports", "smtp_tui.cli.registry")
     code = ("import sys\nfrom smtp_tui import cli, app\nargs = cli.parse_args(['--db', 'x.db'])\n"
             "print(sorted(m for m in sys.argv[1:] if m in sys.modules))\n"
             "cli.build_parser()  # every command's parser: their modules, still without the heavy ones\n"
@@ -73,14 +73,17 @@ def test_an_unknown_option_is_a_usage_error():
     assert result.returncode == 2 and "unrecognized arguments: --colour" in result.stderr
 
 
-def test_the_wheel_ships_the_screens_and_styles(tmp_path):
+def test_the_wheel_installs_one_package_with_the_screens_and_styles_inside(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
                    check=True, timeout=300, capture_output=True)
     wheel = next(tmp_path.glob("smtp_tui-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert "styles/app.tcss" in names
-    assert "screens/report.py" in names
-    assert "smtp_tui/migrations/0001_initial.py" in names
+    assert {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")} == {"smtp_tui"}
+    assert "smtp_tui/styles/app.tcss" in names
+    assert "smtp_tui/screens/report.py" in names
+    assert "smtp_tui/store/migrations/0001_initial.py" in names
     assert any(n.endswith("entry_points.txt") for n in names)
-    shipped = {n for n in names if n.startswith("styles/") and n.endswith(".tcss")}
-    assert shipped == {f"styles/{p.name}" for p in (ROOT / "styles").glob("*.tcss")}
+    shipped = {n for n in names if n.startswith("smtp_tui/styles/") and n.endswith(".tcss")}
+    assert shipped == {f"smtp_tui/styles/{p.name}" for p in (ROOT / "styles").glob("*.tcss")}
+    top_level = next(n for n in names if n.endswith("top_level.txt"))
+    assert zipfile.ZipFile(wheel).read(top_level).split() == [b"smtp_tui"]

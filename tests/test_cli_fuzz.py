@@ -35,9 +35,9 @@ from peewee import fn
 
 from smtp_tui import accounts, connectors, credentials
 from smtp_tui.cli import build_parser, main
-from smtp_tui.config import Config
-from smtp_tui.context import AppContext
-from smtp_tui.models import SmtpAccount, database_proxy
+from smtp_tui.store.config import Config
+from smtp_tui.store.context import AppContext
+from smtp_tui.store.models import SmtpAccount, database_proxy
 from tests.conftest import account_input
 from tests.mailservers import start_server
 

@@ -8,7 +8,7 @@ import pytest
 
 from smtp_tui import accounts, credentials
 from smtp_tui.cli import build_parser, run_command
-from smtp_tui.models import TestRun
+from smtp_tui.store.models import TestRun
 from tests.conftest import account_input, impatient, write_lock_held
 from tests.mailservers import PASSWORD, USER
 

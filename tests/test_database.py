@@ -6,13 +6,13 @@ import peewee
 import pytest
 
 from smtp_tui import accounts
-from smtp_tui.config import Config
-from smtp_tui.context import AppContext
-from smtp_tui.database import (
+from smtp_tui.store.config import Config
+from smtp_tui.store.context import AppContext
+from smtp_tui.store.database import (
     DatabaseUnavailable, connect, describe, latest_schema_version, migrator, open_database, schema_version,
     within_steps,
 )
-from smtp_tui.models import SmtpAccount
+from smtp_tui.store.models import SmtpAccount
 from tests.conftest import ON_POSTGRES, POSTGRES_URL, account_input
 
 
@@ -219,8 +219,8 @@ def everything(db) -> dict[str, list[tuple]]:
 def test_codes_become_autoincrement_keeping_every_row_index_trigger_and_reference(tmp_path):
     """Migration 0008 rebuilds smtp_account on a database made by the schema before it."""
     from smtp_tui import credentials, test_runs  # noqa: F401 (the services that made the rows)
-    from smtp_tui.models import ReportSchedule, TestRun, database_proxy, utc_now
-    from smtp_tui.vault import Vault
+    from smtp_tui.store.models import ReportSchedule, TestRun, database_proxy, utc_now
+    from smtp_tui.store.vault import Vault
 
     url = str(tmp_path / "old.db")
     old = connect(url)

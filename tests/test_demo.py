@@ -1,6 +1,6 @@
 from smtp_tui import accounts, demo
 from smtp_tui.accounts import Filters
-from smtp_tui.models import SmtpAccount
+from smtp_tui.store.models import SmtpAccount
 
 
 def test_demo_fills_an_empty_database_once(db, vault):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from smtp_tui import accounts, connectors, credentials
 from smtp_tui.mail.masking import MASK, Masker
-from smtp_tui.models import AuditEvent, TestRun
+from smtp_tui.store.models import AuditEvent, TestRun
 from tests.conftest import account_input, stored_bytes
 from tests.test_cli_test import smtp_tui
 from tests.test_hostile_servers import SECRET, TO, USER, hostile, make_account  # noqa: F401 (a fixture)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from smtp_tui import accounts
-from smtp_tui.database import connect
-from smtp_tui.models import AuditEvent, SmtpAccount
+from smtp_tui.store.database import connect
+from smtp_tui.store.models import AuditEvent, SmtpAccount
 from tests.conftest import ON_POSTGRES, account_input
 
 ROOT = Path(__file__).resolve().parent.parent

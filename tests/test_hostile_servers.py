@@ -19,11 +19,11 @@ import pytest
 import trustme
 from textual.widgets import Input
 
-from screens.test_email import TestEmailScreen
-from smtp_tui import accounts, credentials, test_runs
+from smtp_tui.screens.proof import ProofScreen
+from smtp_tui import accounts, credentials, proofs
 from smtp_tui.app import SmtpApp
 from smtp_tui.mail.transport import deliver
-from smtp_tui.models import TestRun
+from smtp_tui.store.models import TestRun
 from tests.conftest import account_input
 from tests.test_report import settle
 from tests.test_test_email import transcript_text, wait_done
@@ -192,11 +192,11 @@ def make_account(vault, port: int, *, security: str = "none", timeout: int = 2):
 
 async def attempt(vault, code: int, *, body: str = "Hello from the hostile tests.") -> tuple:
     """Send through the saved account as the app does; the outcome, kept, and how long it took."""
-    prepared = test_runs.prepare_saved(code, vault, to=TO, subject="Hostile test", body=body)
+    prepared = proofs.prepare_saved(code, vault, to=TO, subject="Hostile test", body=body)
     started = time.monotonic()
     outcome = await deliver(prepared.server, prepared.envelope)
     seconds = time.monotonic() - started
-    test_runs.record(prepared, outcome, actor="tester@hostile")
+    proofs.record(prepared, outcome, actor="tester@hostile")
     text = outcome.transcript.text()
     for kept in (text, TestRun.get().transcript, outcome.verdict, outcome.failure and outcome.failure.hint or ""):
         assert SECRET not in kept and AUTH_PLAIN not in kept
@@ -301,7 +301,7 @@ async def test_the_window_stays_responsive_and_escape_cancels_a_hanging_attempt(
         await settle(pilot)
         await pilot.press("t", *TO, "ctrl+s")
         screen = app.screen
-        assert isinstance(screen, TestEmailScreen)
+        assert isinstance(screen, ProofScreen)
         for _ in range(250):  # until the server has the MAIL FROM it will never answer
             await pilot.pause(0.02)
             if "MAIL" in server.commands():

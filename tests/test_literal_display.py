@@ -19,24 +19,24 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual.widgets import DataTable, Input, Select
 
-from screens.account_form import AccountForm
-from screens.confirm import ConfirmModal
-from screens.conflict import StaleEditModal
-from screens.download import DownloadModal
-from screens.credentials import CredentialsScreen
-from screens.footer_text import FooterTextForm
-from screens.forms import RecordForm
-from screens.literal import pictured, shown
-from screens.print_preview import PrintPreviewScreen
-from screens.report import ReportScreen
-from screens.report_table import ReportTable
-from screens.schedules import ScheduleForm
-from screens.search_panel import DEBOUNCE_SECONDS, SearchPanel
-from screens.test_email import TestEmailScreen
-from screens.test_history import TestHistoryScreen
+from smtp_tui.screens.account_form import AccountForm
+from smtp_tui.screens.confirm import ConfirmModal
+from smtp_tui.screens.conflict import StaleEditModal
+from smtp_tui.screens.download import DownloadModal
+from smtp_tui.screens.credentials import CredentialsScreen
+from smtp_tui.screens.footer_text import FooterTextForm
+from smtp_tui.screens.forms import RecordForm
+from smtp_tui.screens.literal import pictured, shown
+from smtp_tui.screens.print_preview import PrintPreviewScreen
+from smtp_tui.screens.report import ReportScreen
+from smtp_tui.screens.report_table import ReportTable
+from smtp_tui.screens.schedules import ScheduleForm
+from smtp_tui.screens.search_panel import DEBOUNCE_SECONDS, SearchPanel
+from smtp_tui.screens.proof import ProofScreen
+from smtp_tui.screens.proof_history import ProofHistoryScreen
 from smtp_tui import accounts, connectors, credentials
 from smtp_tui.app import SmtpApp
-from smtp_tui.models import AuditEvent, Credential, NetworkConnector, Setting, SmtpAccount
+from smtp_tui.store.models import AuditEvent, Credential, NetworkConnector, Setting, SmtpAccount
 from smtp_tui.settings import FOOTER
 from tests.conftest import account_input
 from tests.test_report import settle
@@ -123,8 +123,8 @@ async def test_test_window_history_and_clone_show_a_markup_name_as_it_is(app):
             store_name(2, name)
             await show_row(pilot, 2)
             assert table_text(app, 2) == name
-            assert await read_on(pilot, "t", TestEmailScreen) == f"Test e-mail · {name}"
-            assert await read_on(pilot, "h", TestHistoryScreen) == f"Test e-mails of '{name}' (code 2)"
+            assert await read_on(pilot, "t", ProofScreen) == f"Test e-mail · {name}"
+            assert await read_on(pilot, "h", ProofHistoryScreen) == f"Test e-mails of '{name}' (code 2)"
             await open_screen(pilot, "c", AccountForm)
             assert text_of(app, ".title") == f"New SMTP account · clone of '{name}'"
             assert app.screen.query_one("#f-name", Input).value == accounts.clone_name(name)
@@ -258,8 +258,8 @@ async def test_no_escape_sequence_in_data_reaches_the_terminal(app, vault):
         assert table_text(app, 2) == shown(ESCAPES) == "Relay \\x1b]0;PWNED\\x07\\x1b[2J\\u202eevil"
         assert_nothing_raw(app)
         for key, screen, check in (
-                ("t", TestEmailScreen, lambda: text_of(app, ".title") == f"Test e-mail · {shown(ESCAPES)}"),
-                ("h", TestHistoryScreen, lambda: shown(ESCAPES) in text_of(app, ".title")),
+                ("t", ProofScreen, lambda: text_of(app, ".title") == f"Test e-mail · {shown(ESCAPES)}"),
+                ("h", ProofHistoryScreen, lambda: shown(ESCAPES) in text_of(app, ".title")),
                 ("e", AccountForm, lambda: pictured(ESCAPES) in drawn_line(app, "#f-name")),
                 ("F", FooterTextForm, lambda: pictured(ESCAPES) in drawn_line(app, "#f-footer-text")),
                 ("delete", ConfirmModal, lambda: shown(ESCAPES) in text_of(app, ".question")),
@@ -341,8 +341,8 @@ async def show_on_the_report(pilot, tried: Counter, name: str, typed: str) -> No
     assert table_text(app, 2) == shown(name)
     assert_nothing_raw(app)
     for key, screen, selector, expected in (  # a title is one line; a question may have several
-            ("t", TestEmailScreen, ".title", shown(f"Test e-mail · {name}")),
-            ("h", TestHistoryScreen, ".title", shown(f"Test e-mails of '{name}' (code 2)")),
+            ("t", ProofScreen, ".title", shown(f"Test e-mail · {name}")),
+            ("h", ProofHistoryScreen, ".title", shown(f"Test e-mails of '{name}' (code 2)")),
             ("delete", ConfirmModal, ".question",
              shown(f"Delete the SMTP account '{name}' (code 2)?\nThis cannot be undone.", lines=True))):
         await pilot.press(key)

@@ -7,14 +7,14 @@ import stat
 import pytest
 from textual.widgets import Input
 
-from screens.actions_menu import ActionsMenu
-from screens.confirm import ConfirmModal
-from screens.download import DownloadModal
-from screens.print_preview import PrintPreviewScreen
-from screens.report import ReportScreen
-from screens.schedules import ScheduleForm, SchedulesScreen
+from smtp_tui.screens.actions_menu import ActionsMenu
+from smtp_tui.screens.confirm import ConfirmModal
+from smtp_tui.screens.download import DownloadModal
+from smtp_tui.screens.print_preview import PrintPreviewScreen
+from smtp_tui.screens.report import ReportScreen
+from smtp_tui.screens.schedules import ScheduleForm, SchedulesScreen
 from smtp_tui.app import SmtpApp
-from smtp_tui.models import ReportSchedule
+from smtp_tui.store.models import ReportSchedule
 from smtp_tui.reports import schedules
 from tests.test_report import settle, type_into
 
@@ -149,8 +149,8 @@ async def test_schedule_form_keeps_the_filters_and_the_list_pauses(app):
 
 ACTION_SCREENS = {
     "toggle_search": ReportScreen, "refresh": ReportScreen, "new_account": "AccountForm",
-    "edit_account": "AccountForm", "test_account": "TestEmailScreen", "delete_account": ConfirmModal,
-    "test_history": "TestHistoryScreen", "clone_account": "AccountForm", "previous_page": ReportScreen,
+    "edit_account": "AccountForm", "test_account": "ProofScreen", "delete_account": ConfirmModal,
+    "test_history": "ProofHistoryScreen", "clone_account": "AccountForm", "previous_page": ReportScreen,
     "next_page": ReportScreen, "first_page": ReportScreen, "last_page": ReportScreen, "cycle_sort": ReportScreen,
     "reverse_sort": ReportScreen, "clear_filters": ReportScreen, "print_report": PrintPreviewScreen,
     "download": DownloadModal, "schedule": ScheduleForm, "schedules": SchedulesScreen,

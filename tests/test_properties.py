@@ -23,16 +23,16 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from textual.widgets import Input
 
-from screens.account_form import AccountForm
-from screens.report import ReportScreen
-from screens.widgets import FormRow
+from smtp_tui.screens.account_form import AccountForm
+from smtp_tui.screens.report import ReportScreen
+from smtp_tui.screens.widgets import FormRow
 from smtp_tui import account_records, accounts, credentials, validation
 from smtp_tui.app import SmtpApp
 from smtp_tui.cli import main
-from smtp_tui.config import Config
-from smtp_tui.context import AppContext
+from smtp_tui.store.config import Config
+from smtp_tui.store.context import AppContext
 from smtp_tui.errors import ValidationFailed
-from smtp_tui.models import SmtpAccount, database_proxy
+from smtp_tui.store.models import SmtpAccount, database_proxy
 from smtp_tui.validation import AccountInput, FieldError
 from tests.test_report import settle
 

@@ -3,13 +3,13 @@
 import pytest
 from textual.widgets import Input, RadioButton
 
-from screens.report import ReportScreen
-from screens.report_table import ReportTable
-from screens.search_panel import DEBOUNCE_SECONDS, SearchPanel
+from smtp_tui.screens.report import ReportScreen
+from smtp_tui.screens.report_table import ReportTable
+from smtp_tui.screens.search_panel import DEBOUNCE_SECONDS, SearchPanel
 from smtp_tui import accounts
 from smtp_tui.app import SmtpApp
-from smtp_tui.database import connect
-from smtp_tui.models import SmtpAccount
+from smtp_tui.store.database import connect
+from smtp_tui.store.models import SmtpAccount
 from tests.conftest import account_input
 
 
@@ -308,6 +308,6 @@ async def test_clicking_edit_or_test_in_the_actions_column(app, column):
         assert table.highlighted_code == 2 and not app._notifications
         await pilot.click(ReportTable, offset=(x, 2))  # ...the second one acts on it
         await pilot.pause()
-        expected = "AccountForm" if column == "edit" else "TestEmailScreen"
+        expected = "AccountForm" if column == "edit" else "ProofScreen"
         assert type(app.screen).__name__ == expected
         assert app.screen.code == 2

@@ -17,7 +17,7 @@ import pytest
 from smtp_tui import accounts, credentials
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.cli import build_parser, run_command
-from smtp_tui.models import ReportSchedule, ScheduleRun, utc_now
+from smtp_tui.store.models import ReportSchedule, ScheduleRun, utc_now
 from smtp_tui.reports import printing, schedules
 from smtp_tui.reports.export import export, export_to_file, neutralise
 from smtp_tui.reports.schedules import ScheduleInput, next_run

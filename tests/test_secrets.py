@@ -5,12 +5,12 @@ import os
 import subprocess
 import sys
 
-from smtp_tui import accounts, connectors, credentials, settings, test_runs
+from smtp_tui import accounts, connectors, credentials, settings, proofs
 from smtp_tui.accounts import Filters
 from smtp_tui.app import SmtpApp
 from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
 from smtp_tui.mail.transport import deliver
-from smtp_tui.models import AuditEvent, TestRun
+from smtp_tui.store.models import AuditEvent, TestRun
 from smtp_tui.reports import printing, schedules
 from smtp_tui.reports.export import export_to_file
 from smtp_tui.reports.schedules import ScheduleInput
@@ -59,9 +59,9 @@ async def test_the_secret_is_nowhere_after_every_feature(context, tmp_path, star
             await pilot.press("escape")
             await settle(pilot)
 
-    attempt = test_runs.prepare_saved(1, vault, to="admin@example.com", subject=TEST_SUBJECT, body=TEST_BODY)
+    attempt = proofs.prepare_saved(1, vault, to="admin@example.com", subject=TEST_SUBJECT, body=TEST_BODY)
     outcome = await deliver(attempt.server, attempt.envelope)
-    test_runs.record(attempt, outcome)
+    proofs.record(attempt, outcome)
     files = [export_to_file(fmt, tmp_path / f"report.{fmt}", Filters()) and tmp_path / f"report.{fmt}"
              for fmt in ("csv", "json", "xlsx")]
     files.append(printing.save(printing.render(), tmp_path / "report.txt"))

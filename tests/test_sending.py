@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from smtp_tui import accounts, connectors, credentials, settings, test_runs
+from smtp_tui import accounts, connectors, credentials, settings, proofs
 from smtp_tui.errors import Refused, ValidationFailed
 from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
 from smtp_tui.mail.transport import deliver
-from smtp_tui.models import TestRun
+from smtp_tui.store.models import TestRun
 from smtp_tui.validation import AccountInput
 from tests.conftest import account_input
 from tests.mailservers import PASSWORD, REFUSED_RECIPIENT, USER, free_port
@@ -28,11 +28,11 @@ def make_account(vault, server_port, *, security="TLS", auth=True, password=PASS
 
 
 async def run(vault, code, *, to=TO, check_only=False, lines=None):
-    attempt = test_runs.prepare_saved(code, vault, to=to, subject=TEST_SUBJECT, body=TEST_BODY,
+    attempt = proofs.prepare_saved(code, vault, to=to, subject=TEST_SUBJECT, body=TEST_BODY,
                                       check_only=check_only)
     outcome = await deliver(attempt.server, attempt.envelope, check_only=check_only,
                             on_line=lines.append if lines is not None else None)
-    test_runs.record(attempt, outcome, actor="tester@pam")
+    proofs.record(attempt, outcome, actor="tester@pam")
     return outcome
 
 
@@ -177,7 +177,7 @@ async def test_a_wrong_proxy_login_is_a_proxy_failure(db, vault, starttls_server
 
 async def test_cancelling_closes_at_once(db, vault, silent_server):
     account = make_account(vault, silent_server.port, security="none", auth=False, timeout=30)
-    attempt = test_runs.prepare_saved(account.code, vault, to=TO, subject="s", body="b")
+    attempt = proofs.prepare_saved(account.code, vault, to=TO, subject="s", body="b")
     task = asyncio.create_task(deliver(attempt.server, attempt.envelope))
     await asyncio.sleep(0.3)
     started = time.monotonic()
@@ -185,7 +185,7 @@ async def test_cancelling_closes_at_once(db, vault, silent_server):
     with pytest.raises(asyncio.CancelledError):
         await task
     assert time.monotonic() - started < 1
-    test_runs.record(attempt, None, cancelled_after=0.3)
+    proofs.record(attempt, None, cancelled_after=0.3)
     assert accounts.get(account.code).last_test_outcome == "cancelled"
 
 
@@ -194,15 +194,15 @@ def test_edited_settings_do_not_receive_the_stored_secret(db, vault):
     edited = AccountInput.from_account(account)
     moved = replace(edited, host="attacker.example.com")
     with pytest.raises(Refused, match="stored secret of 'cred-.*' is not sent"):
-        test_runs.server_settings(moved, vault, saved=account)
-    assert test_runs.server_settings(moved, vault, saved=account, typed_secret="typed").password == "typed"
-    assert test_runs.server_settings(edited, vault, saved=account).password == PASSWORD
+        proofs.server_settings(moved, vault, saved=account)
+    assert proofs.server_settings(moved, vault, saved=account, typed_secret="typed").password == "typed"
+    assert proofs.server_settings(edited, vault, saved=account).password == PASSWORD
 
 
 def test_the_recipient_is_validated(db, vault):
     account = make_account(vault, 2525)
     with pytest.raises(ValidationFailed) as failure:
-        test_runs.prepare_saved(account.code, vault, to="not an address", subject="s", body="b")
+        proofs.prepare_saved(account.code, vault, to="not an address", subject="s", body="b")
     assert failure.value.errors["recipient"].startswith("Recipient is not a valid e-mail address")
 
 

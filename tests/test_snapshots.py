@@ -71,7 +71,7 @@ def test_account_form_with_errors(snap_compare, demo_app, size):
 
 @pytest.mark.parametrize("key", ["d", "p", "s", "S", "t", "question_mark", "full_stop"])
 def test_output_and_modal_screens_at_80x24(snap_compare, demo_app, key, monkeypatch):
-    monkeypatch.setattr("screens.download.default_file_name", lambda fmt, today=None: f"report.{fmt}")
+    monkeypatch.setattr("smtp_tui.screens.download.default_file_name", lambda fmt, today=None: f"report.{fmt}")
     monkeypatch.setattr("smtp_tui.reports.schedules.local_timezone", lambda: "Europe/Berlin")
     monkeypatch.setattr("smtp_tui.reports.printing.datetime", _FrozenDatetime)
     assert snap_compare(demo_app, terminal_size=(80, 24), run_before=lambda pilot: _settled(pilot, key))

@@ -3,11 +3,11 @@
 import pytest
 from textual.widgets import Input, RichLog
 
-from screens.account_form import AccountForm
-from screens.report import ReportScreen
-from screens.report_table import ReportTable
-from screens.test_email import TestEmailScreen
-from screens.test_history import TestHistoryScreen, TranscriptScreen
+from smtp_tui.screens.account_form import AccountForm
+from smtp_tui.screens.report import ReportScreen
+from smtp_tui.screens.report_table import ReportTable
+from smtp_tui.screens.proof import ProofScreen
+from smtp_tui.screens.proof_history import ProofHistoryScreen, TranscriptScreen
 from smtp_tui import accounts, credentials
 from smtp_tui.app import SmtpApp
 from tests.conftest import account_input, impatient, write_lock_held
@@ -46,7 +46,7 @@ async def test_send_streams_the_dialogue_and_shows_the_verdict(app, context, sta
     async with app.run_test(size=(120, 45)) as pilot:
         await settle(pilot)
         await pilot.press("t")
-        assert isinstance(app.screen, TestEmailScreen)
+        assert isinstance(app.screen, ProofScreen)
         assert app.screen.query_one("#f-subject", Input).value == "SMTP test e-mail"
         await pilot.press(*"admin@example.com")
         await pilot.press("ctrl+s")
@@ -98,7 +98,7 @@ async def test_escape_stops_a_hanging_attempt_at_once(app, context, silent_serve
         assert app.screen.running
         await pilot.press("escape")
         await wait_done(pilot)
-        assert isinstance(app.screen, TestEmailScreen) and not app.screen.running
+        assert isinstance(app.screen, ProofScreen) and not app.screen.running
         assert "Cancelled" in str(app.screen.query_one("#verdict").render())
         assert accounts.get(1).last_test_outcome == "cancelled"
         await pilot.press("escape")
@@ -115,7 +115,7 @@ async def test_history_lists_the_runs_and_their_transcripts(app, context, startt
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("h")
-        assert isinstance(app.screen, TestHistoryScreen)
+        assert isinstance(app.screen, ProofHistoryScreen)
         assert app.screen.query_one("#history").row_count == 1
         await pilot.press("enter")
         assert isinstance(app.screen, TranscriptScreen)
@@ -131,7 +131,7 @@ async def test_the_form_tests_edited_settings_and_asks_for_the_secret_when_the_h
         assert isinstance(app.screen, AccountForm)
         app.screen.query_one("#f-host", Input).value = "localhost"  # edited, not saved
         await pilot.press("ctrl+t")
-        assert isinstance(app.screen, TestEmailScreen)
+        assert isinstance(app.screen, ProofScreen)
         assert app.screen.query_one("#row-secret").display  # the stored secret is not sent elsewhere
         await pilot.press(*"admin@example.com", "ctrl+s")
         await pilot.pause()

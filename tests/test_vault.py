@@ -8,10 +8,10 @@ import sys
 import pytest
 
 from smtp_tui import audit, credentials
-from smtp_tui.context import AppContext
+from smtp_tui.store.context import AppContext
 from smtp_tui.errors import ValidationFailed
-from smtp_tui.key_records import DatabaseKeyRecords
-from smtp_tui.vault import Vault, VaultError
+from smtp_tui.store.key_records import DatabaseKeyRecords
+from smtp_tui.store.vault import Vault, VaultError
 from tests.conftest import stored_bytes
 from tests.full_disk import full_disk  # noqa: F401 (a fixture)
 from tests.test_cli_commands import Cli
@@ -94,7 +94,7 @@ def test_editing_a_credential_without_a_secret_keeps_the_stored_one(db, vault):
 def test_a_key_file_that_cannot_be_written_leaves_nothing_behind(tmp_path):
     """A write past the file-size limit fails as on a full disk (EFBIG instead of ENOSPC); no root needed."""
     code = ("import resource, signal, sys\n"
-            "from smtp_tui.vault import Vault, VaultError\n"
+            "from smtp_tui.store.vault import Vault, VaultError\n"
             "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
             "resource.setrlimit(resource.RLIMIT_FSIZE, (0, resource.RLIM_INFINITY))\n"
             "try:\n    Vault(sys.argv[1]).encrypt('x')\nexcept VaultError as exc:\n    print(exc)\n")
@@ -129,7 +129,7 @@ def test_an_empty_key_file_left_by_an_older_version_is_explained(tmp_path):
 def test_two_processes_creating_the_key_at_once_end_with_one_key(tmp_path):
     """The key is linked into place, never renamed over: whoever comes second uses the first key."""
     key_file = tmp_path / "secret.key"
-    code = "import sys\nfrom smtp_tui.vault import Vault\nprint(Vault(sys.argv[1]).encrypt('x'))\n"
+    code = "import sys\nfrom smtp_tui.store.vault import Vault\nprint(Vault(sys.argv[1]).encrypt('x'))\n"
     runs = [subprocess.Popen([sys.executable, "-c", code, str(key_file)], stdout=subprocess.PIPE, text=True)
             for _ in range(4)]
     tokens = [run.communicate(timeout=60)[0].strip() for run in runs]
@@ -222,7 +222,7 @@ def test_a_database_with_secrets_from_before_the_fingerprint_adopts_the_key_that
 
 
 async def test_the_tui_tells_a_missing_key_where_the_secret_was_typed(context):
-    from screens.credentials import CredentialForm
+    from smtp_tui.screens.credentials import CredentialForm
     from smtp_tui.app import SmtpApp
     from tests.test_account_form import type_text
     from tests.test_report import settle

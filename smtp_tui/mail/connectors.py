@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError, ProxyType
 from python_socks.async_.asyncio import Proxy
 
-from smtp_tui.models import CONNECTOR_KINDS
+from smtp_tui.store.models import CONNECTOR_KINDS
 
 MAX_REPLY_HEAD = 16 * 1024
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from smtp_tui.models import SmtpAccount
+from smtp_tui.store.models import SmtpAccount
 from smtp_tui.accounts import last_test_label
 
 

@@ -19,17 +19,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tzlocal import get_localzone_name
 
-from smtp_tui import accounts, audit, test_runs, validation
+from smtp_tui import accounts, audit, proofs, validation
 from smtp_tui.accounts import Filters, Sort
-from smtp_tui.config import current_user
+from smtp_tui.store.config import current_user
 from smtp_tui.errors import NotFound, ValidationFailed
 from smtp_tui.mail.compose import compose
 from smtp_tui.mail.transport import deliver
-from smtp_tui.database import DATABASE_ERRORS, write_transaction
-from smtp_tui.models import ReportSchedule, ScheduleRun, SmtpAccount, utc_now
+from smtp_tui.store.database import DATABASE_ERRORS, write_transaction
+from smtp_tui.store.models import ReportSchedule, ScheduleRun, SmtpAccount, utc_now
 from smtp_tui.reports.export import FORMATS, export
 from smtp_tui.validation import AccountInput, FieldError
-from smtp_tui.vault import Vault
+from smtp_tui.store.vault import Vault
 
 FREQUENCIES = ("daily", "weekly", "monthly")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -262,7 +262,7 @@ def _send(schedule: ReportSchedule, vault: Vault, now: datetime, deadline: datet
     maintype, subtype = MIME[schedule.format]
     envelope.message.add_attachment(attachment.getvalue(), maintype=maintype, subtype=subtype,
                                     filename=f"smtp-accounts-{now:%Y-%m-%d}.{schedule.format}")
-    server = test_runs.server_settings(AccountInput.from_account(account), vault, saved=account)
+    server = proofs.server_settings(AccountInput.from_account(account), vault, saved=account)
     try:
         outcome = asyncio.run(asyncio.wait_for(deliver(server, envelope), (deadline - utc_now()).total_seconds()))
     except TimeoutError:

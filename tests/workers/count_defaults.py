@@ -7,7 +7,7 @@ import json
 import os
 import sys
 
-from smtp_tui.database import connect
+from smtp_tui.store.database import connect
 
 db = connect(sys.argv[1])
 seen = {}

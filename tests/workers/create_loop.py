@@ -6,8 +6,8 @@
 import sys
 
 from smtp_tui import accounts
-from smtp_tui.config import Config
-from smtp_tui.context import AppContext
+from smtp_tui.store.config import Config
+from smtp_tui.store.context import AppContext
 from smtp_tui.validation import AccountInput
 
 database, key_file, count = sys.argv[1], sys.argv[2], int(sys.argv[3])

@@ -8,8 +8,8 @@ import sys
 from dataclasses import replace
 
 from smtp_tui import accounts
-from smtp_tui.config import Config
-from smtp_tui.context import AppContext
+from smtp_tui.store.config import Config
+from smtp_tui.store.context import AppContext
 from smtp_tui.errors import Refused, StaleEdit
 from smtp_tui.validation import AccountInput
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smtp_tui import accounts, audit, connectors, credentials, settings, validation
-from smtp_tui.config import current_user
+from smtp_tui.store.config import current_user
 from smtp_tui.errors import Refused, ValidationFailed
 from smtp_tui.mail.compose import Envelope, compose
 from smtp_tui.mail.connectors import ProxySettings
 from smtp_tui.mail.transport import Outcome, ServerSettings
-from smtp_tui.database import DATABASE_ERRORS, write_transaction
-from smtp_tui.models import SmtpAccount, TestRun, utc_now
+from smtp_tui.store.database import DATABASE_ERRORS, write_transaction
+from smtp_tui.store.models import SmtpAccount, TestRun, utc_now
 from smtp_tui.validation import AccountInput
-from smtp_tui.vault import Vault
+from smtp_tui.store.vault import Vault
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import sys
 
 from smtp_tui import files
 from smtp_tui.accounts import SORTABLE, Sort
-from smtp_tui.cli_accounts import add_filter_options, filters_from
-from smtp_tui.cli_output import as_json, error, say, table
+from smtp_tui.cli.accounts import add_filter_options, filters_from
+from smtp_tui.cli.output import as_json, error, say, table
 from smtp_tui.reports.export import FORMATS, TEXT_FORMATS, export_to_file
 from smtp_tui.validation import FieldError
 

@@ -6,9 +6,9 @@ import getpass
 import sys
 
 from smtp_tui import connectors, credentials, settings, validation
-from smtp_tui.cli_output import as_json, say, table
+from smtp_tui.cli.output import as_json, say, table
 from smtp_tui.errors import ValidationFailed
-from smtp_tui.models import CONNECTOR_KINDS
+from smtp_tui.store.models import CONNECTOR_KINDS
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 

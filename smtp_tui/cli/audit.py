@@ -6,7 +6,7 @@ import sys
 from itertools import islice
 
 from smtp_tui import audit, validation
-from smtp_tui.cli_output import as_json, error, table
+from smtp_tui.cli.output import as_json, error, table
 
 EXIT_OK, EXIT_USAGE = 0, 2
 CHANGES_MAX = 4000  # characters of an event's changes: every field of an account, and more

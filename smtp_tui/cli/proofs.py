@@ -7,8 +7,8 @@ import asyncio
 from dataclasses import replace
 
 from smtp_tui import accounts
-from smtp_tui.cli_output import error, say
-from smtp_tui.context import AppContext
+from smtp_tui.cli.output import error, say
+from smtp_tui.store.context import AppContext
 from smtp_tui.errors import NotFound, ServiceError, ValidationFailed
 from smtp_tui.validation import FieldError, timeout_seconds
 
@@ -32,13 +32,13 @@ def add_parser(commands, parents=()) -> None:
 
 def run(args: argparse.Namespace, context: AppContext) -> int:
     # Sending (aiosmtplib, python-socks) is imported by the command that sends (see cli.py).
-    from smtp_tui import test_runs
+    from smtp_tui import proofs
     from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
     from smtp_tui.mail.transport import deliver
 
     try:
         account = accounts.find(args.account)
-        attempt = test_runs.prepare_saved(
+        attempt = proofs.prepare_saved(
             account.code, context.vault, to=args.to, subject=TEST_SUBJECT if args.subject is None else args.subject,
             body=TEST_BODY if args.body is None else args.body, check_only=args.check_only)
         if args.timeout is not None:
@@ -58,12 +58,12 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
         outcome = asyncio.run(deliver(attempt.server, attempt.envelope, check_only=attempt.check_only,
                                       on_line=lambda line: say(str(line))))
     except KeyboardInterrupt:
-        note = test_runs.keep(attempt, None)
+        note = proofs.keep(attempt, None)
         error("Cancelled.")
         if note:
             error(note)
         return EXIT_FAILED
-    note = test_runs.keep(attempt, outcome)
+    note = proofs.keep(attempt, outcome)
     say(("✓ " if outcome.ok else "✗ ") + outcome.verdict)
     if outcome.failure is not None:
         say(f"Hint: {outcome.failure.hint}")

@@ -4,8 +4,8 @@ setting, and the stored secrets a key can be tried on."""
 from __future__ import annotations
 
 from smtp_tui import audit
-from smtp_tui.database import write_transaction
-from smtp_tui.models import Credential, Setting
+from smtp_tui.store.database import write_transaction
+from smtp_tui.store.models import Credential, Setting
 
 FINGERPRINT = "key_fingerprint"
 

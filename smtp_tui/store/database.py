@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import peewee
 
-from smtp_tui.models import database_proxy
+from smtp_tui.store.models import database_proxy
 
 if TYPE_CHECKING:
     from playhouse.migrations import Runner

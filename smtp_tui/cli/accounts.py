@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from smtp_tui import account_records, accounts, connectors, credentials, validation
 from smtp_tui.accounts import TEXT_FILTERS, Filters, last_test_label
-from smtp_tui.cli_output import as_json, error, one_line, refused, say, table, yes_no
+from smtp_tui.cli.output import as_json, error, one_line, refused, say, table, yes_no
 from smtp_tui.errors import NotFound, ValidationFailed
 from smtp_tui.validation import AccountInput, FieldError, account_code
 

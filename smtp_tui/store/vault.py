@@ -18,7 +18,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from smtp_tui.config import ensure_private_dir
+from smtp_tui.store.config import ensure_private_dir
 from smtp_tui.errors import ServiceError
 
 if TYPE_CHECKING:

@@ -8,10 +8,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, RichLog
 
-import styles
-from screens.literal import literal, literal_text, notify
-from smtp_tui import test_runs
-from smtp_tui.database import DATABASE_ERRORS
+from smtp_tui import styles
+from smtp_tui.screens.literal import literal, literal_text, notify
+from smtp_tui import proofs
+from smtp_tui.store.database import DATABASE_ERRORS
 
 
 class TranscriptScreen(ModalScreen[None]):
@@ -36,7 +36,7 @@ class TranscriptScreen(ModalScreen[None]):
         log.focus()
 
 
-class TestHistoryScreen(ModalScreen[None]):
+class ProofHistoryScreen(ModalScreen[None]):
     CSS_PATH = styles.SCREENS
     __test__ = False
 
@@ -57,7 +57,7 @@ class TestHistoryScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns("When (UTC)", "Who", "Mode", "Outcome", "Recipient", "Took", "Summary")
         try:
-            self.runs = test_runs.history(self.code)
+            self.runs = proofs.history(self.code)
         except DATABASE_ERRORS as exc:
             notify(self, f"Cannot read the database: {exc}", severity="error")
         for run in self.runs:

@@ -15,12 +15,12 @@ import sys
 from collections.abc import Sequence
 
 from smtp_tui import __version__
-from smtp_tui.cli_output import error, one_line, refused
-from smtp_tui.config import DB_ENV, KEY_FILE_ENV, Config
-from smtp_tui.context import AppContext
-from smtp_tui.database import DATABASE_ERRORS, DatabaseUnavailable
+from smtp_tui.cli.output import error, one_line, refused
+from smtp_tui.store.config import DB_ENV, KEY_FILE_ENV, Config
+from smtp_tui.store.context import AppContext
+from smtp_tui.store.database import DATABASE_ERRORS, DatabaseUnavailable
 from smtp_tui.errors import NotFound, ServiceError, ValidationFailed
-from smtp_tui.vault import VaultError
+from smtp_tui.store.vault import VaultError
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 NO_TERMINAL = "The TUI needs a terminal (with ssh, use ssh -t); every command works without one: smtp-tui --help"
@@ -59,7 +59,7 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     )
     if not commands:
         return parser
-    from smtp_tui import cli_accounts, cli_audit, cli_registry, cli_reports, cli_test
+    from smtp_tui.cli import accounts, audit, proofs, registry, reports
 
     # --db and --key-file may also follow the command (smtp-tui test X --db ...).
     common = Parser(add_help=False)
@@ -67,11 +67,11 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     common.add_argument("--key-file", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND",
                                        description="without a command, smtp-tui opens the TUI")
-    cli_accounts.add_parser(subparsers, [common])
-    cli_registry.add_parsers(subparsers, [common])
-    cli_reports.add_parsers(subparsers, [common])
-    cli_audit.add_parser(subparsers, [common])
-    cli_test.add_parser(subparsers, parents=[common])
+    accounts.add_parser(subparsers, [common])
+    registry.add_parsers(subparsers, [common])
+    reports.add_parsers(subparsers, [common])
+    audit.add_parser(subparsers, [common])
+    proofs.add_parser(subparsers, parents=[common])
     return parser
 
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 import peewee
 
-from smtp_tui.config import Config
-from smtp_tui.database import exposure_warning, open_database
-from smtp_tui.key_records import DatabaseKeyRecords
-from smtp_tui.vault import Vault
+from smtp_tui.store.config import Config
+from smtp_tui.store.database import exposure_warning, open_database
+from smtp_tui.store.key_records import DatabaseKeyRecords
+from smtp_tui.store.vault import Vault
 
 
 @dataclass

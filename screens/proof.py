@@ -12,11 +12,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RichLog, Static, TextArea
 
-import styles
-from screens.literal import literal, literal_text
-from screens.widgets import FormRow, TextEditor, TextInput
-from smtp_tui import test_runs
-from smtp_tui.database import DATABASE_ERRORS
+from smtp_tui import styles
+from smtp_tui.screens.literal import literal, literal_text
+from smtp_tui.screens.widgets import FormRow, TextEditor, TextInput
+from smtp_tui import proofs
+from smtp_tui.store.database import DATABASE_ERRORS
 from smtp_tui.errors import ServiceError, ValidationFailed
 from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
 from smtp_tui.mail.transcript import Line
@@ -27,7 +27,7 @@ LINE_STYLES = {"client": "bold", "server": "", "info": "dim", "warning": "yellow
                "ok": "bold green"}
 
 
-class TestEmailScreen(ModalScreen[bool]):
+class ProofScreen(ModalScreen[bool]):
     """Dismisses with True when at least one attempt was made (the report then refreshes)."""
 
     CSS_PATH = styles.SCREENS
@@ -70,7 +70,7 @@ class TestEmailScreen(ModalScreen[bool]):
         for row in self.query(FormRow):
             row.show_error(None)
         self.query_one("#verdict").display = False
-        self.query_one("#row-secret").display = test_runs.needs_typed_secret(self.data, self.saved)
+        self.query_one("#row-secret").display = proofs.needs_typed_secret(self.data, self.saved)
         warnings = []
         if not self.data.secure:
             warnings.append("⚠ No secure connection: the dialogue and any password travel in clear.")
@@ -100,7 +100,7 @@ class TestEmailScreen(ModalScreen[bool]):
         for row in self.query(FormRow):
             row.show_error(None)
         try:
-            attempt = test_runs.prepare(
+            attempt = proofs.prepare(
                 self.data, self.app.context.vault, to=self.query_one("#f-recipient", Input).value,
                 subject=self.query_one("#f-subject", Input).value, body=self.query_one("#f-body", TextArea).text,
                 check_only=check_only, account_code=self.code, saved=self.saved,
@@ -129,19 +129,19 @@ class TestEmailScreen(ModalScreen[bool]):
                 msg for field, msg in errors.items() if field not in mine))
 
     @work(exclusive=True, group="test-email")
-    async def _run(self, attempt: test_runs.Attempt) -> None:
+    async def _run(self, attempt: proofs.Attempt) -> None:
         self.attempted = True
         started = asyncio.get_running_loop().time()
         try:
             outcome = await deliver(attempt.server, attempt.envelope, check_only=attempt.check_only,
                                     on_line=self._line)
         except asyncio.CancelledError:
-            note = test_runs.keep(attempt, None, cancelled_after=asyncio.get_running_loop().time() - started)
+            note = proofs.keep(attempt, None, cancelled_after=asyncio.get_running_loop().time() - started)
             self._line(Line("error", "Cancelled: the connection was closed.", 0.0))
             self._verdict(False, "Cancelled: the test was stopped before it finished.", note=note)
             self._set_running(False)
             raise
-        note = test_runs.keep(attempt, outcome)
+        note = proofs.keep(attempt, outcome)
         self._verdict(outcome.ok, outcome.verdict, outcome.failure.hint if outcome.failure else "", note=note)
         self._set_running(False)
 
