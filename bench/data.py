@@ -9,8 +9,18 @@ from smtp_tui.store.config import Config
 from smtp_tui.store.context import AppContext
 from smtp_tui.store.models import SmtpAccount, utc_now
 
-PURPOSES = ("Alerts", "Password rotation", "Access requests", "Session recording", "Audit reports",
-            "Break-glass", "Approvals", "Certificate expiry", "Backup status", "Discovery")
+PURPOSES = (
+    "Alerts",
+    "Password rotation",
+    "Access requests",
+    "Session recording",
+    "Audit reports",
+    "Break-glass",
+    "Approvals",
+    "Certificate expiry",
+    "Backup status",
+    "Discovery",
+)
 SITES = ("HQ", "São Paulo DC", "Frankfurt", "Dallas", "Singapore", "Lab", "DR site", "Toronto")
 DOMAINS = ("example.com", "example.org", "example.net", "corp.example.com", "ops.example.org")
 
@@ -30,19 +40,29 @@ def build(path: Path, size: int, key_file: Path) -> Path:
         domain = rng.choice(DOMAINS)
         purpose = PURPOSES[n % len(PURPOSES)]
         secure = rng.random() > 0.3
-        rows.append({
-            "name": f"{purpose} - {SITES[n % len(SITES)]} {n:06d}", "active": rng.random() > 0.15,
-            "email": f"{purpose.lower().replace(' ', '-')}-{n}@{domain}",
-            "reply_to": f"pam-team@{domain}" if rng.random() > 0.4 else "",
-            "return_path": f"bounces@{domain}" if rng.random() > 0.5 else "",
-            "confirmation_email": f"read-receipts@{domain}" if rng.random() > 0.7 else "",
-            "is_default": n == 1, "read_confirmation": rng.random() > 0.7, "force_config": rng.random() > 0.6,
-            "footer": rng.random() > 0.5, "host": f"smtp{n % 50}.{domain}", "port": 587 if secure else 25,
-            "secure": secure, "secure_type": "TLS" if secure else None, "created_at": now, "updated_at": now,
-            "updated_by": "bench",
-        })
+        rows.append(
+            {
+                "name": f"{purpose} - {SITES[n % len(SITES)]} {n:06d}",
+                "active": rng.random() > 0.15,
+                "email": f"{purpose.lower().replace(' ', '-')}-{n}@{domain}",
+                "reply_to": f"pam-team@{domain}" if rng.random() > 0.4 else "",
+                "return_path": f"bounces@{domain}" if rng.random() > 0.5 else "",
+                "confirmation_email": f"read-receipts@{domain}" if rng.random() > 0.7 else "",
+                "is_default": n == 1,
+                "read_confirmation": rng.random() > 0.7,
+                "force_config": rng.random() > 0.6,
+                "footer": rng.random() > 0.5,
+                "host": f"smtp{n % 50}.{domain}",
+                "port": 587 if secure else 25,
+                "secure": secure,
+                "secure_type": "TLS" if secure else None,
+                "created_at": now,
+                "updated_at": now,
+                "updated_by": "bench",
+            }
+        )
     with context.database.atomic():
         for start in range(0, len(rows), 5000):
-            SmtpAccount.insert_many(rows[start:start + 5000]).execute()
+            SmtpAccount.insert_many(rows[start : start + 5000]).execute()
     context.database.close()
     return path

@@ -97,8 +97,10 @@ def bare() -> None:
 
 
 if __name__ == "__main__":
-    sys.meta_path[:0] = [PatchOnImport("textual.widgets._data_table", exit_once_painted),
-                         PatchOnImport("textual.app", run_headless)]
+    sys.meta_path[:0] = [
+        PatchOnImport("textual.widgets._data_table", exit_once_painted),
+        PatchOnImport("textual.app", run_headless),
+    ]
     if sys.argv[1] == "app":
         smtp_tui(sys.argv[2], sys.argv[3])
     else:

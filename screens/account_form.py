@@ -9,6 +9,8 @@ from textual.content import Content
 from textual.events import DescendantBlur
 from textual.widgets import Button, Input, Label, RadioSet, Select, Static
 
+from smtp_tui import accounts, connectors, validation
+from smtp_tui.errors import ServiceError, StaleEdit
 from smtp_tui.screens.conflict import StaleEditModal
 from smtp_tui.screens.connectors import ConnectorForm
 from smtp_tui.screens.credentials import CredentialForm, credential_options
@@ -16,13 +18,29 @@ from smtp_tui.screens.forms import RecordForm
 from smtp_tui.screens.literal import literal, notify
 from smtp_tui.screens.proof import ProofScreen
 from smtp_tui.screens.widgets import Choice, FormRow, TextInput, YesNo
-from smtp_tui import accounts, connectors, validation
-from smtp_tui.errors import ServiceError, StaleEdit
 from smtp_tui.validation import AccountInput
 
-TEXT_FIELDS = ("name", "email", "reply_to", "return_path", "confirmation_email", "host", "port", "timeout")
-YES_NO_FIELDS = ("active", "is_default", "read_confirmation", "force_config", "footer", "secure",
-                 "authentication", "ignore_cert_errors", "use_connector")
+TEXT_FIELDS = (
+    "name",
+    "email",
+    "reply_to",
+    "return_path",
+    "confirmation_email",
+    "host",
+    "port",
+    "timeout",
+)
+YES_NO_FIELDS = (
+    "active",
+    "is_default",
+    "read_confirmation",
+    "force_config",
+    "footer",
+    "secure",
+    "authentication",
+    "ignore_cert_errors",
+    "use_connector",
+)
 
 
 class AccountForm(RecordForm):
@@ -31,71 +49,186 @@ class AccountForm(RecordForm):
     TALL = True
     BINDINGS = [
         *RecordForm.BINDINGS,
-        Binding("ctrl+t", "test_email", "Test", tooltip="Send a test e-mail with these settings, before saving"),
+        Binding(
+            "ctrl+t",
+            "test_email",
+            "Test",
+            tooltip="Send a test e-mail with these settings, before saving",
+        ),
     ]
 
-    def __init__(self, account=None, *, template: AccountInput | None = None, title: str | None = None):
+    def __init__(
+        self, account=None, *, template: AccountInput | None = None, title: str | None = None
+    ):
         super().__init__()
         self.code = account.code if account is not None else None
         self.version = account.version if account is not None else None
-        self.initial = AccountInput.from_account(account) if account is not None else (template or AccountInput())
-        self.title_text = title or (f"Edit SMTP account · code {self.code}" if self.code else "New SMTP account")
+        self.initial = (
+            AccountInput.from_account(account)
+            if account is not None
+            else (template or AccountInput())
+        )
+        self.title_text = title or (
+            f"Edit SMTP account · code {self.code}" if self.code else "New SMTP account"
+        )
         self.port_typed = self.initial.port not in validation.WELL_KNOWN_PORTS.values()
 
     # Building the window -----------------------------------------------------------------
 
     def body(self) -> ComposeResult:
         data = self.initial
-        yield from self._section("Identity", [
-            FormRow("Name", self._input("name", data.name, "e.g. Alerts - HQ"), field="name", required=True),
-            FormRow("Active", YesNo(data.active, id="f-active"), field="active"),
-        ])
-        yield from self._section("Addresses", [
-            FormRow("E-mail (From)", self._input("email", data.email, "sender@example.com"),
-                    field="email", required=True),
-            FormRow("Reply-to", self._input("reply_to", data.reply_to, "optional"), field="reply_to"),
-            FormRow("Return-path", self._input("return_path", data.return_path, "optional; envelope sender"),
-                    field="return_path"),
-            FormRow("Confirmation e-mail", self._input("confirmation_email", data.confirmation_email,
-                                                       "optional; gets read receipts"),
-                    field="confirmation_email"),
-        ])
-        yield from self._section("Options", [
-            FormRow("Default", YesNo(data.is_default, id="f-is_default"), field="is_default"),
-            FormRow("Read confirmation", YesNo(data.read_confirmation, id="f-read_confirmation"),
-                    field="read_confirmation"),
-            FormRow("Force configuration", YesNo(data.force_config, id="f-force_config"), field="force_config"),
-            FormRow("Footer", YesNo(data.footer, id="f-footer"), field="footer"),
-        ])
-        yield from self._section("Server", [
-            FormRow("Host", self._input("host", data.host, "smtp.example.com"), field="host", required=True),
-            FormRow("Port", Input(str(data.port), restrict=r"[0-9]*", max_length=5, id="f-port",
-                                  compact=True, classes="port"), field="port", required=True),
-            FormRow("Timeout (seconds)", Input(str(data.timeout), restrict=r"[0-9]*", max_length=3, id="f-timeout",
-                                               compact=True, classes="port"), field="timeout"),
-            FormRow("Secure connection", YesNo(data.secure, id="f-secure"), field="secure"),
-            FormRow("Secure connection type", Choice([("SSL", "SSL"), ("TLS", "TLS (STARTTLS)")],
-                                                     data.secure_type, id="f-secure_type"),
-                    field="secure_type"),
-        ])
-        yield from self._section("Security", [
-            FormRow("Authentication", YesNo(data.authentication, id="f-authentication"), field="authentication"),
-            FormRow("Ignore certificate errors", YesNo(data.ignore_cert_errors, id="f-ignore_cert_errors"),
-                    field="ignore_cert_errors"),
-        ])
-        yield from self._section("Routing and login", [
-            FormRow("Use network connector", YesNo(data.use_connector, id="f-use_connector"), field="use_connector"),
-            FormRow("Network connector",
-                    Select(self._connector_options(), value=self._or_null(data.connector_id),
-                           prompt="Choose a connector", id="f-connector", compact=True),
+        yield from self._section(
+            "Identity",
+            [
+                FormRow(
+                    "Name",
+                    self._input("name", data.name, "e.g. Alerts - HQ"),
+                    field="name",
+                    required=True,
+                ),
+                FormRow("Active", YesNo(data.active, id="f-active"), field="active"),
+            ],
+        )
+        yield from self._section(
+            "Addresses",
+            [
+                FormRow(
+                    "E-mail (From)",
+                    self._input("email", data.email, "sender@example.com"),
+                    field="email",
+                    required=True,
+                ),
+                FormRow(
+                    "Reply-to", self._input("reply_to", data.reply_to, "optional"), field="reply_to"
+                ),
+                FormRow(
+                    "Return-path",
+                    self._input("return_path", data.return_path, "optional; envelope sender"),
+                    field="return_path",
+                ),
+                FormRow(
+                    "Confirmation e-mail",
+                    self._input(
+                        "confirmation_email",
+                        data.confirmation_email,
+                        "optional; gets read receipts",
+                    ),
+                    field="confirmation_email",
+                ),
+            ],
+        )
+        yield from self._section(
+            "Options",
+            [
+                FormRow("Default", YesNo(data.is_default, id="f-is_default"), field="is_default"),
+                FormRow(
+                    "Read confirmation",
+                    YesNo(data.read_confirmation, id="f-read_confirmation"),
+                    field="read_confirmation",
+                ),
+                FormRow(
+                    "Force configuration",
+                    YesNo(data.force_config, id="f-force_config"),
+                    field="force_config",
+                ),
+                FormRow("Footer", YesNo(data.footer, id="f-footer"), field="footer"),
+            ],
+        )
+        yield from self._section(
+            "Server",
+            [
+                FormRow(
+                    "Host",
+                    self._input("host", data.host, "smtp.example.com"),
+                    field="host",
+                    required=True,
+                ),
+                FormRow(
+                    "Port",
+                    Input(
+                        str(data.port),
+                        restrict=r"[0-9]*",
+                        max_length=5,
+                        id="f-port",
+                        compact=True,
+                        classes="port",
+                    ),
+                    field="port",
+                    required=True,
+                ),
+                FormRow(
+                    "Timeout (seconds)",
+                    Input(
+                        str(data.timeout),
+                        restrict=r"[0-9]*",
+                        max_length=3,
+                        id="f-timeout",
+                        compact=True,
+                        classes="port",
+                    ),
+                    field="timeout",
+                ),
+                FormRow("Secure connection", YesNo(data.secure, id="f-secure"), field="secure"),
+                FormRow(
+                    "Secure connection type",
+                    Choice(
+                        [("SSL", "SSL"), ("TLS", "TLS (STARTTLS)")],
+                        data.secure_type,
+                        id="f-secure_type",
+                    ),
+                    field="secure_type",
+                ),
+            ],
+        )
+        yield from self._section(
+            "Security",
+            [
+                FormRow(
+                    "Authentication",
+                    YesNo(data.authentication, id="f-authentication"),
+                    field="authentication",
+                ),
+                FormRow(
+                    "Ignore certificate errors",
+                    YesNo(data.ignore_cert_errors, id="f-ignore_cert_errors"),
+                    field="ignore_cert_errors",
+                ),
+            ],
+        )
+        yield from self._section(
+            "Routing and login",
+            [
+                FormRow(
+                    "Use network connector",
+                    YesNo(data.use_connector, id="f-use_connector"),
+                    field="use_connector",
+                ),
+                FormRow(
+                    "Network connector",
+                    Select(
+                        self._connector_options(),
+                        value=self._or_null(data.connector_id),
+                        prompt="Choose a connector",
+                        id="f-connector",
+                        compact=True,
+                    ),
                     Button("New…", id="new-connector", compact=True, classes="beside"),
-                    field="connector"),
-            FormRow("Credential",
-                    Select(credential_options(), value=self._or_null(data.credential_id),
-                           prompt="Choose a credential", id="f-credential", compact=True),
+                    field="connector",
+                ),
+                FormRow(
+                    "Credential",
+                    Select(
+                        credential_options(),
+                        value=self._or_null(data.credential_id),
+                        prompt="Choose a credential",
+                        id="f-credential",
+                        compact=True,
+                    ),
                     Button("New…", id="new-credential", compact=True, classes="beside"),
-                    field="credential"),
-        ])
+                    field="credential",
+                ),
+            ],
+        )
 
     @staticmethod
     def _section(title: str, rows: list[FormRow]) -> ComposeResult:
@@ -112,7 +245,10 @@ class AccountForm(RecordForm):
 
     @staticmethod
     def _connector_options() -> list[tuple[Content, int]]:
-        return [(literal(f"{c.name} ({c.kind} {c.host}:{c.port})"), c.id) for c in connectors.all_connectors()]
+        return [
+            (literal(f"{c.name} ({c.kind} {c.host}:{c.port})"), c.id)
+            for c in connectors.all_connectors()
+        ]
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -165,7 +301,9 @@ class AccountForm(RecordForm):
         if event.radio_set.id in ("f-secure", "f-secure_type") and not self.port_typed:
             data = self.read_input()
             with self.prevent(Input.Changed):
-                self.query_one("#f-port", Input).value = str(validation.suggested_port(data.secure, data.secure_type))
+                self.query_one("#f-port", Input).value = str(
+                    validation.suggested_port(data.secure, data.secure_type)
+                )
         self._follow_switches()
 
     @on(Input.Changed, "#f-port")
@@ -192,7 +330,9 @@ class AccountForm(RecordForm):
         self._follow_switches()
 
     def submit(self, *, overwrite_version: int | None = None) -> int:
-        saved = accounts.save(self.read_input(), code=self.code, expected_version=overwrite_version or self.version)
+        saved = accounts.save(
+            self.read_input(), code=self.code, expected_version=overwrite_version or self.version
+        )
         notify(self, f"Saved '{saved.name}' (code {saved.code}).")
         return saved.code
 
@@ -245,4 +385,3 @@ class AccountForm(RecordForm):
             select = self.query_one("#f-connector", Select)
             select.set_options(self._connector_options())
             select.value = connector_id
-

@@ -29,10 +29,15 @@ class ActionsMenu(ModalScreen[str | None]):
         with Vertical(classes="dialog menu"):
             yield Label("Actions", classes="title")
             width = max(len(a.description) for a in self.items)
-            yield OptionList(*(
-                Option(Text.assemble((a.description.ljust(width + 2)), (a.keys, "dim")), id=a.action)
-                for a in self.items
-            ))
+            yield OptionList(
+                *(
+                    Option(
+                        Text.assemble((a.description.ljust(width + 2)), (a.keys, "dim")),
+                        id=a.action,
+                    )
+                    for a in self.items
+                )
+            )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

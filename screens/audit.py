@@ -9,11 +9,10 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
-from smtp_tui import styles
+from smtp_tui import audit, styles
 from smtp_tui.screens.help import HelpScreen
 from smtp_tui.screens.literal import literal, literal_text
 from smtp_tui.screens.widgets import TextInput
-from smtp_tui import audit
 from smtp_tui.store.database import DATABASE_ERRORS
 
 
@@ -38,26 +37,46 @@ class AuditScreen(Screen):
         with Horizontal(id="audit-filters"):
             yield TextInput(placeholder="account", id="audit-account", compact=True)
             yield TextInput(placeholder="user", id="audit-user", compact=True)
-            yield Select([(a, a) for a in audit.ACTIONS], prompt="any action", id="audit-action", compact=True)
-            yield TextInput(placeholder="since", id="audit-since", compact=True, max_length=10, tooltip="YYYY-MM-DD")
-            yield TextInput(placeholder="until", id="audit-until", compact=True, max_length=10,
-                            tooltip="YYYY-MM-DD, inclusive")
+            yield Select(
+                [(a, a) for a in audit.ACTIONS],
+                prompt="any action",
+                id="audit-action",
+                compact=True,
+            )
+            yield TextInput(
+                placeholder="since",
+                id="audit-since",
+                compact=True,
+                max_length=10,
+                tooltip="YYYY-MM-DD",
+            )
+            yield TextInput(
+                placeholder="until",
+                id="audit-until",
+                compact=True,
+                max_length=10,
+                tooltip="YYYY-MM-DD, inclusive",
+            )
         yield DataTable(cursor_type="row", zebra_stripes=True, id="audit-events")
         yield Label(id="audit-status")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("When (UTC)", "User", "From", "Action", "What", "Changes")
+        self.query_one(DataTable).add_columns(
+            "When (UTC)", "User", "From", "Action", "What", "Changes"
+        )
         self.load()
         self.query_one(DataTable).focus()
 
     def filters(self) -> audit.AuditFilters:
         action = self.query_one("#audit-action", Select)
         return audit.AuditFilters(
-            account=self.query_one("#audit-account", Input).value, user=self.query_one("#audit-user", Input).value,
+            account=self.query_one("#audit-account", Input).value,
+            user=self.query_one("#audit-user", Input).value,
             action="" if action.is_blank() else action.value,
             since=audit.parse_day(self.query_one("#audit-since", Input).value, "Since"),
-            until=audit.parse_day(self.query_one("#audit-until", Input).value, "Until"))
+            until=audit.parse_day(self.query_one("#audit-until", Input).value, "Until"),
+        )
 
     def load(self) -> None:
         status = self.query_one("#audit-status", Label)
@@ -67,15 +86,24 @@ class AuditScreen(Screen):
             status.update(literal(exc))
             return
         except DATABASE_ERRORS as exc:
-            status.update(literal(f"Cannot read the database: {exc}. Change a filter or press escape.", lines=True))
+            status.update(
+                literal(
+                    f"Cannot read the database: {exc}. Change a filter or press escape.", lines=True
+                )
+            )
             return
         self.page_number = self.page.number
         table = self.query_one(DataTable)
         table.clear()
         for event in self.page.rows:
-            table.add_row(f"{event.at:%Y-%m-%d %H:%M:%S}", literal_text(event.user), literal_text(event.client),
-                          literal_text(event.action), literal_text(f"{event.object_type} {event.object_name}".strip()),
-                          literal_text(audit.describe_changes(event) or event.summary))
+            table.add_row(
+                f"{event.at:%Y-%m-%d %H:%M:%S}",
+                literal_text(event.user),
+                literal_text(event.client),
+                literal_text(event.action),
+                literal_text(f"{event.object_type} {event.object_name}".strip()),
+                literal_text(audit.describe_changes(event) or event.summary),
+            )
         status.update(self.page.describe())
 
     @on(Input.Changed)

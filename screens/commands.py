@@ -26,7 +26,11 @@ class ScreenActions(Provider):
     def _items(self):
         screen = self.screen
         for item in key_actions(screen):
-            yield item, f"{item.description}  ({item.keys})", partial(screen.run_action, item.action)
+            yield (
+                item,
+                f"{item.description}  ({item.keys})",
+                partial(screen.run_action, item.action),
+            )
 
     async def discover(self) -> Hits:
         for item, text, run in self._items():

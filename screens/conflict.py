@@ -9,8 +9,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
 from smtp_tui import styles
-from smtp_tui.screens.literal import literal
 from smtp_tui.errors import StaleEdit
+from smtp_tui.screens.literal import literal
 
 
 class StaleEditModal(ModalScreen[str]):

@@ -7,11 +7,11 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Input, RadioSet
 
+from smtp_tui import credentials
 from smtp_tui.screens.forms import RecordForm
 from smtp_tui.screens.literal import literal, notify
 from smtp_tui.screens.records import RecordListScreen
 from smtp_tui.screens.widgets import FormRow, TextInput, YesNo
-from smtp_tui import credentials
 
 
 def credential_options() -> list[tuple[Content, int]]:
@@ -29,15 +29,31 @@ class CredentialForm(RecordForm):
 
     def body(self) -> ComposeResult:
         credential = self.credential
-        yield FormRow("Name", TextInput(credential.name if credential else "", id="f-name", compact=True),
-                      field="name", required=True)
-        yield FormRow("User name", TextInput(credential.username if credential else "", id="f-username",
-                                             compact=True), field="username", required=True)
+        yield FormRow(
+            "Name",
+            TextInput(credential.name if credential else "", id="f-name", compact=True),
+            field="name",
+            required=True,
+        )
+        yield FormRow(
+            "User name",
+            TextInput(credential.username if credential else "", id="f-username", compact=True),
+            field="username",
+            required=True,
+        )
         if credential is not None:
             yield FormRow("Replace secret", YesNo(False, id="f-replace"), field="replace")
-        yield FormRow("Secret", Input(password=True, id="f-secret", compact=True,
-                                      placeholder="stored encrypted, never shown again"),
-                      field="secret", required=credential is None)
+        yield FormRow(
+            "Secret",
+            Input(
+                password=True,
+                id="f-secret",
+                compact=True,
+                placeholder="stored encrypted, never shown again",
+            ),
+            field="secret",
+            required=credential is None,
+        )
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -56,10 +72,13 @@ class CredentialForm(RecordForm):
 
     def submit(self) -> int:
         replacing = self.credential is None or self.query_one("#f-replace", YesNo).value
-        saved = credentials.save(self.app.context.vault, name=self._value("name"),
-                                 username=self._value("username"),
-                                 secret=self._value("secret") if replacing else None,
-                                 credential_id=self.credential.id if self.credential else None)
+        saved = credentials.save(
+            self.app.context.vault,
+            name=self._value("name"),
+            username=self._value("username"),
+            secret=self._value("secret") if replacing else None,
+            credential_id=self.credential.id if self.credential else None,
+        )
         notify(self, f"Saved credential '{saved.name}'.")
         return saved.id
 

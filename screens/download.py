@@ -10,14 +10,14 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, ProgressBar, RadioSet
 from textual.worker import get_current_worker
 
+from smtp_tui import files
+from smtp_tui.accounts import Filters, Sort
+from smtp_tui.reports.export import FORMATS, default_file_name, export_to_file
 from smtp_tui.screens.confirm import ConfirmModal
 from smtp_tui.screens.forms import RecordForm
 from smtp_tui.screens.literal import literal, notify
 from smtp_tui.screens.widgets import Choice, FormRow, TextInput
-from smtp_tui import files
-from smtp_tui.accounts import Filters, Sort
 from smtp_tui.store.database import DATABASE_ERRORS
-from smtp_tui.reports.export import FORMATS, default_file_name, export_to_file
 
 
 class DownloadModal(RecordForm):
@@ -31,13 +31,30 @@ class DownloadModal(RecordForm):
         self.path_typed = False
 
     def body(self) -> ComposeResult:
-        yield Label(literal(f"Every page of the report"
-                            f"{' · ' + self.filters.describe() if not self.filters.is_empty() else ''}"
-                            f" · sorted by {self.sort.column}"), classes="hint")
-        yield FormRow("Format", Choice([(f, f.upper()) for f in FORMATS], "csv", id="f-format"), field="format")
-        yield FormRow("Save as", TextInput(default_file_name("csv"), id="f-path", compact=True,
-                                           tooltip="Relative to the current directory"),
-                      field="path", required=True)
+        yield Label(
+            literal(
+                f"Every page of the report"
+                f"{' · ' + self.filters.describe() if not self.filters.is_empty() else ''}"
+                f" · sorted by {self.sort.column}"
+            ),
+            classes="hint",
+        )
+        yield FormRow(
+            "Format",
+            Choice([(f, f.upper()) for f in FORMATS], "csv", id="f-format"),
+            field="format",
+        )
+        yield FormRow(
+            "Save as",
+            TextInput(
+                default_file_name("csv"),
+                id="f-path",
+                compact=True,
+                tooltip="Relative to the current directory",
+            ),
+            field="path",
+            required=True,
+        )
         with Horizontal(id="progress-row"):
             yield ProgressBar(id="progress", show_eta=False)
 
@@ -73,10 +90,15 @@ class DownloadModal(RecordForm):
             self.show_errors({"path": files.message(path, exc)})
             return
         if where.how == files.REPLACE:  # a device or a FIFO is written into, nothing is replaced
-            question = (f"{path} is a link to {where.path}, which exists. Replace that file?" if where.is_link
-                        else f"{path} exists. Replace it?")
-            self.app.push_screen(ConfirmModal(question, yes="Replace", no="Keep it"),
-                                 lambda replace: self._write(fmt, path) if replace else None)
+            question = (
+                f"{path} is a link to {where.path}, which exists. Replace that file?"
+                if where.is_link
+                else f"{path} exists. Replace it?"
+            )
+            self.app.push_screen(
+                ConfirmModal(question, yes="Replace", no="Keep it"),
+                lambda replace: self._write(fmt, path) if replace else None,
+            )
             return
         self._write(fmt, path)
 
@@ -91,7 +113,9 @@ class DownloadModal(RecordForm):
             self.app.call_from_thread(self.show_errors, {"path": files.message(path, exc)})
             return
         except DATABASE_ERRORS as exc:
-            self.app.call_from_thread(notify, self, f"Cannot read the database: {exc}", severity="error")
+            self.app.call_from_thread(
+                notify, self, f"Cannot read the database: {exc}", severity="error"
+            )
             return
         finally:
             self.app.call_from_thread(self._finished)
@@ -99,7 +123,9 @@ class DownloadModal(RecordForm):
             self.app.call_from_thread(self._done, count, path)
 
     def _progress(self, done: int, total: int) -> None:
-        self.app.call_from_thread(self.query_one(ProgressBar).update, total=max(total, 1), progress=done)
+        self.app.call_from_thread(
+            self.query_one(ProgressBar).update, total=max(total, 1), progress=done
+        )
 
     def _started(self) -> None:
         self.query_one("#progress-row").display = True
@@ -109,5 +135,10 @@ class DownloadModal(RecordForm):
         self.query_one("#save", Button).disabled = False
 
     def _done(self, count: int, path: Path) -> None:
-        notify(self, f"Saved {count} account{'s' if count != 1 else ''} to {path}.", title="Downloaded", timeout=8)
+        notify(
+            self,
+            f"Saved {count} account{'s' if count != 1 else ''} to {path}.",
+            title="Downloaded",
+            timeout=8,
+        )
         self.dismiss(count)

@@ -7,9 +7,9 @@ from typing import TypeVar
 
 from textual.dom import DOMNode
 
+from smtp_tui.errors import ServiceError
 from smtp_tui.screens.literal import notify
 from smtp_tui.store.database import DATABASE_ERRORS
-from smtp_tui.errors import ServiceError
 
 T = TypeVar("T")
 FAILED = object()
@@ -22,5 +22,7 @@ def attempt(node: DOMNode, title: str, change: Callable[[], T]) -> T | object:
     except ServiceError as refusal:
         notify(node, refusal, title=title, severity="error", timeout=10)
     except DATABASE_ERRORS as exc:
-        notify(node, f"Cannot write to the database: {exc}", title=title, severity="error", timeout=10)
+        notify(
+            node, f"Cannot write to the database: {exc}", title=title, severity="error", timeout=10
+        )
     return FAILED

@@ -10,11 +10,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
 from smtp_tui import styles
+from smtp_tui.errors import ServiceError, ValidationFailed
 from smtp_tui.screens.confirm import ConfirmModal
 from smtp_tui.screens.literal import literal, notify
 from smtp_tui.screens.widgets import FormRow
 from smtp_tui.store.database import DATABASE_ERRORS
-from smtp_tui.errors import ServiceError, ValidationFailed
 
 
 class RecordForm(ModalScreen[int | None]):
@@ -28,7 +28,12 @@ class RecordForm(ModalScreen[int | None]):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", tooltip="Validate and save"),
-        Binding("escape", "cancel", "Cancel", tooltip="Close without saving (asks first if you changed something)"),
+        Binding(
+            "escape",
+            "cancel",
+            "Cancel",
+            tooltip="Close without saving (asks first if you changed something)",
+        ),
     ]
     title_text = ""
     TALL = False  # a long form takes the whole height and scrolls
@@ -101,7 +106,13 @@ class RecordForm(ModalScreen[int | None]):
             if not self.handle_refusal(refusal):
                 notify(self, refusal, title="Not saved", severity="error", timeout=10)
         except DATABASE_ERRORS as exc:
-            notify(self, f"Cannot write to the database: {exc}", title="Not saved", severity="error", timeout=10)
+            notify(
+                self,
+                f"Cannot write to the database: {exc}",
+                title="Not saved",
+                severity="error",
+                timeout=10,
+            )
         else:
             self.dismiss(record_id)
 

@@ -27,5 +27,7 @@ def key_actions(screen: Screen) -> list[KeyAction]:
     for action, bindings in merged.items():
         keys = ", ".join(screen.app.get_key_display(b) for b in bindings)
         first = bindings[0]
-        actions.append(KeyAction(action, keys, first.description, first.tooltip or first.description))
+        actions.append(
+            KeyAction(action, keys, first.description, first.tooltip or first.description)
+        )
     return actions

@@ -38,7 +38,9 @@ def pictured(text: str) -> str:
     characters; tabs are left to the field, which expands them."""
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() or c in " \t" else CONTROL_PICTURES.get(ord(c), "\ufffd") for c in text)
+    return "".join(
+        c if c.isprintable() or c in " \t" else CONTROL_PICTURES.get(ord(c), "\ufffd") for c in text
+    )
 
 
 def literal(text: object, *, lines: bool = False) -> Content:
@@ -52,8 +54,19 @@ def literal_text(text: object, *, lines: bool = False, style: str = "") -> Text:
     return Text(shown(text, lines=lines), style=style)
 
 
-def notify(node: DOMNode, message: object, *, title: object = "", severity: SeverityLevel = "information",
-           timeout: float | None = None) -> None:
+def notify(
+    node: DOMNode,
+    message: object,
+    *,
+    title: object = "",
+    severity: SeverityLevel = "information",
+    timeout: float | None = None,
+) -> None:
     """`node.notify` with the message and the title shown as they are."""
-    node.notify(shown(message, lines=True), title=shown(title), severity=severity, timeout=timeout,
-                markup=False)
+    node.notify(
+        shown(message, lines=True),
+        title=shown(title),
+        severity=severity,
+        timeout=timeout,
+        markup=False,
+    )

@@ -12,19 +12,26 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, TextArea
 
-from smtp_tui import styles
-from smtp_tui.screens.literal import literal, notify, shown
-from smtp_tui import files
+from smtp_tui import files, styles
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.reports import printing
+from smtp_tui.screens.literal import literal, notify, shown
 
 
 class PrintPreviewScreen(ModalScreen[None]):
     CSS_PATH = styles.SCREENS
 
     BINDINGS = [
-        Binding("p", "print_document", "Print", priority=True, tooltip="Send to the system printer"),
-        Binding("s,ctrl+s", "save_document", "Save", priority=True, tooltip="Save the document as a text file"),
+        Binding(
+            "p", "print_document", "Print", priority=True, tooltip="Send to the system printer"
+        ),
+        Binding(
+            "s,ctrl+s",
+            "save_document",
+            "Save",
+            priority=True,
+            tooltip="Save the document as a text file",
+        ),
         Binding("escape", "dismiss", "Close"),
     ]
 
@@ -36,22 +43,35 @@ class PrintPreviewScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         pages = len(self.document.pages)
         with Vertical(classes="dialog form tall print-preview"):
-            yield Label(f"Print preview · {pages} page{'s' if pages != 1 else ''} of "
-                        f"{printing.PAGE_WIDTH} columns", classes="title")
+            yield Label(
+                f"Print preview · {pages} page{'s' if pages != 1 else ''} of "
+                f"{printing.PAGE_WIDTH} columns",
+                classes="title",
+            )
             text = self.document.text.replace(printing.FORM_FEED, "─" * 40 + " page break")
             yield TextArea(shown(text, lines=True), read_only=True, soft_wrap=False, id="document")
             yield Label(id="print-status", classes="hint")
             with Horizontal(classes="buttons"):
                 printer = printing.printer_command()
-                yield Button("Print (p)", variant="primary", id="print", compact=True, disabled=printer is None)
+                yield Button(
+                    "Print (p)",
+                    variant="primary",
+                    id="print",
+                    compact=True,
+                    disabled=printer is None,
+                )
                 yield Button("Save to file (s)", id="save-file", compact=True)
                 yield Button("Close (esc)", id="close", compact=True)
 
     def on_mount(self) -> None:
         printer = printing.printer_command()
-        self.query_one("#print-status", Label).update(literal(
-            f"Printer: {' '.join(printer)}" if printer else "No printer on this system (no lp or lpr): save it "
-                                                           "to a file instead."))
+        self.query_one("#print-status", Label).update(
+            literal(
+                f"Printer: {' '.join(printer)}"
+                if printer
+                else "No printer on this system (no lp or lpr): save it to a file instead."
+            )
+        )
         self.query_one(TextArea).focus()
 
     def action_print_document(self) -> None:
@@ -60,7 +80,12 @@ class PrintPreviewScreen(ModalScreen[None]):
         except (OSError, subprocess.SubprocessError) as exc:
             path = self._save()
             if path is not None:  # else _save said why it could not save either
-                notify(self, f"Could not print ({exc}); saved to {path} instead.", severity="warning", timeout=10)
+                notify(
+                    self,
+                    f"Could not print ({exc}); saved to {path} instead.",
+                    severity="warning",
+                    timeout=10,
+                )
             return
         notify(self, said, title="Printing")  # the spooler's words
 

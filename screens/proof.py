@@ -12,19 +12,24 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RichLog, Static, TextArea
 
-from smtp_tui import styles
-from smtp_tui.screens.literal import literal, literal_text
-from smtp_tui.screens.widgets import FormRow, TextEditor, TextInput
-from smtp_tui import proofs
-from smtp_tui.store.database import DATABASE_ERRORS
+from smtp_tui import proofs, styles
 from smtp_tui.errors import ServiceError, ValidationFailed
 from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
 from smtp_tui.mail.transcript import Line
 from smtp_tui.mail.transport import deliver
+from smtp_tui.screens.literal import literal, literal_text
+from smtp_tui.screens.widgets import FormRow, TextEditor, TextInput
+from smtp_tui.store.database import DATABASE_ERRORS
 from smtp_tui.validation import AccountInput
 
-LINE_STYLES = {"client": "bold", "server": "", "info": "dim", "warning": "yellow", "error": "bold red",
-               "ok": "bold green"}
+LINE_STYLES = {
+    "client": "bold",
+    "server": "",
+    "info": "dim",
+    "warning": "yellow",
+    "error": "bold red",
+    "ok": "bold green",
+}
 
 
 class ProofScreen(ModalScreen[bool]):
@@ -36,15 +41,27 @@ class ProofScreen(ModalScreen[bool]):
 
     BINDINGS = [
         Binding("ctrl+s", "send", "Send", tooltip="Send the test e-mail"),
-        Binding("ctrl+o", "check", "Check only", tooltip="Check the connection, login, sender and recipient; "
-                                                         "stop before DATA (no message sent)"),
-        Binding("escape", "cancel", "Cancel/close", tooltip="Stop the attempt at once, or close the window"),
+        Binding(
+            "ctrl+o",
+            "check",
+            "Check only",
+            tooltip="Check the connection, login, sender and recipient; "
+            "stop before DATA (no message sent)",
+        ),
+        Binding(
+            "escape",
+            "cancel",
+            "Cancel/close",
+            tooltip="Stop the attempt at once, or close the window",
+        ),
     ]
 
     def __init__(self, data: AccountInput, *, code: int | None, saved=None, name: str = ""):
         super().__init__(classes="modal-dialog")
         self.data, self.code, self.saved = data, code, saved
-        self.title_text = f"Test e-mail · {name or data.name}" + ("" if code else " (not saved yet)")
+        self.title_text = f"Test e-mail · {name or data.name}" + (
+            "" if code else " (not saved yet)"
+        )
         self.attempted = False
         self._worker = None
 
@@ -52,13 +69,30 @@ class ProofScreen(ModalScreen[bool]):
         with Vertical(classes="dialog form tall test-email"):
             yield Label(literal(self.title_text), classes="title")
             yield Static(id="test-warnings", classes="warning-line")
-            yield FormRow("Recipient", TextInput(id="f-recipient", placeholder="you@example.com", compact=True),
-                          field="recipient", required=True)
-            yield FormRow("Subject", TextInput(TEST_SUBJECT, id="f-subject", compact=True), field="subject")
-            yield FormRow("Body", TextEditor(TEST_BODY, id="f-body", soft_wrap=True, compact=True), field="body")
-            yield FormRow("Secret for this test", Input(password=True, id="f-secret", compact=True,
-                                                        placeholder="the settings changed: type the secret"),
-                          field="secret")
+            yield FormRow(
+                "Recipient",
+                TextInput(id="f-recipient", placeholder="you@example.com", compact=True),
+                field="recipient",
+                required=True,
+            )
+            yield FormRow(
+                "Subject", TextInput(TEST_SUBJECT, id="f-subject", compact=True), field="subject"
+            )
+            yield FormRow(
+                "Body",
+                TextEditor(TEST_BODY, id="f-body", soft_wrap=True, compact=True),
+                field="body",
+            )
+            yield FormRow(
+                "Secret for this test",
+                Input(
+                    password=True,
+                    id="f-secret",
+                    compact=True,
+                    placeholder="the settings changed: type the secret",
+                ),
+                field="secret",
+            )
             yield RichLog(id="transcript", wrap=True, markup=False, highlight=False)
             yield Static(id="verdict")
             with Horizontal(classes="buttons"):
@@ -73,13 +107,16 @@ class ProofScreen(ModalScreen[bool]):
         self.query_one("#row-secret").display = proofs.needs_typed_secret(self.data, self.saved)
         warnings = []
         if not self.data.secure:
-            warnings.append("⚠ No secure connection: the dialogue and any password travel in clear.")
+            warnings.append(
+                "⚠ No secure connection: the dialogue and any password travel in clear."
+            )
         if self.data.secure and self.data.ignore_cert_errors:
-            warnings.append("⚠ Certificate errors are ignored: the server's identity is not checked.")
+            warnings.append(
+                "⚠ Certificate errors are ignored: the server's identity is not checked."
+            )
         self.query_one("#test-warnings", Static).update("\n".join(warnings))
         self.query_one("#test-warnings").display = bool(warnings)
         self.query_one("#f-recipient", Input).focus()
-
 
     # Running an attempt ----------------------------------------------------------------------
 
@@ -101,10 +138,16 @@ class ProofScreen(ModalScreen[bool]):
             row.show_error(None)
         try:
             attempt = proofs.prepare(
-                self.data, self.app.context.vault, to=self.query_one("#f-recipient", Input).value,
-                subject=self.query_one("#f-subject", Input).value, body=self.query_one("#f-body", TextArea).text,
-                check_only=check_only, account_code=self.code, saved=self.saved,
-                typed_secret=self.query_one("#f-secret", Input).value or None)
+                self.data,
+                self.app.context.vault,
+                to=self.query_one("#f-recipient", Input).value,
+                subject=self.query_one("#f-subject", Input).value,
+                body=self.query_one("#f-body", TextArea).text,
+                check_only=check_only,
+                account_code=self.code,
+                saved=self.saved,
+                typed_secret=self.query_one("#f-secret", Input).value or None,
+            )
         except ValidationFailed as failure:
             self._show_refusal(failure.errors)
             return
@@ -117,7 +160,9 @@ class ProofScreen(ModalScreen[bool]):
         self._worker = self._run(attempt)
 
     def _show_refusal(self, errors: dict[str, str]) -> None:
-        mine = set()  # the window's own fields (recipient, subject, body): each error under its field
+        mine = (
+            set()
+        )  # the window's own fields (recipient, subject, body): each error under its field
         for row in self.query(FormRow):
             mine.add(row.field)
             if row.field in errors:
@@ -125,36 +170,53 @@ class ProofScreen(ModalScreen[bool]):
         if "recipient" in errors:
             self.query_one("#f-recipient", Input).focus()
         if set(errors) - mine:
-            self._verdict(False, "The account's settings are not valid: " + " ".join(
-                msg for field, msg in errors.items() if field not in mine))
+            self._verdict(
+                False,
+                "The account's settings are not valid: "
+                + " ".join(msg for field, msg in errors.items() if field not in mine),
+            )
 
     @work(exclusive=True, group="test-email")
     async def _run(self, attempt: proofs.Attempt) -> None:
         self.attempted = True
         started = asyncio.get_running_loop().time()
         try:
-            outcome = await deliver(attempt.server, attempt.envelope, check_only=attempt.check_only,
-                                    on_line=self._line)
+            outcome = await deliver(
+                attempt.server, attempt.envelope, check_only=attempt.check_only, on_line=self._line
+            )
         except asyncio.CancelledError:
-            note = proofs.keep(attempt, None, cancelled_after=asyncio.get_running_loop().time() - started)
+            note = proofs.keep(
+                attempt, None, cancelled_after=asyncio.get_running_loop().time() - started
+            )
             self._line(Line("error", "Cancelled: the connection was closed.", 0.0))
             self._verdict(False, "Cancelled: the test was stopped before it finished.", note=note)
             self._set_running(False)
             raise
         note = proofs.keep(attempt, outcome)
-        self._verdict(outcome.ok, outcome.verdict, outcome.failure.hint if outcome.failure else "", note=note)
+        self._verdict(
+            outcome.ok, outcome.verdict, outcome.failure.hint if outcome.failure else "", note=note
+        )
         self._set_running(False)
 
     def _line(self, line: Line) -> None:
-        self.query_one("#transcript", RichLog).write(literal_text(line, style=LINE_STYLES[line.kind]))
+        self.query_one("#transcript", RichLog).write(
+            literal_text(line, style=LINE_STYLES[line.kind])
+        )
 
     def _verdict(self, ok: bool, text: str, hint: str = "", note: str | None = None) -> None:
         verdict = self.query_one("#verdict", Static)
         verdict.display = True
         verdict.set_class(ok, "-ok")
         verdict.set_class(not ok, "-failed")
-        verdict.update(literal(("✓ " if ok else "✗ ") + text + (f"\n{hint}" if hint else "")
-                               + (f"\n⚠ {note}" if note else ""), lines=True))
+        verdict.update(
+            literal(
+                ("✓ " if ok else "✗ ")
+                + text
+                + (f"\n{hint}" if hint else "")
+                + (f"\n⚠ {note}" if note else ""),
+                lines=True,
+            )
+        )
 
     def _set_running(self, running: bool) -> None:
         self.query_one("#send", Button).disabled = running

@@ -8,9 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, RichLog
 
-from smtp_tui import styles
+from smtp_tui import proofs, styles
 from smtp_tui.screens.literal import literal, literal_text, notify
-from smtp_tui import proofs
 from smtp_tui.store.database import DATABASE_ERRORS
 
 
@@ -31,8 +30,13 @@ class TranscriptScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         log = self.query_one(RichLog)
-        log.write(literal_text(
-            self.transcript or "(no transcript: the attempt was cancelled before the server answered)", lines=True))
+        log.write(
+            literal_text(
+                self.transcript
+                or "(no transcript: the attempt was cancelled before the server answered)",
+                lines=True,
+            )
+        )
         log.focus()
 
 
@@ -40,7 +44,10 @@ class ProofHistoryScreen(ModalScreen[None]):
     CSS_PATH = styles.SCREENS
     __test__ = False
 
-    BINDINGS = [Binding("escape,q", "dismiss", "Close"), Binding("enter", "show", "Transcript", show=False)]
+    BINDINGS = [
+        Binding("escape,q", "dismiss", "Close"),
+        Binding("enter", "show", "Transcript", show=False),
+    ]
 
     def __init__(self, code: int, name: str):
         super().__init__(classes="modal-dialog")
@@ -49,7 +56,9 @@ class ProofHistoryScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form tall"):
-            yield Label(literal(f"Test e-mails of '{self.name_text}' (code {self.code})"), classes="title")
+            yield Label(
+                literal(f"Test e-mails of '{self.name_text}' (code {self.code})"), classes="title"
+            )
             yield DataTable(cursor_type="row", zebra_stripes=True, id="history")
             yield Label("enter shows the transcript · escape closes", classes="hint")
 
@@ -63,11 +72,20 @@ class ProofHistoryScreen(ModalScreen[None]):
         for run in self.runs:
             outcome = run.outcome + (f" at {run.step}" if run.step else "")
             style = "green" if run.outcome in ("delivered", "checked") else "red"
-            table.add_row(f"{run.started_at:%Y-%m-%d %H:%M:%S}", literal_text(run.started_by), literal_text(run.mode),
-                          literal_text(outcome, style=style), literal_text(run.recipient),
-                          f"{run.duration_ms / 1000:.1f} s", literal_text(run.summary), key=str(run.id))
+            table.add_row(
+                f"{run.started_at:%Y-%m-%d %H:%M:%S}",
+                literal_text(run.started_by),
+                literal_text(run.mode),
+                literal_text(outcome, style=style),
+                literal_text(run.recipient),
+                f"{run.duration_ms / 1000:.1f} s",
+                literal_text(run.summary),
+                key=str(run.id),
+            )
         if not self.runs:
-            table.add_row("No test e-mail yet: press t on the report to send one.", "", "", "", "", "", "")
+            table.add_row(
+                "No test e-mail yet: press t on the report to send one.", "", "", "", "", "", ""
+            )
         table.focus()
 
     def on_data_table_row_selected(self) -> None:
@@ -78,5 +96,8 @@ class ProofHistoryScreen(ModalScreen[None]):
         if not self.runs:
             return
         run = self.runs[table.cursor_row]
-        self.app.push_screen(TranscriptScreen(f"Test of {run.started_at:%Y-%m-%d %H:%M:%S} UTC · {run.outcome}",
-                                              run.transcript))
+        self.app.push_screen(
+            TranscriptScreen(
+                f"Test of {run.started_at:%Y-%m-%d %H:%M:%S} UTC · {run.outcome}", run.transcript
+            )
+        )

@@ -90,7 +90,9 @@ class RecordListScreen(Screen):
     def _chosen(self):
         record_id = self.highlighted_id
         if record_id is None:
-            self.notify(f"There is no {self.NOUN} here yet; press n to add one.", severity="warning")
+            self.notify(
+                f"There is no {self.NOUN} here yet; press n to add one.", severity="warning"
+            )
             return None
         return next((r for r in self.records() if r.id == record_id), None)
 
@@ -123,8 +125,10 @@ class RecordListScreen(Screen):
             notify(self, f"Deleted {self.NOUN} {self.label(record)}.")
             self.reload()
 
-        self.app.push_screen(ConfirmModal(f"Delete the {self.NOUN} {self.label(record)}?", yes="Delete", no="Keep"),
-                             answered)
+        self.app.push_screen(
+            ConfirmModal(f"Delete the {self.NOUN} {self.label(record)}?", yes="Delete", no="Keep"),
+            answered,
+        )
 
     def action_close(self) -> None:
         self.dismiss()

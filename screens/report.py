@@ -11,14 +11,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 from textual.worker import get_current_worker
 
+from smtp_tui import accounts
+from smtp_tui.accounts import SORTABLE, Filters, Page, Sort
+from smtp_tui.errors import ServiceError
 from smtp_tui.screens.feedback import FAILED, attempt
 from smtp_tui.screens.literal import literal, notify
 from smtp_tui.screens.report_table import ReportTable
 from smtp_tui.screens.search_panel import SearchPanel
-from smtp_tui import accounts
-from smtp_tui.accounts import SORTABLE, Filters, Page, Sort
 from smtp_tui.store.database import DATABASE_ERRORS
-from smtp_tui.errors import ServiceError
 from smtp_tui.validation import AccountInput
 
 # The other screens are imported by the actions that open them: the report paints sooner.
@@ -27,8 +27,12 @@ PAST_THE_END = 2**31  # a page number search() clamps to the last page
 
 # The top bar, in the order of the web console: (action, label).
 TOP_BAR = (
-    ("toggle_search", "Search /"), ("refresh", "Refresh r"), ("actions_menu", "Actions ."),
-    ("new_account", "New +"), ("print_report", "Print p"), ("download", "Download d"),
+    ("toggle_search", "Search /"),
+    ("refresh", "Refresh r"),
+    ("actions_menu", "Actions ."),
+    ("new_account", "New +"),
+    ("print_report", "Print p"),
+    ("download", "Download d"),
     ("schedule", "Schedule s"),
 )
 
@@ -57,37 +61,116 @@ class ReportScreen(Screen):
     TITLE = "SMTP Configuration"
     BINDINGS = [
         Binding("slash", "toggle_search", "Search", tooltip="Show or hide the search panel"),
-        Binding("r,f5", "refresh", "Refresh", show=False,
-                tooltip="Reload the report, keeping filters, sort and page"),
-        Binding("full_stop", "actions_menu", "Actions", show=False, tooltip="Every action of the report, by key"),
+        Binding(
+            "r,f5",
+            "refresh",
+            "Refresh",
+            show=False,
+            tooltip="Reload the report, keeping filters, sort and page",
+        ),
+        Binding(
+            "full_stop",
+            "actions_menu",
+            "Actions",
+            show=False,
+            tooltip="Every action of the report, by key",
+        ),
         Binding("plus,n", "new_account", "New", tooltip="Add an SMTP account"),
         Binding("e", "edit_account", "Edit", tooltip="Edit the highlighted account (also enter)"),
-        Binding("t", "test_account", "Test", tooltip="Send a test e-mail through the highlighted account"),
-        Binding("delete", "delete_account", "Delete", tooltip="Delete the highlighted account, after asking"),
-        Binding("h", "test_history", "Test history", show=False,
-                tooltip="Every test e-mail of the highlighted account, with its transcript"),
-        Binding("c", "clone_account", "Clone", show=False,
-                tooltip="Copy the highlighted account into a new one (name suffixed)"),
-        Binding("left_square_bracket", "previous_page", "Prev", tooltip="Previous screen of 30 accounts"),
+        Binding(
+            "t",
+            "test_account",
+            "Test",
+            tooltip="Send a test e-mail through the highlighted account",
+        ),
+        Binding(
+            "delete",
+            "delete_account",
+            "Delete",
+            tooltip="Delete the highlighted account, after asking",
+        ),
+        Binding(
+            "h",
+            "test_history",
+            "Test history",
+            show=False,
+            tooltip="Every test e-mail of the highlighted account, with its transcript",
+        ),
+        Binding(
+            "c",
+            "clone_account",
+            "Clone",
+            show=False,
+            tooltip="Copy the highlighted account into a new one (name suffixed)",
+        ),
+        Binding(
+            "left_square_bracket", "previous_page", "Prev", tooltip="Previous screen of 30 accounts"
+        ),
         Binding("right_square_bracket", "next_page", "Next", tooltip="Next screen of 30 accounts"),
-        Binding("left_curly_bracket", "first_page", "First page", show=False, tooltip="First screen"),
+        Binding(
+            "left_curly_bracket", "first_page", "First page", show=False, tooltip="First screen"
+        ),
         Binding("right_curly_bracket", "last_page", "Last page", show=False, tooltip="Last screen"),
-        Binding("o", "cycle_sort", "Sort column", show=False,
-                tooltip="Sort by the next column (or click a column header)"),
+        Binding(
+            "o",
+            "cycle_sort",
+            "Sort column",
+            show=False,
+            tooltip="Sort by the next column (or click a column header)",
+        ),
         Binding("O", "reverse_sort", "Reverse sort", show=False, tooltip="Flip the sort direction"),
-        Binding("ctrl+l", "clear_filters", "Clear filters", show=False, tooltip="Clear every search filter"),
-        Binding("p", "print_report", "Print", show=False, tooltip="Print the whole filtered report"),
-        Binding("d", "download", "Download", show=False, tooltip="Save the whole filtered report as CSV, JSON or XLSX"),
-        Binding("s", "schedule", "Schedule", show=False,
-                tooltip="E-mail the report, with the filters in use, on a schedule"),
-        Binding("S", "schedules", "Schedules", show=False,
-                tooltip="Report schedules: next and last runs; edit, pause, delete"),
-        Binding("C", "credentials", "Credentials", show=False,
-                tooltip="Credentials: add, edit, delete the logins accounts use"),
-        Binding("N", "connectors", "Connectors", show=False,
-                tooltip="Network connectors: add, edit, delete the proxies accounts go through"),
-        Binding("F", "footer_text", "Footer text", show=False,
-                tooltip="Edit the footer text appended by accounts whose Footer is Yes"),
+        Binding(
+            "ctrl+l",
+            "clear_filters",
+            "Clear filters",
+            show=False,
+            tooltip="Clear every search filter",
+        ),
+        Binding(
+            "p", "print_report", "Print", show=False, tooltip="Print the whole filtered report"
+        ),
+        Binding(
+            "d",
+            "download",
+            "Download",
+            show=False,
+            tooltip="Save the whole filtered report as CSV, JSON or XLSX",
+        ),
+        Binding(
+            "s",
+            "schedule",
+            "Schedule",
+            show=False,
+            tooltip="E-mail the report, with the filters in use, on a schedule",
+        ),
+        Binding(
+            "S",
+            "schedules",
+            "Schedules",
+            show=False,
+            tooltip="Report schedules: next and last runs; edit, pause, delete",
+        ),
+        Binding(
+            "C",
+            "credentials",
+            "Credentials",
+            show=False,
+            tooltip="Credentials: add, edit, delete the logins accounts use",
+        ),
+        Binding(
+            "N",
+            "connectors",
+            "Connectors",
+            show=False,
+            tooltip="Network connectors: add, edit, delete the proxies accounts go through",
+        ),
+        Binding(
+            "F",
+            "footer_text",
+            "Footer text",
+            show=False,
+            tooltip="Edit the footer text appended by accounts whose Footer is Yes",
+        ),
         Binding("A", "audit", "Audit trail", show=False, tooltip="Who changed what, and when"),
         Binding("question_mark", "help", "Help", tooltip="Every key of this screen"),
         Binding("q", "app.quit", "Quit", tooltip="Quit smtp-tui"),
@@ -135,8 +218,15 @@ class ReportScreen(Screen):
         else:
             self._show_result(self.filters, page, None)
             if page.total is None:
-                self.call_after_refresh(self._load, self.filters, self.sort, page.number,
-                                        keep_code=None, known_total=None, shown=page)
+                self.call_after_refresh(
+                    self._load,
+                    self.filters,
+                    self.sort,
+                    page.number,
+                    keep_code=None,
+                    known_total=None,
+                    shown=page,
+                )
 
     # Loading -------------------------------------------------------------------------------
 
@@ -151,8 +241,15 @@ class ReportScreen(Screen):
         self._load(self.filters, self.sort, self.requested_page, keep_code, known_total)
 
     @work(thread=True, exclusive=True, group="report")
-    def _load(self, filters: Filters, sort: Sort, page: int, keep_code: int | None,
-              known_total: int | None, shown: Page | None = None) -> None:
+    def _load(
+        self,
+        filters: Filters,
+        sort: Sort,
+        page: int,
+        keep_code: int | None,
+        known_total: int | None,
+        shown: Page | None = None,
+    ) -> None:
         """The page first, counted with the total known for these filters (or, for a first
         page, not counted yet); then the count, which with substring filters on many accounts
         takes longer than the page, and the page again if the count changed it. `shown` is
@@ -165,7 +262,9 @@ class ReportScreen(Screen):
 
         try:
             with self.app.context.database.connection_context():
-                result = shown or accounts.search(filters, sort, page, total=known_total, count=False)
+                result = shown or accounts.search(
+                    filters, sort, page, total=known_total, count=False
+                )
                 if shown is None:
                     show(result, keep_code)
                 if worker.is_cancelled or (known_total is None and result.total is not None):
@@ -186,7 +285,9 @@ class ReportScreen(Screen):
         self._show_page(page, keep_code)
 
     def _show_page(self, page: Page, keep_code: int | None) -> None:
-        if self.page is None or page.rows is not self.page.rows:  # a page just counted keeps its rows
+        if (
+            self.page is None or page.rows is not self.page.rows
+        ):  # a page just counted keeps its rows
             self.query_one(ReportTable).show_accounts(page.rows, keep_code, self.sort)
             self.app.call_after_refresh(self.app.collect_garbage)
         self.page = page
@@ -196,7 +297,9 @@ class ReportScreen(Screen):
             status += f" · {self.filters.describe()}"
         self.query_one("#page-status", Label).update(literal(status))  # quotes the filters
         self.query_one("#previous-page", ActionLink).disabled = page.number <= 1
-        self.query_one("#next-page", ActionLink).disabled = page.pages is not None and page.number >= page.pages
+        self.query_one("#next-page", ActionLink).disabled = (
+            page.pages is not None and page.number >= page.pages
+        )
         if page.rows:
             self._show_message(None)
         elif self.filters.is_empty():
@@ -214,7 +317,9 @@ class ReportScreen(Screen):
     def _show_error(self, error: Exception) -> None:
         self.page = None
         self.query_one("#page-status", Label).update("The report could not be loaded")
-        self._show_message(f"Cannot read the database: {error}\n\nPress r (or Retry) to try again.", retry=True)
+        self._show_message(
+            f"Cannot read the database: {error}\n\nPress r (or Retry) to try again.", retry=True
+        )
 
     def _show_message(self, text: str | None, *, retry: bool = False) -> None:
         message = self.query_one("#message")
@@ -266,7 +371,9 @@ class ReportScreen(Screen):
 
     def _go_to(self, number: int) -> None:
         pages = self.page.pages if self.page else 1
-        number = max(1, number) if pages is None else min(max(1, number), pages)  # None: being counted
+        number = (
+            max(1, number) if pages is None else min(max(1, number), pages)
+        )  # None: being counted
         if self.page is None or number != self.page.number:
             self.load(page=number)
 
@@ -312,7 +419,9 @@ class ReportScreen(Screen):
 
     def _highlighted(self):
         """The highlighted account, fresh from the database, or None with a word to the user."""
-        code = self.query_one(ReportTable).highlighted_code if self.page and self.page.rows else None
+        code = (
+            self.query_one(ReportTable).highlighted_code if self.page and self.page.rows else None
+        )
         if code is None:
             self.notify("There is no account here to act on.", severity="warning")
             return None
@@ -358,8 +467,12 @@ class ReportScreen(Screen):
 
         account = self._highlighted()
         if account is not None:
-            self._open_form(AccountForm(template=accounts.clone_input(account),
-                                        title=f"New SMTP account · clone of '{account.name}'"))
+            self._open_form(
+                AccountForm(
+                    template=accounts.clone_input(account),
+                    title=f"New SMTP account · clone of '{account.name}'",
+                )
+            )
 
     def action_credentials(self) -> None:
         from smtp_tui.screens.credentials import CredentialsScreen
@@ -381,7 +494,9 @@ class ReportScreen(Screen):
 
         account = self._highlighted()
         if account is not None:
-            screen = ProofScreen(AccountInput.from_account(account), code=account.code, saved=account)
+            screen = ProofScreen(
+                AccountInput.from_account(account), code=account.code, saved=account
+            )
             self.app.push_screen(screen, lambda _: self.load(keep_code=account.code))
 
     def action_test_history(self) -> None:

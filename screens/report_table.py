@@ -5,22 +5,36 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import DataTable
 
+from smtp_tui.accounts import Sort, last_test_label
 from smtp_tui.screens.literal import literal_text
-from smtp_tui.accounts import Sort
 from smtp_tui.store.models import SmtpAccount
-from smtp_tui.accounts import last_test_label
 
 # (column key, header label); keys of data columns are the account's field names.
 COLUMNS = (
-    ("code", "Code"), ("name", "Name"), ("email", "E-mail"), ("reply_to", "Reply-to"),
-    ("return_path", "Return-path"), ("confirmation_email", "Confirmation e-mail"),
-    ("active", "Status"), ("is_default", "Default"), ("secure", "Secure"), ("force_config", "Force"),
-    ("read_confirmation", "Read conf."), ("footer", "Footer"), ("last_test", "Last test"),
-    ("edit", "Actions"), ("test", ""),
+    ("code", "Code"),
+    ("name", "Name"),
+    ("email", "E-mail"),
+    ("reply_to", "Reply-to"),
+    ("return_path", "Return-path"),
+    ("confirmation_email", "Confirmation e-mail"),
+    ("active", "Status"),
+    ("is_default", "Default"),
+    ("secure", "Secure"),
+    ("force_config", "Force"),
+    ("read_confirmation", "Read conf."),
+    ("footer", "Footer"),
+    ("last_test", "Last test"),
+    ("edit", "Actions"),
+    ("test", ""),
 )
 # Text columns share the width the others leave: key -> (share, width when scrolling sideways).
-FLEXIBLE = {"name": (3, 30), "email": (3, 30), "reply_to": (2, 22), "return_path": (2, 22),
-            "confirmation_email": (2, 22)}
+FLEXIBLE = {
+    "name": (3, 30),
+    "email": (3, 30),
+    "reply_to": (2, 22),
+    "return_path": (2, 22),
+    "confirmation_email": (2, 22),
+}
 NARROWEST_FIT = 14  # a name column narrower than this is unreadable: scroll sideways instead
 CELL_PADDING = 1
 
@@ -138,7 +152,9 @@ class ReportTable(DataTable):
         column = meta.get("column", -1)
         row = meta.get("row", -1)
         columns = self.ordered_columns
-        self.clicked_column = columns[column].key.value if row >= 0 and 0 <= column < len(columns) else None
+        self.clicked_column = (
+            columns[column].key.value if row >= 0 and 0 <= column < len(columns) else None
+        )
 
     def action_select_cursor(self) -> None:
         self.clicked_column = None  # enter edits, wherever the mouse was last
@@ -149,7 +165,9 @@ class ReportTable(DataTable):
         self._sort = sort
         self._lay_out()
 
-    def show_accounts(self, rows: list[SmtpAccount], keep_code: int | None, sort: Sort | None = None) -> None:
+    def show_accounts(
+        self, rows: list[SmtpAccount], keep_code: int | None, sort: Sort | None = None
+    ) -> None:
         """Replace the rows, keeping the cursor on `keep_code` (or the same position); with
         a new `sort`, the header arrows too, in the same frame."""
         position = self.cursor_row

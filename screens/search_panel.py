@@ -9,8 +9,8 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
-from smtp_tui.screens.widgets import TextInput
 from smtp_tui.accounts import TEXT_FILTERS, Filters
+from smtp_tui.screens.widgets import TextInput
 
 DEBOUNCE_SECONDS = 0.25
 STATUS_CHOICES = (("active", "Active"), ("inactive", "Inactive"), ("any", "Any"))
@@ -36,8 +36,9 @@ class SearchPanel(Grid):
 
     def compose(self) -> ComposeResult:
         yield Label("Code", classes="filter-label")
-        yield Input(placeholder="number", restrict=r"[0-9]*", max_length=9, id="filter-code",
-                    compact=True)
+        yield Input(
+            placeholder="number", restrict=r"[0-9]*", max_length=9, id="filter-code", compact=True
+        )
         for field, label in TEXT_FILTERS.items():
             yield Label(label, classes="filter-label")
             yield TextInput(placeholder="contains…", id=f"filter-{field}", compact=True)

@@ -20,7 +20,9 @@ class Choice(RadioSet):
 
     def __init__(self, options: list[tuple[Any, str]], value: Any, **kwargs):
         self.options = options
-        buttons = [RadioButton(label, value=option == value, compact=True) for option, label in options]
+        buttons = [
+            RadioButton(label, value=option == value, compact=True) for option, label in options
+        ]
         super().__init__(*buttons, compact=True, **kwargs)
 
     @property

@@ -36,8 +36,10 @@ def setup() -> None:
         try:
             venv.EnvBuilder(with_pip=True).create(VENV)
         except subprocess.CalledProcessError:
-            sys.exit("Could not create a virtual environment with pip. On Debian or Ubuntu, "
-                     "install it first: apt-get install python3-venv")
+            sys.exit(
+                "Could not create a virtual environment with pip. On Debian or Ubuntu, "
+                "install it first: apt-get install python3-venv"
+            )
     print("Installing smtp-tui and its test tools into .venv ...", flush=True)
     pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)

@@ -22,13 +22,26 @@ TEXTS = ("name", "email", "reply_to", "return_path", "confirmation_email", "host
 # ("587") are refused by the same rule: a file that quotes numbers quotes flags too, and one rule
 # for every field is one a person can follow.
 JSON_TYPES = {
-    **dict.fromkeys(("default", *FLAGS), ("true or false, without quotes", lambda v: type(v) is bool)),
-    **dict.fromkeys((*TEXTS, "secure", "credential", "connector"),
-                    ("a string", lambda v: v is None or isinstance(v, str))),
-    **dict.fromkeys(("port", "timeout"), ("a whole number, without quotes", lambda v: type(v) is int)),
+    **dict.fromkeys(
+        ("default", *FLAGS), ("true or false, without quotes", lambda v: type(v) is bool)
+    ),
+    **dict.fromkeys(
+        (*TEXTS, "secure", "credential", "connector"),
+        ("a string", lambda v: v is None or isinstance(v, str)),
+    ),
+    **dict.fromkeys(
+        ("port", "timeout"), ("a whole number, without quotes", lambda v: type(v) is int)
+    ),
 }
-JSON_TYPE_NAMES = {bool: "true or false", str: "a string", int: "a number", float: "a decimal number",
-                   list: "a list", dict: "an object", type(None): "null"}
+JSON_TYPE_NAMES = {
+    bool: "true or false",
+    str: "a string",
+    int: "a number",
+    float: "a decimal number",
+    list: "a list",
+    dict: "an object",
+    type(None): "null",
+}
 
 
 def to_record(account: SmtpAccount) -> dict[str, Any]:
@@ -52,7 +65,9 @@ def to_record(account: SmtpAccount) -> dict[str, Any]:
         "credential": account.credential.name if account.credential_id else None,
         "connector": account.connector.name if account.connector_id else None,
         "timeout": account.timeout,
-        "last_test_at": account.last_test_at.isoformat(timespec="seconds") + "Z" if account.last_test_at else None,
+        "last_test_at": account.last_test_at.isoformat(timespec="seconds") + "Z"
+        if account.last_test_at
+        else None,
         "last_test_outcome": account.last_test_outcome,
     }
 
@@ -62,8 +77,11 @@ def from_record(record: dict[str, Any]) -> AccountInput:
     unknown credential or connector name, are field errors."""
     if not isinstance(record, dict):
         raise ValidationFailed({"record": "Each account must be a JSON object."})
-    errors = {key: f"{key} must be {expected}, not {JSON_TYPE_NAMES[type(record[key])]}."
-              for key, (expected, accepts) in JSON_TYPES.items() if key in record and not accepts(record[key])}
+    errors = {
+        key: f"{key} must be {expected}, not {JSON_TYPE_NAMES[type(record[key])]}."
+        for key, (expected, accepts) in JSON_TYPES.items()
+        if key in record and not accepts(record[key])
+    }
     if errors:
         raise ValidationFailed(errors)
     security = (record.get("secure") or "none").lower()
@@ -74,7 +92,9 @@ def from_record(record: dict[str, Any]) -> AccountInput:
         try:
             credential_id = credentials.find(record["credential"]).id
         except NotFound as exc:
-            errors["credential"] = f"{exc} Add it first: smtp-tui credentials add NAME --username USER."
+            errors["credential"] = (
+                f"{exc} Add it first: smtp-tui credentials add NAME --username USER."
+            )
     if record.get("connector"):
         try:
             connector_id = connectors.find(record["connector"]).id
@@ -107,7 +127,9 @@ def import_records(records: list[dict[str, Any]], *, actor: str | None = None) -
     inputs = []
     for position, record in enumerate(records, start=1):
         name = record.get("name") if isinstance(record, dict) else None
-        label = f"record {position}" + (f" ({name})" if isinstance(name, str) and name.strip() else "")
+        label = f"record {position}" + (
+            f" ({name})" if isinstance(name, str) and name.strip() else ""
+        )
         try:
             data = from_record(record)
             cleaned, errors = validation.validate_account(data)
@@ -119,7 +141,9 @@ def import_records(records: list[dict[str, Any]], *, actor: str | None = None) -
             continue
         key = cleaned.name.lower()
         if key in names:
-            problems[f"{label}: name"] = f"The name '{cleaned.name}' is also used by record {names[key]}."
+            problems[f"{label}: name"] = (
+                f"The name '{cleaned.name}' is also used by record {names[key]}."
+            )
         names[key] = position
         inputs.append((label, data))
     if sum(d.is_default for _, d in inputs) > 1:
@@ -132,5 +156,7 @@ def import_records(records: list[dict[str, Any]], *, actor: str | None = None) -
             try:
                 saved.append(accounts.save(data, actor=actor))
             except ValidationFailed as failure:
-                raise ValidationFailed({f"{label}: {field}": msg for field, msg in failure.errors.items()}) from None
+                raise ValidationFailed(
+                    {f"{label}: {field}": msg for field, msg in failure.errors.items()}
+                ) from None
     return saved

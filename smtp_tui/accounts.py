@@ -10,19 +10,25 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable
-from datetime import datetime
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from typing import Literal, TypeVar
 
 import peewee
 from peewee import OP, SQL, Expression, NodeList, Tuple, Value, fn
 
 from smtp_tui import audit, validation
-from smtp_tui.store.config import current_user
-from smtp_tui.store.database import is_contention, not_by_index, on_sqlite, within_steps, write_transaction
 from smtp_tui.errors import NotFound, Refused, StaleEdit, ValidationFailed
-from smtp_tui.store.models import Credential, NetworkConnector, SmtpAccount, database_proxy, utc_now
 from smtp_tui.paging import page_count
+from smtp_tui.store.config import current_user
+from smtp_tui.store.database import (
+    is_contention,
+    not_by_index,
+    on_sqlite,
+    within_steps,
+    write_transaction,
+)
+from smtp_tui.store.models import Credential, NetworkConnector, SmtpAccount, database_proxy, utc_now
 from smtp_tui.validation import AccountInput
 
 PAGE_SIZE = 30
@@ -45,8 +51,18 @@ TEXT_FILTERS = {
 
 # Report columns that can be sorted on, by field name, in report order.
 SORTABLE = (
-    "code", "name", "email", "reply_to", "return_path", "confirmation_email", "active",
-    "is_default", "secure", "force_config", "read_confirmation", "footer",
+    "code",
+    "name",
+    "email",
+    "reply_to",
+    "return_path",
+    "confirmation_email",
+    "active",
+    "is_default",
+    "secure",
+    "force_config",
+    "read_confirmation",
+    "footer",
 )
 
 
@@ -68,7 +84,9 @@ class Filters:
     def describe(self) -> str:
         """The active filters in a few words, e.g. `Name ~ acme, Active`."""
         parts = [f"Code = {self.code}"] if self.code is not None else []
-        parts += [f"{label} ~ {getattr(self, f)}" for f, label in TEXT_FILTERS.items() if getattr(self, f)]
+        parts += [
+            f"{label} ~ {getattr(self, f)}" for f, label in TEXT_FILTERS.items() if getattr(self, f)
+        ]
         if self.status != "any":
             parts.append(self.status.capitalize())
         return ", ".join(parts)
@@ -109,12 +127,17 @@ def _text_candidates(filters: Filters) -> Expression | None:
     of migration 0007: a few pages read where a scan reads every account. None when there is
     no such index, or no filter it can serve (fewer than 3 characters, or LIKE's wildcards,
     which it cannot take literally). The filters themselves still decide: this only narrows."""
-    usable = [(field, needle) for field in TEXT_FILTERS
-              if len(needle := getattr(filters, field).strip()) >= 3 and not {"%", "_"} & set(needle)]
+    usable = [
+        (field, needle)
+        for field in TEXT_FILTERS
+        if len(needle := getattr(filters, field).strip()) >= 3 and not {"%", "_"} & set(needle)
+    ]
     if not usable or not on_sqlite() or not database_proxy.table_exists(TEXT_INDEX):
         return None
     field, needle = max(usable, key=lambda usable_filter: len(usable_filter[1]))
-    return SmtpAccount.code.in_(SQL(f'(SELECT rowid FROM {TEXT_INDEX} WHERE "{field}" LIKE ?)', [f"%{needle}%"]))
+    return SmtpAccount.code.in_(
+        SQL(f'(SELECT rowid FROM {TEXT_INDEX} WHERE "{field}" LIKE ?)', [f"%{needle}%"])
+    )
 
 
 def _narrowed(filters: Filters, read: Callable[[peewee.ModelSelect], T]) -> T:
@@ -142,7 +165,9 @@ def _filtered(filters: Filters, *, status_index: bool = True) -> peewee.ModelSel
     return query
 
 
-def _ordered(query: peewee.ModelSelect, sort: Sort, *, walk_index: bool = True) -> peewee.ModelSelect:
+def _ordered(
+    query: peewee.ModelSelect, sort: Sort, *, walk_index: bool = True
+) -> peewee.ModelSelect:
     if sort.column not in SORTABLE:
         raise ValueError(f"cannot sort by {sort.column!r}")
     column = getattr(SmtpAccount, sort.column)
@@ -154,8 +179,15 @@ def _ordered(query: peewee.ModelSelect, sort: Sort, *, walk_index: bool = True) 
     return query.order_by(*keys)
 
 
-def search(filters: Filters = Filters(), sort: Sort = Sort(), page: int = 1,
-           page_size: int = PAGE_SIZE, *, total: int | None = None, count: bool = True) -> Page:
+def search(
+    filters: Filters = Filters(),
+    sort: Sort = Sort(),
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    *,
+    total: int | None = None,
+    count: bool = True,
+) -> Page:
     """One page of the filtered, sorted report; a page past the end shows the last one.
 
     The COUNT is the slow part with substring filters on many accounts (every row is read),
@@ -206,11 +238,21 @@ def _rows(filters: Filters, sort: Sort, limit: int, offset: int) -> list[SmtpAcc
     return _narrowed(filters, lambda query: _page_by_codes(query, sort, limit, offset))
 
 
-def _page_by_codes(query: peewee.ModelSelect, sort: Sort, limit: int, offset: int) -> list[SmtpAccount]:
+def _page_by_codes(
+    query: peewee.ModelSelect, sort: Sort, limit: int, offset: int
+) -> list[SmtpAccount]:
     """The page's codes from `query` sorted off the sort index (a scan), then those rows."""
-    codes = _ordered(query.select(SmtpAccount.code), sort, walk_index=False).limit(limit).offset(offset)
-    codes = [code for (code,) in codes.tuples()]  # a list, not a subquery: MySQL refuses LIMIT in IN
-    return list(_ordered(SmtpAccount.select().where(SmtpAccount.code.in_(codes)), sort)) if codes else []
+    codes = (
+        _ordered(query.select(SmtpAccount.code), sort, walk_index=False).limit(limit).offset(offset)
+    )
+    codes = [
+        code for (code,) in codes.tuples()
+    ]  # a list, not a subquery: MySQL refuses LIMIT in IN
+    return (
+        list(_ordered(SmtpAccount.select().where(SmtpAccount.code.in_(codes)), sort))
+        if codes
+        else []
+    )
 
 
 def iterate(filters: Filters = Filters(), sort: Sort = Sort()):
@@ -218,7 +260,9 @@ def iterate(filters: Filters = Filters(), sort: Sort = Sort()):
     return _ordered(_filtered(filters), sort).iterator()
 
 
-def iterate_rows(filters: Filters = Filters(), sort: Sort = Sort(), fields: tuple[str, ...] | None = None):
+def iterate_rows(
+    filters: Filters = Filters(), sort: Sort = Sort(), fields: tuple[str, ...] | None = None
+):
     """The same as light read-only rows (named tuples with the accounts' field names, only
     `fields` when given), for exports and print: several times faster than models.
 
@@ -226,11 +270,16 @@ def iterate_rows(filters: Filters = Filters(), sort: Sort = Sort(), fields: tupl
     from what the driver gives are converted (booleans, dates), by their fields; peewee's
     own row conversion, one Python call per value, took two thirds of a CSV export.
     """
-    columns = [getattr(SmtpAccount, f) for f in fields] if fields else SmtpAccount._meta.sorted_fields
+    columns = (
+        [getattr(SmtpAccount, f) for f in fields] if fields else SmtpAccount._meta.sorted_fields
+    )
     query = _ordered(_filtered(filters).select(*columns), sort)
     row_type = namedtuple("AccountRow", [c.name for c in columns])
-    convert = [(i, bool if isinstance(c, peewee.BooleanField) else c.python_value)
-               for i, c in enumerate(columns) if isinstance(c, (peewee.BooleanField, peewee.DateTimeField))]
+    convert = [
+        (i, bool if isinstance(c, peewee.BooleanField) else c.python_value)
+        for i, c in enumerate(columns)
+        if isinstance(c, (peewee.BooleanField, peewee.DateTimeField))
+    ]
     for raw in SmtpAccount._meta.database.execute(query):
         values = list(raw)
         for i, python_value in convert:
@@ -239,8 +288,9 @@ def iterate_rows(filters: Filters = Filters(), sort: Sort = Sort(), fields: tupl
         yield row_type._make(values)
 
 
-def page_of(code: int, filters: Filters = Filters(), sort: Sort = Sort(),
-            page_size: int = PAGE_SIZE) -> int | None:
+def page_of(
+    code: int, filters: Filters = Filters(), sort: Sort = Sort(), page_size: int = PAGE_SIZE
+) -> int | None:
     """The page on which account `code` appears in the filtered, sorted report, or None."""
     account = SmtpAccount.get_or_none(SmtpAccount.code == code)
     query = _filtered(filters)
@@ -265,7 +315,9 @@ def clone_name(name: str) -> str:
 
 def clone_input(account: SmtpAccount) -> AccountInput:
     """A new account's starting values: a copy of `account` under a free name, not the default."""
-    return replace(AccountInput.from_account(account), name=clone_name(account.name), is_default=False)
+    return replace(
+        AccountInput.from_account(account), name=clone_name(account.name), is_default=False
+    )
 
 
 def count(filters: Filters = Filters()) -> int:
@@ -304,21 +356,31 @@ def find(name_or_code: str) -> SmtpAccount:
     return account
 
 
-def _database_errors(data: AccountInput, code: int | None, already: dict[str, str]) -> dict[str, str]:
+def _database_errors(
+    data: AccountInput, code: int | None, already: dict[str, str]
+) -> dict[str, str]:
     """The rules that need the database: a unique name, references that still exist (for the
     fields that passed their own rules)."""
     errors = {}
     same_name = SmtpAccount.select(SmtpAccount.code).where(
-        fn.LOWER(SmtpAccount.name) == fn.LOWER(data.name))
+        fn.LOWER(SmtpAccount.name) == fn.LOWER(data.name)
+    )
     if code is not None:
         same_name = same_name.where(SmtpAccount.code != code)
     clash = same_name.first() if "name" not in already else None
     if clash is not None:
-        errors["name"] = f"An account named '{data.name}' already exists (code {clash.code}). Choose another name."
-    if data.credential_id is not None and not Credential.select().where(Credential.id == data.credential_id).exists():
+        errors["name"] = (
+            f"An account named '{data.name}' already exists (code {clash.code}). Choose another name."
+        )
+    if (
+        data.credential_id is not None
+        and not Credential.select().where(Credential.id == data.credential_id).exists()
+    ):
         errors["credential"] = "That credential no longer exists. Choose another one."
-    if data.connector_id is not None and not NetworkConnector.select().where(
-            NetworkConnector.id == data.connector_id).exists():
+    if (
+        data.connector_id is not None
+        and not NetworkConnector.select().where(NetworkConnector.id == data.connector_id).exists()
+    ):
         errors["connector"] = "That network connector no longer exists. Choose another one."
     return errors
 
@@ -330,8 +392,13 @@ def _columns(data: AccountInput) -> dict[str, object]:
     return values
 
 
-def save(data: AccountInput, *, code: int | None = None, expected_version: int | None = None,
-         actor: str | None = None) -> SmtpAccount:
+def save(
+    data: AccountInput,
+    *,
+    code: int | None = None,
+    expected_version: int | None = None,
+    actor: str | None = None,
+) -> SmtpAccount:
     """Create (code None) or update an account, all in one transaction.
 
     Raises ValidationFailed with every field error at once, StaleEdit when
@@ -344,8 +411,10 @@ def save(data: AccountInput, *, code: int | None = None, expected_version: int |
         return _save(cleaned, errors, code, expected_version, actor)
     except peewee.OperationalError as exc:
         if is_contention(exc):
-            raise Refused("Another change was being saved at the same moment, so nothing was saved. "
-                          "Save again.") from None
+            raise Refused(
+                "Another change was being saved at the same moment, so nothing was saved. "
+                "Save again."
+            ) from None
         raise
 
 
@@ -360,17 +429,30 @@ def _audit_view(data: AccountInput) -> dict[str, object]:
     return view
 
 
-def _save(cleaned: AccountInput, errors: dict[str, str], code: int | None, expected_version: int | None,
-          actor: str) -> SmtpAccount:
+def _save(
+    cleaned: AccountInput,
+    errors: dict[str, str],
+    code: int | None,
+    expected_version: int | None,
+    actor: str,
+) -> SmtpAccount:
     with write_transaction():
         current = get(code) if code is not None else None
-        if current is not None and expected_version is not None and current.version != expected_version:
+        if (
+            current is not None
+            and expected_version is not None
+            and current.version != expected_version
+        ):
             raise StaleEdit(current.name, current.updated_by, current.updated_at, current.version)
-        errors.update({k: v for k, v in _database_errors(cleaned, code, errors).items() if k not in errors})
+        errors.update(
+            {k: v for k, v in _database_errors(cleaned, code, errors).items() if k not in errors}
+        )
         has_default = SmtpAccount.select().where(SmtpAccount.is_default).exists()
         if current is not None and current.is_default and not cleaned.is_default:
-            errors["is_default"] = ("This is the default account. To change that, make another "
-                                    "account the default instead.")
+            errors["is_default"] = (
+                "This is the default account. To change that, make another "
+                "account the default instead."
+            )
         if errors:
             raise ValidationFailed(errors)
         if not has_default:  # the first account becomes the default: there is always one
@@ -378,26 +460,42 @@ def _save(cleaned: AccountInput, errors: dict[str, str], code: int | None, expec
         values = _columns(cleaned) | {"updated_at": utc_now(), "updated_by": actor}
         previous_default = None
         if cleaned.is_default:
-            previous_default = SmtpAccount.get_or_none(SmtpAccount.is_default & (SmtpAccount.code != (code or 0)))
-            (SmtpAccount.update(is_default=False)
-             .where(SmtpAccount.is_default & (SmtpAccount.code != (code or 0))).execute())
+            previous_default = SmtpAccount.get_or_none(
+                SmtpAccount.is_default & (SmtpAccount.code != (code or 0))
+            )
+            (
+                SmtpAccount.update(is_default=False)
+                .where(SmtpAccount.is_default & (SmtpAccount.code != (code or 0)))
+                .execute()
+            )
         before = _audit_view(AccountInput.from_account(current)) if current is not None else {}
         try:
             if current is None:
                 created = SmtpAccount.create(**values, created_at=values["updated_at"])
-                audit.record("create", "account", created.code, created.name, actor=actor,
-                             changes=audit.diff({}, _audit_view(cleaned)))
+                audit.record(
+                    "create",
+                    "account",
+                    created.code,
+                    created.name,
+                    actor=actor,
+                    changes=audit.diff({}, _audit_view(cleaned)),
+                )
                 _audit_default(previous_default, created, actor)
                 return created
-            updated = (SmtpAccount.update(**values, version=SmtpAccount.version + 1)
-                       .where((SmtpAccount.code == code) & (SmtpAccount.version == current.version))
-                       .execute())
+            updated = (
+                SmtpAccount.update(**values, version=SmtpAccount.version + 1)
+                .where((SmtpAccount.code == code) & (SmtpAccount.version == current.version))
+                .execute()
+            )
         except peewee.IntegrityError as exc:  # a concurrent save got in between check and write
             if "default" in str(exc):  # contention, like a lock: not a field the user got wrong
-                raise Refused("Another account was made the default at the same moment, so nothing was "
-                              "saved. Save again.") from None
-            raise ValidationFailed({"name": f"An account named '{cleaned.name}' already exists. "
-                                            "Choose another name."}) from None
+                raise Refused(
+                    "Another account was made the default at the same moment, so nothing was "
+                    "saved. Save again."
+                ) from None
+            raise ValidationFailed(
+                {"name": f"An account named '{cleaned.name}' already exists. Choose another name."}
+            ) from None
         if updated != 1:
             fresh = get(code)
             raise StaleEdit(fresh.name, fresh.updated_by, fresh.updated_at, fresh.version)
@@ -411,22 +509,38 @@ def _save(cleaned: AccountInput, errors: dict[str, str], code: int | None, expec
 
 def _audit_default(previous: SmtpAccount | None, new: SmtpAccount, actor: str) -> None:
     if previous is not None:
-        audit.record("default", "account", new.code, new.name, actor=actor,
-                     changes={"default account": [previous.name, new.name]},
-                     summary=f"The default account is now '{new.name}' (was '{previous.name}').")
+        audit.record(
+            "default",
+            "account",
+            new.code,
+            new.name,
+            actor=actor,
+            changes={"default account": [previous.name, new.name]},
+            summary=f"The default account is now '{new.name}' (was '{previous.name}').",
+        )
 
 
-def delete(code: int, *, expected_version: int | None = None, actor: str | None = None) -> SmtpAccount:
+def delete(
+    code: int, *, expected_version: int | None = None, actor: str | None = None
+) -> SmtpAccount:
     """Delete an account; the default one only when it is the last account left."""
     with write_transaction():
         account = get(code)
         if expected_version is not None and account.version != expected_version:
             raise StaleEdit(account.name, account.updated_by, account.updated_at, account.version)
         if account.is_default and SmtpAccount.select().where(SmtpAccount.code != code).exists():
-            raise Refused(f"'{account.name}' is the default account. Make another account "
-                          "the default before deleting it.")
-        audit.record("delete", "account", code, account.name, actor=actor,
-                     changes=audit.diff(_audit_view(AccountInput.from_account(account)), {}))
+            raise Refused(
+                f"'{account.name}' is the default account. Make another account "
+                "the default before deleting it."
+            )
+        audit.record(
+            "delete",
+            "account",
+            code,
+            account.name,
+            actor=actor,
+            changes=audit.diff(_audit_view(AccountInput.from_account(account)), {}),
+        )
         account.delete_instance()
         return account
 

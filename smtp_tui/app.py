@@ -7,9 +7,8 @@ import gc
 from textual.app import App
 from textual.binding import Binding
 
-from smtp_tui import styles
+from smtp_tui import __version__, styles
 from smtp_tui.screens.report import ReportScreen
-from smtp_tui import __version__
 from smtp_tui.store.context import AppContext
 
 

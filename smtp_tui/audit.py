@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from smtp_tui.store.config import current_user
 from smtp_tui.escaping import printable
-from smtp_tui.store.models import AuditEvent, utc_now
 from smtp_tui.paging import page_count
+from smtp_tui.store.config import current_user
+from smtp_tui.store.models import AuditEvent, utc_now
 
 PAGE_SIZE = 30
 ACTIONS = ("create", "edit", "delete", "default", "test", "export", "print", "schedule run")
@@ -29,13 +29,17 @@ def ssh_client() -> str:
     return ""
 
 
-def diff(old: dict[str, Any], new: dict[str, Any], secret_fields: tuple[str, ...] = ()) -> dict[str, list]:
+def diff(
+    old: dict[str, Any], new: dict[str, Any], secret_fields: tuple[str, ...] = ()
+) -> dict[str, list]:
     """{field: [old, new]} for every field that changed; secrets as 'secret changed'."""
     changes = {}
     for field in sorted(set(old) | set(new)):
         before, after = _blank_is_none(old.get(field)), _blank_is_none(new.get(field))
         if before != after:
-            changes[field] = [SECRET_CHANGED, SECRET_CHANGED] if field in secret_fields else [before, after]
+            changes[field] = (
+                [SECRET_CHANGED, SECRET_CHANGED] if field in secret_fields else [before, after]
+            )
     return changes
 
 
@@ -47,16 +51,31 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (datetime, date)) else value
 
 
-def record(action: str, object_type: str, object_id: Any = "", name: str = "", *,
-           changes: dict[str, list] | None = None, summary: str = "", actor: str | None = None) -> AuditEvent:
+def record(
+    action: str,
+    object_type: str,
+    object_id: Any = "",
+    name: str = "",
+    *,
+    changes: dict[str, list] | None = None,
+    summary: str = "",
+    actor: str | None = None,
+) -> AuditEvent:
     """Add one audit row (inside the caller's transaction, when it has one). The name and
     summary are kept as they are shown: a file name with bytes that are not UTF-8 (which no
     database takes) or a control character is kept escaped."""
     plain = {field: [_plain(v) for v in values] for field, values in (changes or {}).items()}
-    return AuditEvent.create(at=utc_now(), user=actor or current_user(), client=ssh_client(), action=action,
-                             object_type=object_type, object_id=str(object_id), object_name=printable(name),
-                             changes=json.dumps(plain, ensure_ascii=False, sort_keys=True),
-                             summary=printable(summary))
+    return AuditEvent.create(
+        at=utc_now(),
+        user=actor or current_user(),
+        client=ssh_client(),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_name=printable(name),
+        changes=json.dumps(plain, ensure_ascii=False, sort_keys=True),
+        summary=printable(summary),
+    )
 
 
 @dataclass(frozen=True)
@@ -87,7 +106,9 @@ def _query(filters: AuditFilters):
     if filters.account.strip():
         text = filters.account.strip()
         if text.isdigit():  # a code
-            query = query.where((AuditEvent.object_type == "account") & (AuditEvent.object_id == text))
+            query = query.where(
+                (AuditEvent.object_type == "account") & (AuditEvent.object_id == text)
+            )
         else:
             query = query.where(AuditEvent.object_name.contains(text))
     if filters.user.strip():
@@ -97,17 +118,23 @@ def _query(filters: AuditFilters):
     if filters.since:
         query = query.where(AuditEvent.at >= datetime.combine(filters.since, datetime.min.time()))
     if filters.until and filters.until < date.max:  # until the last day there is: no bound
-        query = query.where(AuditEvent.at < datetime.combine(filters.until + timedelta(days=1), datetime.min.time()))
+        query = query.where(
+            AuditEvent.at < datetime.combine(filters.until + timedelta(days=1), datetime.min.time())
+        )
     return query
 
 
-def search(filters: AuditFilters = AuditFilters(), page: int = 1, page_size: int = PAGE_SIZE) -> AuditPage:
+def search(
+    filters: AuditFilters = AuditFilters(), page: int = 1, page_size: int = PAGE_SIZE
+) -> AuditPage:
     """Newest first, 30 a page."""
     query = _query(filters)
     total = query.count()
     pages = page_count(total, page_size)
     number = min(max(1, page), pages)
-    rows = list(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).paginate(number, page_size))
+    rows = list(
+        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).paginate(number, page_size)
+    )
     return AuditPage(rows, number, pages, total)
 
 
@@ -116,16 +143,28 @@ def iterate(filters: AuditFilters = AuditFilters()):
 
 
 def to_record(event: AuditEvent) -> dict[str, Any]:
-    return {"at": event.at.isoformat(timespec="seconds") + "Z", "user": event.user, "client": event.client,
-            "action": event.action, "object_type": event.object_type, "object_id": event.object_id,
-            "object_name": event.object_name, "changes": json.loads(event.changes), "summary": event.summary}
+    return {
+        "at": event.at.isoformat(timespec="seconds") + "Z",
+        "user": event.user,
+        "client": event.client,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_name": event.object_name,
+        "changes": json.loads(event.changes),
+        "summary": event.summary,
+    }
 
 
 def describe_changes(event: AuditEvent) -> str:
     """`port: 25 → 587; footer: False → True` for people."""
     changes = json.loads(event.changes)
-    return "; ".join(SECRET_CHANGED if old == new == SECRET_CHANGED else f"{field}: {_shown(old)} → {_shown(new)}"
-                     for field, (old, new) in changes.items())
+    return "; ".join(
+        SECRET_CHANGED
+        if old == new == SECRET_CHANGED
+        else f"{field}: {_shown(old)} → {_shown(new)}"
+        for field, (old, new) in changes.items()
+    )
 
 
 def _shown(value: Any) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from peewee import fn
 
 from smtp_tui import audit, validation
-from smtp_tui.store.database import write_transaction
 from smtp_tui.errors import NotFound, Refused, ValidationFailed
+from smtp_tui.store.database import write_transaction
 from smtp_tui.store.models import Credential, NetworkConnector, SmtpAccount, utc_now
 from smtp_tui.validation import FieldError
 
@@ -18,21 +18,32 @@ def all_connectors() -> list[NetworkConnector]:
 def get(connector_id: int) -> NetworkConnector:
     connector = NetworkConnector.get_or_none(NetworkConnector.id == connector_id)
     if connector is None:
-        raise NotFound(f"There is no network connector with id {connector_id}; it may have been deleted.")
+        raise NotFound(
+            f"There is no network connector with id {connector_id}; it may have been deleted."
+        )
     return connector
 
 
 def find(name: str) -> NetworkConnector:
     connector = None
     if validation.is_text(name):
-        connector = NetworkConnector.get_or_none(fn.LOWER(NetworkConnector.name) == fn.LOWER(name.strip()))
+        connector = NetworkConnector.get_or_none(
+            fn.LOWER(NetworkConnector.name) == fn.LOWER(name.strip())
+        )
     if connector is None:
         raise NotFound(f"There is no network connector named '{name}'.")
     return connector
 
 
-def save(*, name: str, kind: str, host: str, port: int | str, credential_id: int | None = None,
-         connector_id: int | None = None) -> NetworkConnector:
+def save(
+    *,
+    name: str,
+    kind: str,
+    host: str,
+    port: int | str,
+    credential_id: int | None = None,
+    connector_id: int | None = None,
+) -> NetworkConnector:
     """Create a connector, or update the one with `connector_id`."""
     values, errors = {}, {}
     checks = (
@@ -47,12 +58,19 @@ def save(*, name: str, kind: str, host: str, port: int | str, credential_id: int
         except FieldError as exc:
             errors[field] = str(exc)
     with write_transaction():
-        clash = NetworkConnector.select().where(fn.LOWER(NetworkConnector.name) == fn.LOWER(name.strip()))
+        clash = NetworkConnector.select().where(
+            fn.LOWER(NetworkConnector.name) == fn.LOWER(name.strip())
+        )
         if connector_id is not None:
             clash = clash.where(NetworkConnector.id != connector_id)
         if "name" not in errors and clash.exists():
-            errors["name"] = f"A network connector named '{name.strip()}' already exists. Choose another name."
-        if credential_id is not None and not Credential.select().where(Credential.id == credential_id).exists():
+            errors["name"] = (
+                f"A network connector named '{name.strip()}' already exists. Choose another name."
+            )
+        if (
+            credential_id is not None
+            and not Credential.select().where(Credential.id == credential_id).exists()
+        ):
             errors["credential"] = "That credential no longer exists. Choose another one."
         if errors:
             raise ValidationFailed(errors)
@@ -65,24 +83,45 @@ def save(*, name: str, kind: str, host: str, port: int | str, credential_id: int
             saved = get(connector_id)
         changes = audit.diff(before, _audit_view(saved))
         if changes:
-            audit.record("create" if connector_id is None else "edit", "connector", saved.id, saved.name,
-                         changes=changes)
+            audit.record(
+                "create" if connector_id is None else "edit",
+                "connector",
+                saved.id,
+                saved.name,
+                changes=changes,
+            )
         return saved
 
 
 def _audit_view(connector: NetworkConnector) -> dict[str, object]:
-    return {"name": connector.name, "kind": connector.kind, "host": connector.host, "port": connector.port,
-            "credential": connector.credential.name if connector.credential_id else None}
+    return {
+        "name": connector.name,
+        "kind": connector.kind,
+        "host": connector.host,
+        "port": connector.port,
+        "credential": connector.credential.name if connector.credential_id else None,
+    }
 
 
 def delete(connector_id: int) -> None:
     """Delete a connector no account uses; refused with the names of its users otherwise."""
     with write_transaction():
         connector = get(connector_id)
-        users = sorted(a.name for a in SmtpAccount.select(SmtpAccount.name).where(
-            SmtpAccount.connector == connector_id))
+        users = sorted(
+            a.name
+            for a in SmtpAccount.select(SmtpAccount.name).where(
+                SmtpAccount.connector == connector_id
+            )
+        )
         if users:
-            raise Refused(f"'{connector.name}' is used by {', '.join(users)}; change those accounts first.")
-        audit.record("delete", "connector", connector_id, connector.name,
-                     changes=audit.diff(_audit_view(connector), {}))
+            raise Refused(
+                f"'{connector.name}' is used by {', '.join(users)}; change those accounts first."
+            )
+        audit.record(
+            "delete",
+            "connector",
+            connector_id,
+            connector.name,
+            changes=audit.diff(_audit_view(connector), {}),
+        )
         connector.delete_instance()

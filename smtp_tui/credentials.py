@@ -9,11 +9,11 @@ from __future__ import annotations
 from peewee import fn
 
 from smtp_tui import audit, validation
-from smtp_tui.store.database import write_transaction
 from smtp_tui.errors import NotFound, Refused, ValidationFailed
+from smtp_tui.store.database import write_transaction
 from smtp_tui.store.models import Credential, NetworkConnector, SmtpAccount, utc_now
-from smtp_tui.validation import FieldError
 from smtp_tui.store.vault import Vault
+from smtp_tui.validation import FieldError
 
 
 def all_credentials() -> list[Credential]:
@@ -36,8 +36,9 @@ def find(name: str) -> Credential:
     return credential
 
 
-def save(vault: Vault, *, name: str, username: str, secret: str | None,
-         credential_id: int | None = None) -> Credential:
+def save(
+    vault: Vault, *, name: str, username: str, secret: str | None, credential_id: int | None = None
+) -> Credential:
     """Create a credential, or update one; on an update, `secret` None keeps the stored secret."""
     errors = {}
     for field, label, value in (("name", "Name", name), ("username", "User name", username)):
@@ -54,7 +55,9 @@ def save(vault: Vault, *, name: str, username: str, secret: str | None,
         if credential_id is not None:
             clash = clash.where(Credential.id != credential_id)
         if "name" not in errors and clash.exists():
-            errors["name"] = f"A credential named '{name.strip()}' already exists. Choose another name."
+            errors["name"] = (
+                f"A credential named '{name.strip()}' already exists. Choose another name."
+            )
         if errors:
             raise ValidationFailed(errors)
         values = {"name": name.strip(), "username": username.strip(), "updated_at": utc_now()}
@@ -70,8 +73,13 @@ def save(vault: Vault, *, name: str, username: str, secret: str | None,
         if secret:
             changes["secret"] = [audit.SECRET_CHANGED, audit.SECRET_CHANGED]
         if changes:
-            audit.record("create" if credential_id is None else "edit", "credential", saved.id, saved.name,
-                         changes=changes)
+            audit.record(
+                "create" if credential_id is None else "edit",
+                "credential",
+                saved.id,
+                saved.name,
+                changes=changes,
+            )
         return saved
 
 
@@ -89,13 +97,27 @@ def delete(credential_id: int) -> None:
     """Delete a credential nobody uses; refused with the names of its users otherwise."""
     with write_transaction():
         credential = get(credential_id)
-        users = [a.name for a in SmtpAccount.select(SmtpAccount.name).where(
-            SmtpAccount.credential == credential_id)]
-        users += [f"connector {c.name}" for c in NetworkConnector.select(NetworkConnector.name).where(
-            NetworkConnector.credential == credential_id)]
+        users = [
+            a.name
+            for a in SmtpAccount.select(SmtpAccount.name).where(
+                SmtpAccount.credential == credential_id
+            )
+        ]
+        users += [
+            f"connector {c.name}"
+            for c in NetworkConnector.select(NetworkConnector.name).where(
+                NetworkConnector.credential == credential_id
+            )
+        ]
         if users:
-            raise Refused(f"'{credential.name}' is used by {', '.join(sorted(users))}; "
-                          "change those first.")
-        audit.record("delete", "credential", credential_id, credential.name,
-                     changes={"name": [credential.name, None], "username": [credential.username, None]})
+            raise Refused(
+                f"'{credential.name}' is used by {', '.join(sorted(users))}; change those first."
+            )
+        audit.record(
+            "delete",
+            "credential",
+            credential_id,
+            credential.name,
+            changes={"name": [credential.name, None], "username": [credential.username, None]},
+        )
         credential.delete_instance()

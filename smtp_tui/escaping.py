@@ -43,15 +43,21 @@ def shortened(text: str, limit: int, *, middle: bool = False) -> str:
     if len(text) <= limit:
         return text
     if not middle:
-        return text[:limit - 1] + ELLIPSIS
+        return text[: limit - 1] + ELLIPSIS
     head = (limit - 1) // 2
-    return text[:head] + ELLIPSIS + text[len(text) - (limit - 1 - head):]
+    return text[:head] + ELLIPSIS + text[len(text) - (limit - 1 - head) :]
 
 
 def printable_json(value: Any, *, indent: int | None = 2) -> str:
     """`value` as JSON that reads the same when parsed, with every character `printable` would
     escape written as a JSON escape (\\u001b, \\u202e; a pair beyond U+FFFF): a value from data
     can hold anything, and a terminal shows JSON output too."""
-    lines = json.dumps(value, indent=indent, ensure_ascii=False).split("\n")  # layout: newlines, spaces
-    return "\n".join(line if line.isprintable() else "".join(
-        c if _shows_as_itself(c) else json.dumps(c)[1:-1] for c in line) for line in lines)
+    lines = json.dumps(value, indent=indent, ensure_ascii=False).split(
+        "\n"
+    )  # layout: newlines, spaces
+    return "\n".join(
+        line
+        if line.isprintable()
+        else "".join(c if _shows_as_itself(c) else json.dumps(c)[1:-1] for c in line)
+        for line in lines
+    )

@@ -38,7 +38,11 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 STDOUT = "-"
-NEW, REPLACE, INTO = "new", "replace", "into"  # a new file, a regular file replaced, a device or FIFO written into
+NEW, REPLACE, INTO = (
+    "new",
+    "replace",
+    "into",
+)  # a new file, a regular file replaced, a device or FIFO written into
 
 
 class Refused(OSError):
@@ -109,10 +113,13 @@ def _may_follow(named: str) -> None:
             return
         directory = os.path.dirname(path)
         shared = os.stat(directory)
-        if (shared.st_mode & (stat.S_ISVTX | stat.S_IWOTH) == stat.S_ISVTX | stat.S_IWOTH
-                and link.st_uid not in (os.geteuid(), shared.st_uid)):
-            raise Refused(f"A symbolic link another user made in the shared directory {directory}: not followed",
-                          named)
+        if shared.st_mode & (
+            stat.S_ISVTX | stat.S_IWOTH
+        ) == stat.S_ISVTX | stat.S_IWOTH and link.st_uid not in (os.geteuid(), shared.st_uid):
+            raise Refused(
+                f"A symbolic link another user made in the shared directory {directory}: not followed",
+                named,
+            )
         path = os.path.join(directory, os.readlink(path))
 
 
@@ -186,7 +193,9 @@ def _temporary_file(directory: str) -> tuple[BinaryIO, str]:
     for _ in range(100):
         path = os.path.join(directory, f".smtp-tui-{secrets.token_hex(8)}.tmp")
         try:
-            return os.fdopen(os.open(path, flags, 0o666), "wb"), path  # 0666 less the umask, as open() gives
+            return os.fdopen(
+                os.open(path, flags, 0o666), "wb"
+            ), path  # 0666 less the umask, as open() gives
         except FileExistsError:
             continue
     raise FileExistsError(errno.EEXIST, "No free name for a temporary file", directory)

@@ -9,15 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smtp_tui import accounts, audit, connectors, credentials, settings, validation
-from smtp_tui.store.config import current_user
 from smtp_tui.errors import Refused, ValidationFailed
 from smtp_tui.mail.compose import Envelope, compose
 from smtp_tui.mail.connectors import ProxySettings
 from smtp_tui.mail.transport import Outcome, ServerSettings
+from smtp_tui.store.config import current_user
 from smtp_tui.store.database import DATABASE_ERRORS, write_transaction
 from smtp_tui.store.models import SmtpAccount, TestRun, utc_now
-from smtp_tui.validation import AccountInput
 from smtp_tui.store.vault import Vault
+from smtp_tui.validation import AccountInput
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,12 @@ class Attempt:
 def _stored_secret_may_go(data: AccountInput, saved: SmtpAccount | None) -> bool:
     """The stored secret goes only to the saved host and port of the saved credential, so that
     an edited host cannot be made to receive it."""
-    return (saved is not None and saved.host == data.host and saved.port == int(data.port)
-            and saved.credential_id == data.credential_id)
+    return (
+        saved is not None
+        and saved.host == data.host
+        and saved.port == int(data.port)
+        and saved.credential_id == data.credential_id
+    )
 
 
 def needs_typed_secret(data: AccountInput, saved: SmtpAccount | None) -> bool:
@@ -51,14 +55,20 @@ def _validated(data: AccountInput) -> AccountInput:
     return cleaned
 
 
-def server_settings(data: AccountInput, vault: Vault, *, saved: SmtpAccount | None = None,
-                    typed_secret: str | None = None) -> ServerSettings:
+def server_settings(
+    data: AccountInput,
+    vault: Vault,
+    *,
+    saved: SmtpAccount | None = None,
+    typed_secret: str | None = None,
+) -> ServerSettings:
     """How to reach the server of `data` (validated), with the secrets it needs."""
     return _server_settings(_validated(data), vault, saved, typed_secret)
 
 
-def _server_settings(cleaned: AccountInput, vault: Vault, saved: SmtpAccount | None,
-                     typed_secret: str | None) -> ServerSettings:
+def _server_settings(
+    cleaned: AccountInput, vault: Vault, saved: SmtpAccount | None, typed_secret: str | None
+) -> ServerSettings:
     username = password = credential_name = None
     if cleaned.authentication:
         credential = credentials.get(cleaned.credential_id)
@@ -68,8 +78,10 @@ def _server_settings(cleaned: AccountInput, vault: Vault, saved: SmtpAccount | N
         elif _stored_secret_may_go(cleaned, saved):
             password = credentials.reveal(vault, credential)
         else:
-            raise Refused(f"The host, port or credential differ from the saved account, so the stored secret "
-                          f"of '{credential.name}' is not sent. Type it for this test, or save the account first.")
+            raise Refused(
+                f"The host, port or credential differ from the saved account, so the stored secret "
+                f"of '{credential.name}' is not sent. Type it for this test, or save the account first."
+            )
     proxy = None
     if cleaned.use_connector:
         connector = connectors.get(cleaned.connector_id)
@@ -77,20 +89,39 @@ def _server_settings(cleaned: AccountInput, vault: Vault, saved: SmtpAccount | N
         if connector.credential_id is not None:
             proxy_user = connector.credential.username
             proxy_password = credentials.reveal(vault, connector.credential)
-        proxy = ProxySettings(connector.name, connector.kind, connector.host, connector.port,
-                              proxy_user, proxy_password)
+        proxy = ProxySettings(
+            connector.name,
+            connector.kind,
+            connector.host,
+            connector.port,
+            proxy_user,
+            proxy_password,
+        )
     return ServerSettings(
-        host=cleaned.host, port=int(cleaned.port),
+        host=cleaned.host,
+        port=int(cleaned.port),
         security=cleaned.secure_type if cleaned.secure else "none",
         verify_certificates=not cleaned.ignore_cert_errors,
-        username=username, password=password, proxy=proxy, timeout=float(cleaned.timeout),
+        username=username,
+        password=password,
+        proxy=proxy,
+        timeout=float(cleaned.timeout),
         credential_name=credential_name or "",
     )
 
 
-def prepare(data: AccountInput, vault: Vault, *, to: str, subject: str, body: str, check_only: bool = False,
-            account_code: int | None = None, saved: SmtpAccount | None = None,
-            typed_secret: str | None = None) -> Attempt:
+def prepare(
+    data: AccountInput,
+    vault: Vault,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    check_only: bool = False,
+    account_code: int | None = None,
+    saved: SmtpAccount | None = None,
+    typed_secret: str | None = None,
+) -> Attempt:
     """Validate the recipient, subject, body and the account, and compose the test message."""
     message, errors = validation.validate_test_message(to, subject, body)
     if errors:
@@ -98,15 +129,22 @@ def prepare(data: AccountInput, vault: Vault, *, to: str, subject: str, body: st
     recipient, subject, body = message["recipient"], message["subject"], message["body"]
     cleaned = _validated(data)
     server = _server_settings(cleaned, vault, saved, typed_secret)
-    envelope = compose(cleaned, to=[recipient], subject=subject, body=body,
-                       footer_text=settings.get(settings.FOOTER))
+    envelope = compose(
+        cleaned,
+        to=[recipient],
+        subject=subject,
+        body=body,
+        footer_text=settings.get(settings.FOOTER),
+    )
     return Attempt(account_code, server, envelope, recipient, check_only)
 
 
 def prepare_saved(code: int, vault: Vault, **kwargs) -> Attempt:
     """`prepare` for a saved account, as it is stored."""
     account = accounts.get(code)
-    return prepare(AccountInput.from_account(account), vault, account_code=code, saved=account, **kwargs)
+    return prepare(
+        AccountInput.from_account(account), vault, account_code=code, saved=account, **kwargs
+    )
 
 
 def outcome_label(outcome: Outcome | None) -> str:
@@ -118,8 +156,13 @@ def outcome_label(outcome: Outcome | None) -> str:
     return f"failed {outcome.failure.step}"
 
 
-def record(attempt: Attempt, outcome: Outcome | None, *, cancelled_after: float = 0.0,
-           actor: str | None = None) -> TestRun | None:
+def record(
+    attempt: Attempt,
+    outcome: Outcome | None,
+    *,
+    cancelled_after: float = 0.0,
+    actor: str | None = None,
+) -> TestRun | None:
     """Keep the attempt (masked transcript included) and the account's last test."""
     if attempt.account_code is None:
         return None
@@ -127,8 +170,11 @@ def record(attempt: Attempt, outcome: Outcome | None, *, cancelled_after: float 
     now = utc_now()
     with write_transaction():
         run = TestRun.create(
-            account=attempt.account_code, started_at=now, started_by=actor or current_user(),
-            recipient=attempt.recipient, mode="check" if attempt.check_only else "send",
+            account=attempt.account_code,
+            started_at=now,
+            started_by=actor or current_user(),
+            recipient=attempt.recipient,
+            mode="check" if attempt.check_only else "send",
             outcome=label.split(" ")[0],
             step=outcome.failure.step if outcome and outcome.failure else "",
             summary=outcome.verdict if outcome else "Cancelled before the server answered.",
@@ -137,27 +183,45 @@ def record(attempt: Attempt, outcome: Outcome | None, *, cancelled_after: float 
             transcript=outcome.transcript.text() if outcome else "",
         )
         SmtpAccount.update(last_test_at=now, last_test_outcome=label).where(
-            SmtpAccount.code == attempt.account_code).execute()
+            SmtpAccount.code == attempt.account_code
+        ).execute()
         account = SmtpAccount.get_or_none(SmtpAccount.code == attempt.account_code)
-        audit.record("test", "account", attempt.account_code, account.name if account else "", actor=actor,
-                     summary=f"{'Check' if attempt.check_only else 'Test e-mail'} to {attempt.recipient}: {label}"
-                             + (f" ({outcome.failure.summary})" if outcome and outcome.failure else ""))
+        audit.record(
+            "test",
+            "account",
+            attempt.account_code,
+            account.name if account else "",
+            actor=actor,
+            summary=f"{'Check' if attempt.check_only else 'Test e-mail'} to {attempt.recipient}: {label}"
+            + (f" ({outcome.failure.summary})" if outcome and outcome.failure else ""),
+        )
     return run
 
 
-def keep(attempt: Attempt, outcome: Outcome | None, *, cancelled_after: float = 0.0,
-         actor: str | None = None) -> str | None:
+def keep(
+    attempt: Attempt,
+    outcome: Outcome | None,
+    *,
+    cancelled_after: float = 0.0,
+    actor: str | None = None,
+) -> str | None:
     """`record`, or when the database cannot take it (locked by a long import, say) a note that
     says so: the verdict stands either way, since the server has already answered."""
     try:
         record(attempt, outcome, cancelled_after=cancelled_after, actor=actor)
     except DATABASE_ERRORS as exc:
-        return (f"Not recorded: the database did not take this test ({exc}); it is missing from the test "
-                "history, the account's last test and the audit trail.")
+        return (
+            f"Not recorded: the database did not take this test ({exc}); it is missing from the test "
+            "history, the account's last test and the audit trail."
+        )
     return None
 
 
 def history(code: int, limit: int = 100) -> list[TestRun]:
     """The account's tests, newest first."""
-    return list(TestRun.select().where(TestRun.account == code).order_by(TestRun.started_at.desc(),
-                                                                        TestRun.id.desc()).limit(limit))
+    return list(
+        TestRun.select()
+        .where(TestRun.account == code)
+        .order_by(TestRun.started_at.desc(), TestRun.id.desc())
+        .limit(limit)
+    )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from smtp_tui import audit, validation
-from smtp_tui.store.database import write_transaction
 from smtp_tui.errors import ValidationFailed
+from smtp_tui.store.database import write_transaction
 from smtp_tui.store.models import Setting
 
 FOOTER = "footer"
@@ -28,6 +28,7 @@ def put(key: str, value: str) -> None:
     with write_transaction():
         before = get(key)
         Setting.insert(key=key, value=value).on_conflict(
-            conflict_target=[Setting.key], update={Setting.value: value}).execute()
+            conflict_target=[Setting.key], update={Setting.value: value}
+        ).execute()
         if before != value:
             audit.record("edit", "setting", key, key, changes={key: [before, value]})

@@ -9,8 +9,8 @@ from __future__ import annotations
 import ipaddress
 import unicodedata
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 from dataclasses import dataclass, fields, replace
+from urllib.parse import urlsplit
 
 from smtp_tui.store.models import CONNECTOR_KINDS, SECURE_TYPES
 
@@ -30,7 +30,9 @@ class FieldError(ValueError):
 LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 # Bidi embeddings, overrides, isolates and marks: they reorder what is shown around them, so a
 # name can read as another ('Relay\u202egnp.exe'), and they are invisible.
-BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 
 def checked_text(value: str, label: str, *, multi_line: bool = False) -> str:
@@ -41,7 +43,9 @@ def checked_text(value: str, label: str, *, multi_line: bool = False) -> str:
     if multi_line:
         value = value.replace("\r\n", "\n")
     lines = value.replace("\t", " ").split("\n") if multi_line else [value]
-    if all(line.isprintable() for line in lines):  # nearly every value: no character to look at one by one
+    if all(
+        line.isprintable() for line in lines
+    ):  # nearly every value: no character to look at one by one
         return value
     allowed = "\t\n" if multi_line else ""
     kinds = {unicodedata.category(c) for c in value if c not in allowed}
@@ -53,7 +57,9 @@ def checked_text(value: str, label: str, *, multi_line: bool = False) -> str:
         but = " other than tabs and line breaks" if multi_line else ""
         raise FieldError(f"{label} must not contain control characters{but}.")
     if not BIDI_CONTROLS.isdisjoint(value):
-        raise FieldError(f"{label} must not contain bidi controls (such as U+202E), which reorder the text shown.")
+        raise FieldError(
+            f"{label} must not contain bidi controls (such as U+202E), which reorder the text shown."
+        )
     return value
 
 
@@ -145,7 +151,9 @@ def account_code(value: int | str | None) -> int | None:
     value = str(value).strip()
     if not (value.isascii() and value.isdigit()):  # '²'.isdigit() is True, int('²') is not
         raise FieldError("Code must be a number, such as 12.")
-    if len(value.lstrip("0")) > len(str(CODE_MAX)) or int(value) > CODE_MAX:  # int() of 4,300+ digits raises
+    if (
+        len(value.lstrip("0")) > len(str(CODE_MAX)) or int(value) > CODE_MAX
+    ):  # int() of 4,300+ digits raises
         raise FieldError(f"Code must be a number from 0 to {CODE_MAX}.")
     return int(value)
 
@@ -185,7 +193,9 @@ class AccountInput:
     @classmethod
     def from_account(cls, account) -> AccountInput:
         """The input that would save `account` unchanged (for edit forms and the CLI)."""
-        values = {f.name: getattr(account, f.name) for f in fields(cls) if not f.name.endswith("_id")}
+        values = {
+            f.name: getattr(account, f.name) for f in fields(cls) if not f.name.endswith("_id")
+        }
         return cls(
             **values,
             connector_id=account.connector_id,
@@ -220,8 +230,13 @@ def validate_account(data: AccountInput) -> tuple[AccountInput, dict[str, str]]:
 
     cleaned["secure_type"] = None
     if data.secure:
-        check("secure_type", choice, data.secure_type, SECURE_TYPES,
-              "Choose SSL or TLS for the secure connection.")
+        check(
+            "secure_type",
+            choice,
+            data.secure_type,
+            SECURE_TYPES,
+            "Choose SSL or TLS for the secure connection.",
+        )
     cleaned["credential_id"] = None
     if data.authentication:
         if data.credential_id is None:
@@ -236,12 +251,16 @@ def validate_account(data: AccountInput) -> tuple[AccountInput, dict[str, str]]:
     return replace(data, **{k: v for k, v in cleaned.items() if k not in errors}), errors
 
 
-def validate_test_message(recipient: str, subject: str, body: str) -> tuple[dict[str, str], dict[str, str]]:
+def validate_test_message(
+    recipient: str, subject: str, body: str
+) -> tuple[dict[str, str], dict[str, str]]:
     """A test e-mail's recipient, subject (one line: it becomes a header) and body (several
     lines), checked at once: the cleaned values and the errors, each keyed by field name."""
-    rules = {"recipient": lambda: email_address(recipient, "Recipient", required=True),
-             "subject": lambda: text(subject, "Subject", required=False, max_length=SUBJECT_MAX),
-             "body": lambda: multi_line_text(body, "Body", max_length=BODY_MAX)}
+    rules = {
+        "recipient": lambda: email_address(recipient, "Recipient", required=True),
+        "subject": lambda: text(subject, "Subject", required=False, max_length=SUBJECT_MAX),
+        "body": lambda: multi_line_text(body, "Body", max_length=BODY_MAX),
+    }
     cleaned, errors = {}, {}
     for field, rule in rules.items():
         try:
@@ -287,6 +306,12 @@ def connector_url(url: str) -> tuple[str, str, int]:
         kind, hostname, number = parts.scheme.lower(), parts.hostname, parts.port
     except ValueError:
         raise FieldError(message) from None
-    if kind not in CONNECTOR_KINDS or not hostname or number is None or parts.username or parts.path not in ("", "/"):
+    if (
+        kind not in CONNECTOR_KINDS
+        or not hostname
+        or number is None
+        or parts.username
+        or parts.path not in ("", "/")
+    ):
         raise FieldError(message)
     return kind, host(hostname), port(number)

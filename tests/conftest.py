@@ -33,14 +33,17 @@ def account_input(number: int = 1, **overrides) -> AccountInput:
 def fill(count: int) -> None:
     """`count` accounts: every 5th inactive, every 3rd with a reply-to, names in reverse of codes."""
     for n in range(1, count + 1):
-        accounts.save(account_input(
-            n,
-            name=f"{'Relay' if n % 2 else 'Alerts'} {76 - n:03d}",
-            active=n % 5 != 0,
-            reply_to=f"replies{n}@example.org" if n % 3 == 0 else "",
-            return_path=f"bounce{n}@example.net" if n % 4 == 0 else "",
-            confirmation_email=f"receipts{n}@example.com" if n % 7 == 0 else "",
-        ), actor="tester@host")
+        accounts.save(
+            account_input(
+                n,
+                name=f"{'Relay' if n % 2 else 'Alerts'} {76 - n:03d}",
+                active=n % 5 != 0,
+                reply_to=f"replies{n}@example.org" if n % 3 == 0 else "",
+                return_path=f"bounce{n}@example.net" if n % 4 == 0 else "",
+                confirmation_email=f"receipts{n}@example.com" if n % 7 == 0 else "",
+            ),
+            actor="tester@host",
+        )
 
 
 POSTGRES_URL = os.environ.get("SMTP_TUI_TEST_PG")  # set by scripts/dev.py for the second pass
@@ -81,12 +84,16 @@ def stored_bytes(context) -> bytes:
     """Everything the database holds, as bytes: the SQLite files, or every PostgreSQL row as JSON."""
     if not ON_POSTGRES:
         context.database.close()  # checkpoint the WAL
-        data = b"".join(p.read_bytes() for p in Path(context.config.database).parent.glob("smtp.db*"))
+        data = b"".join(
+            p.read_bytes() for p in Path(context.config.database).parent.glob("smtp.db*")
+        )
         context.database.connect()
         return data
     tables = context.database.get_tables()
-    rows = [context.database.execute_sql(f'SELECT row_to_json(t)::text FROM "{table}" t').fetchall()
-            for table in tables]
+    rows = [
+        context.database.execute_sql(f'SELECT row_to_json(t)::text FROM "{table}" t').fetchall()
+        for table in tables
+    ]
     return "\n".join(r[0] for table in rows for r in table).encode()
 
 

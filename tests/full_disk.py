@@ -37,8 +37,10 @@ def full_disk(tmp_path):
     """A 1 MiB tmpfs at tmp_path/disk, unmounted afterwards; call .fill() to make it full."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", str(mount)],
-                             capture_output=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", str(mount)],
+        capture_output=True,
+    )
     if mounted.returncode != 0:
         pytest.skip("cannot mount a small tmpfs here to fill up (it needs root)")
     try:

@@ -67,9 +67,15 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                      message_from_bytes(envelope.original_content), envelope.original_content,
-                                      envelope.smtp_utf8))
+        self.received.append(
+            Received(
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                message_from_bytes(envelope.original_content),
+                envelope.original_content,
+                envelope.smtp_utf8,
+            )
+        )
         return "250 2.0.0 Ok: queued as TEST1"
 
 
@@ -79,7 +85,9 @@ class Authenticator:
 
     def __call__(self, server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-            USER.encode(), PASSWORD.encode())
+            USER.encode(),
+            PASSWORD.encode(),
+        )
         self.attempts.append((mechanism, session.ssl is not None))
         return AuthResult(success=ok, handled=False)
 
@@ -107,22 +115,38 @@ class Certificates:
 
     def server_context(self, trusted: bool = True):
         import ssl
+
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         (self.server_cert if trusted else self.untrusted_cert).configure_cert(context)
         return context
 
 
-def start_server(*, tls_context=None, implicit_tls=None, require_starttls=False, auth=True,
-                 auth_require_tls=True, smtputf8=False, handler: Handler | None = None) -> Server:
+def start_server(
+    *,
+    tls_context=None,
+    implicit_tls=None,
+    require_starttls=False,
+    auth=True,
+    auth_require_tls=True,
+    smtputf8=False,
+    handler: Handler | None = None,
+) -> Server:
     handler, authenticator = handler or Handler(), Authenticator()
     port = free_port()
-    kwargs = dict(hostname="127.0.0.1", port=port, server_hostname="mail.example.com", enable_SMTPUTF8=smtputf8)
+    kwargs = dict(
+        hostname="127.0.0.1",
+        port=port,
+        server_hostname="mail.example.com",
+        enable_SMTPUTF8=smtputf8,
+    )
     if auth:
         kwargs |= dict(authenticator=authenticator, auth_require_tls=auth_require_tls)
     if implicit_tls is not None:
         controller = Controller(handler, ssl_context=implicit_tls, **kwargs)
     else:
-        controller = Controller(handler, tls_context=tls_context, require_starttls=require_starttls, **kwargs)
+        controller = Controller(
+            handler, tls_context=tls_context, require_starttls=require_starttls, **kwargs
+        )
     controller.start()
     return Server(port, handler, authenticator, controller)
 
@@ -159,8 +183,11 @@ class ProxyProcess:
     def __init__(self, scheme: str, auth: str | None = None):
         self.port = free_port()
         listen = f"{scheme}://127.0.0.1:{self.port}" + (f"#{auth}" if auth else "")
-        self.process = subprocess.Popen([sys.executable, "-m", "pproxy", "-l", listen],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pproxy", "-l", listen],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for_port(self.port)
 
     def close(self):
@@ -203,7 +230,9 @@ def plain_server(trust_test_ca):
 
 @pytest.fixture
 def untrusted_server(certificates, trust_test_ca):
-    server = start_server(tls_context=certificates.server_context(trusted=False), require_starttls=True)
+    server = start_server(
+        tls_context=certificates.server_context(trusted=False), require_starttls=True
+    )
     yield server
     server.controller.stop()
 

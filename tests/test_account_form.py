@@ -5,16 +5,16 @@ import threading
 import pytest
 from textual.widgets import Input, Select
 
+from smtp_tui import accounts, connectors, credentials, settings
+from smtp_tui.app import SmtpApp
 from smtp_tui.screens.account_form import AccountForm
-from smtp_tui.screens.conflict import StaleEditModal
 from smtp_tui.screens.confirm import ConfirmModal
+from smtp_tui.screens.conflict import StaleEditModal
 from smtp_tui.screens.connectors import ConnectorsScreen
 from smtp_tui.screens.credentials import CredentialForm, CredentialsScreen
 from smtp_tui.screens.report import ReportScreen
 from smtp_tui.screens.report_table import ReportTable
 from smtp_tui.screens.widgets import FormRow
-from smtp_tui import accounts, connectors, credentials, settings
-from smtp_tui.app import SmtpApp
 from smtp_tui.store.models import SmtpAccount
 from smtp_tui.validation import AccountInput
 from tests.conftest import account_input, stored_bytes
@@ -30,8 +30,12 @@ def app(context, seventy_five):
 
 @pytest.fixture
 def registered(context):
-    credential = credentials.save(context.vault, name="relay-login", username="svc-relay", secret="pw-1")
-    connector = connectors.save(name="dmz-socks", kind="socks5", host="proxy.example.com", port=1080)
+    credential = credentials.save(
+        context.vault, name="relay-login", username="svc-relay", secret="pw-1"
+    )
+    connector = connectors.save(
+        name="dmz-socks", kind="socks5", host="proxy.example.com", port=1080
+    )
     return credential, connector
 
 
@@ -67,8 +71,16 @@ async def test_create_an_account_with_every_field(app, registered):
         await type_text(pilot, "return_path", "bounces@example.com")
         await type_text(pilot, "confirmation_email", "receipts@example.com")
         await type_text(pilot, "host", "smtp.example.com")
-        for field in ("read_confirmation", "force_config", "footer", "secure", "authentication",
-                      "ignore_cert_errors", "use_connector", "is_default"):
+        for field in (
+            "read_confirmation",
+            "force_config",
+            "footer",
+            "secure",
+            "authentication",
+            "ignore_cert_errors",
+            "use_connector",
+            "is_default",
+        ):
             set_field(app, field, True)
         set_field(app, "active", False)
         await pilot.pause()
@@ -82,11 +94,26 @@ async def test_create_an_account_with_every_field(app, registered):
         assert isinstance(app.screen, ReportScreen)
         saved = accounts.find("Vault alerts")
         assert AccountInput.from_account(saved) == AccountInput(
-            name="Vault alerts", active=False, email="vault@example.com", reply_to="team@example.com",
-            return_path="bounces@example.com", confirmation_email="receipts@example.com", is_default=True,
-            read_confirmation=True, force_config=True, footer=True, host="smtp.example.com", port=465,
-            secure=True, secure_type="SSL", authentication=True, ignore_cert_errors=True, use_connector=True,
-            connector_id=connector.id, credential_id=credential.id)
+            name="Vault alerts",
+            active=False,
+            email="vault@example.com",
+            reply_to="team@example.com",
+            return_path="bounces@example.com",
+            confirmation_email="receipts@example.com",
+            is_default=True,
+            read_confirmation=True,
+            force_config=True,
+            footer=True,
+            host="smtp.example.com",
+            port=465,
+            secure=True,
+            secure_type="SSL",
+            authentication=True,
+            ignore_cert_errors=True,
+            use_connector=True,
+            connector_id=connector.id,
+            credential_id=credential.id,
+        )
         assert SmtpAccount.select().where(SmtpAccount.is_default).count() == 1
         table = app.screen.query_one(ReportTable)
         assert table.highlighted_code == saved.code  # shown, on its page, highlighted
@@ -118,8 +145,11 @@ async def test_dependent_fields(app, registered):
         await settle(pilot)
         await pilot.press("n")
         form = form_of(app)
-        for switch, row in (("secure", "secure_type"), ("use_connector", "connector"),
-                            ("authentication", "credential")):
+        for switch, row in (
+            ("secure", "secure_type"),
+            ("use_connector", "connector"),
+            ("authentication", "credential"),
+        ):
             assert form.query_one(f"#row-{row}").disabled
             set_field(app, switch, True)
             await pilot.pause()
@@ -155,7 +185,9 @@ async def test_port_suggestion_and_mismatch_warning(app):
         assert port.value == "587"
         row = form.query_one("#row-port", FormRow)
         assert row.has_class("-warning")
-        assert "Port 587 usually expects TLS (STARTTLS), not SSL" in str(row.query_one(".form-error").render())
+        assert "Port 587 usually expects TLS (STARTTLS), not SSL" in str(
+            row.query_one(".form-error").render()
+        )
         set_field(app, "secure_type", "TLS")
         await pilot.pause()
         assert port.value == "587" and not row.has_class("-warning")
@@ -168,7 +200,10 @@ async def test_errors_show_as_you_leave_a_field_and_all_at_once_on_save(app):
         await type_text(pilot, "email", "not-an-address")
         await pilot.press("tab")
         await pilot.pause()
-        assert error_of(app, "email") == "E-mail is not a valid e-mail address: An email address must have an @-sign."
+        assert (
+            error_of(app, "email")
+            == "E-mail is not a valid e-mail address: An email address must have an @-sign."
+        )
         assert error_of(app, "host") == ""  # not visited yet: no error yet
         set_field(app, "secure", True)
         set_field(app, "authentication", True)
@@ -181,13 +216,19 @@ async def test_errors_show_as_you_leave_a_field_and_all_at_once_on_save(app):
         assert error_of(app, "host") == "Host is required."
         assert error_of(app, "secure_type") == "Choose SSL or TLS for the secure connection."
         assert error_of(app, "credential") == "Choose the credential to authenticate with."
-        assert error_of(app, "connector") == "Choose the network connector to reach the server through."
+        assert (
+            error_of(app, "connector")
+            == "Choose the network connector to reach the server through."
+        )
         assert app.focused.id == "f-name"  # the first bad field
         await type_text(pilot, "name", "Relay 075")  # taken by account 1
         await type_text(pilot, "email", "")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert error_of(app, "name") == "An account named 'Relay 075' already exists (code 1). Choose another name."
+        assert (
+            error_of(app, "name")
+            == "An account named 'Relay 075' already exists (code 1). Choose another name."
+        )
         assert accounts.count() == 75
 
 
@@ -213,10 +254,16 @@ async def test_cancel_without_changes_closes_and_with_changes_asks(app):
 
 def save_elsewhere(code: int, **changes):
     """Another administrator saves the account, on another connection (its own thread)."""
+
     def other():
         current = accounts.get(code)
-        accounts.save(account_input(code, name=current.name, is_default=current.is_default, **changes),
-                      code=code, expected_version=current.version, actor="bob@pam-2")
+        accounts.save(
+            account_input(code, name=current.name, is_default=current.is_default, **changes),
+            code=code,
+            expected_version=current.version,
+            actor="bob@pam-2",
+        )
+
     thread = threading.Thread(target=other)
     thread.start()
     thread.join()
@@ -232,7 +279,9 @@ async def test_a_stale_save_offers_reload_or_overwrite(app, choice):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, StaleEditModal)
-        assert "'Alerts 074' was changed by bob@pam-2 at " in str(app.screen.query_one(".question").render())
+        assert "'Alerts 074' was changed by bob@pam-2 at " in str(
+            app.screen.query_one(".question").render()
+        )
         await pilot.press(choice)
         await settle(pilot)
         if choice == "o":
@@ -279,7 +328,9 @@ async def test_register_a_credential_without_leaving_the_form(app, context):
         assert select.value == credentials.find("o365").id
 
 
-async def test_credentials_screen_add_edit_delete_and_the_secret_never_shows(app, context, tmp_path):
+async def test_credentials_screen_add_edit_delete_and_the_secret_never_shows(
+    app, context, tmp_path
+):
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         await pilot.press("C")
@@ -303,8 +354,16 @@ async def test_credentials_screen_add_edit_delete_and_the_secret_never_shows(app
         await pilot.pause()
         assert credentials.find("relay").username == "svc2"
         assert credentials.reveal(context.vault, credentials.find("relay")) == SECRET
-        accounts.save(account_input(1, name="Relay 075", is_default=True, authentication=True,
-                                    credential_id=credential.id), code=1)
+        accounts.save(
+            account_input(
+                1,
+                name="Relay 075",
+                is_default=True,
+                authentication=True,
+                credential_id=credential.id,
+            ),
+            code=1,
+        )
         await pilot.press("delete", "y")
         await pilot.pause()
         assert any("'relay' is used by Relay 075" in n.message for n in app._notifications)
@@ -335,8 +394,12 @@ async def test_connectors_screen_add_and_refuse_deleting_one_in_use(app):
         await pilot.pause()
         connector = connectors.find("corp-http")
         assert (connector.kind, connector.host, connector.port) == ("http", "10.0.0.8", 3128)
-        accounts.save(account_input(1, name="Relay 075", is_default=True, use_connector=True,
-                                    connector_id=connector.id), code=1)
+        accounts.save(
+            account_input(
+                1, name="Relay 075", is_default=True, use_connector=True, connector_id=connector.id
+            ),
+            code=1,
+        )
         await pilot.press("delete", "y")
         await pilot.pause()
         assert any("'corp-http' is used by Relay 075" in n.message for n in app._notifications)
@@ -365,5 +428,6 @@ async def test_the_footer_form_refuses_control_characters_as_the_command_line_do
         await pilot.pause()
         assert app.screen is form  # still open, the text kept for fixing
         assert [n.message for n in app._notifications] == [
-            "Footer must not contain control characters other than tabs and line breaks."]
+            "Footer must not contain control characters other than tabs and line breaks."
+        ]
         assert settings.get(settings.FOOTER) == "Regards,\n\tOps"

@@ -47,7 +47,9 @@ def test_a_first_page_can_come_before_its_count(seventy_five):
 
 def test_a_first_page_that_is_not_full_is_its_own_count(seventy_five):
     page = accounts.search(Filters(status="inactive", name="1"), count=False)
-    expected = SmtpAccount.select().where(~SmtpAccount.active, SmtpAccount.name.contains("1")).count()
+    expected = (
+        SmtpAccount.select().where(~SmtpAccount.active, SmtpAccount.name.contains("1")).count()
+    )
     assert 0 < expected < 30 and (page.total, page.pages) == (expected, 1)
 
 
@@ -64,25 +66,36 @@ READS = {"walk": (10**9, 10**9), "trigram candidates": (1, 10**9), "scan": (1, 1
 
 
 @pytest.mark.parametrize("walk_steps,candidate_steps", READS.values(), ids=READS.keys())
-def test_filtered_pages_are_the_same_whichever_way_they_are_read(seventy_five, monkeypatch, walk_steps,
-                                                                 candidate_steps):
+def test_filtered_pages_are_the_same_whichever_way_they_are_read(
+    seventy_five, monkeypatch, walk_steps, candidate_steps
+):
     # A filtered page walks the sort index within a budget, then reads the trigram index's
     # candidates within another, then scans (on SQLite; PostgreSQL always scans). Whichever
     # way, the pages are those of the plain definition.
     monkeypatch.setattr(accounts, "WALK_STEPS", walk_steps)
     monkeypatch.setattr(accounts, "CANDIDATE_STEPS", candidate_steps)
     every = list(SmtpAccount.select())
-    for filters, keeps in ((Filters(name="1"), lambda a: "1" in a.name),
-                           (Filters(status="inactive"), lambda a: not a.active),
-                           (Filters(name="A", status="active"), lambda a: "a" in a.name.lower() and a.active),
-                           (Filters(name="LAY 0"), lambda a: "lay 0" in a.name.lower()),
-                           (Filters(name="ert", email="SENDER1"),
-                            lambda a: "ert" in a.name.lower() and "sender1" in a.email.lower())):
+    for filters, keeps in (
+        (Filters(name="1"), lambda a: "1" in a.name),
+        (Filters(status="inactive"), lambda a: not a.active),
+        (Filters(name="A", status="active"), lambda a: "a" in a.name.lower() and a.active),
+        (Filters(name="LAY 0"), lambda a: "lay 0" in a.name.lower()),
+        (
+            Filters(name="ert", email="SENDER1"),
+            lambda a: "ert" in a.name.lower() and "sender1" in a.email.lower(),
+        ),
+    ):
         for sort in (Sort(), Sort("email", descending=True), Sort("footer"), Sort("active")):
             key = lambda a: (getattr(a, sort.column), a.code)  # noqa: E731
-            expected = [a.code for a in sorted(filter(keeps, every), key=key, reverse=sort.descending)]
+            expected = [
+                a.code for a in sorted(filter(keeps, every), key=key, reverse=sort.descending)
+            ]
             first = accounts.search(filters, sort)
-            got = [r.code for n in range(1, first.pages + 1) for r in accounts.search(filters, sort, n).rows]
+            got = [
+                r.code
+                for n in range(1, first.pages + 1)
+                for r in accounts.search(filters, sort, n).rows
+            ]
             assert got == expected and first.total == len(expected) > 0, (filters, sort)
 
 
@@ -94,14 +107,22 @@ def test_the_trigram_index_follows_every_change(seventy_five, monkeypatch):
         assert accounts._text_candidates(Filters(name="relay")) is not None
     accounts.save(account_input(90, name="Zebra relay"), actor="tester@host")
     renamed = accounts.get(3)
-    accounts.save(replace(AccountInput.from_account(renamed), name="Quokka 3"), code=3,
-                  expected_version=renamed.version, actor="tester@host")
+    accounts.save(
+        replace(AccountInput.from_account(renamed), name="Quokka 3"),
+        code=3,
+        expected_version=renamed.version,
+        actor="tester@host",
+    )
     accounts.delete(5, actor="tester@host")
     every = list(SmtpAccount.select())
     for needle in ("relay", "quokka", "Relay 07", "zebra"):
         expected = sorted(a.code for a in every if needle.lower() in a.name.lower())
         first = accounts.search(Filters(name=needle))
-        got = [r.code for n in range(1, first.pages + 1) for r in accounts.search(Filters(name=needle), page=n).rows]
+        got = [
+            r.code
+            for n in range(1, first.pages + 1)
+            for r in accounts.search(Filters(name=needle), page=n).rows
+        ]
         assert sorted(got) == expected and expected, needle
 
 
@@ -110,14 +131,17 @@ def test_filter_by_code_is_exact(seventy_five):
     assert accounts.search(Filters(code=700)).total == 0
 
 
-@pytest.mark.parametrize("field,needle,expected", [
-    ("name", "relay", 38),          # any case, substring
-    ("name", "LAY 07", 3),          # Relay 075, 073, 071 (n = 1, 3, 5)
-    ("email", "SENDER1", 11),       # sender1 and sender10..19
-    ("reply_to", "example.org", 25),
-    ("return_path", "bounce", 18),
-    ("confirmation_email", "receipts", 10),
-])
+@pytest.mark.parametrize(
+    "field,needle,expected",
+    [
+        ("name", "relay", 38),  # any case, substring
+        ("name", "LAY 07", 3),  # Relay 075, 073, 071 (n = 1, 3, 5)
+        ("email", "SENDER1", 11),  # sender1 and sender10..19
+        ("reply_to", "example.org", 25),
+        ("return_path", "bounce", 18),
+        ("confirmation_email", "receipts", 10),
+    ],
+)
 def test_each_text_filter_alone(seventy_five, field, needle, expected):
     page = accounts.search(Filters(**{field: needle}))
     value_of = lambda row: getattr(row, field).lower()
@@ -190,6 +214,7 @@ def test_the_default_cannot_be_unset_directly(db):
 
 def test_the_database_itself_refuses_a_second_default(db):
     import peewee
+
     accounts.save(account_input(1))
     second = accounts.save(account_input(2))
     with pytest.raises(peewee.IntegrityError):
@@ -200,25 +225,38 @@ def test_names_are_unique_whatever_their_case(db):
     accounts.save(account_input(1, name="Alerts"))
     with pytest.raises(ValidationFailed) as failure:
         accounts.save(account_input(2, name="ALERTS"))
-    assert failure.value.errors == {"name": "An account named 'ALERTS' already exists (code 1). Choose another name."}
+    assert failure.value.errors == {
+        "name": "An account named 'ALERTS' already exists (code 1). Choose another name."
+    }
     assert accounts.count() == 1
 
 
 def test_an_edit_keeps_its_own_name(db):
     accounts.save(account_input(1))
     account = accounts.save(account_input(2, name="Alerts"))
-    edited = accounts.save(account_input(2, name="Alerts", port=465, secure_type="SSL"),
-                           code=account.code, expected_version=account.version)
+    edited = accounts.save(
+        account_input(2, name="Alerts", port=465, secure_type="SSL"),
+        code=account.code,
+        expected_version=account.version,
+    )
     assert (edited.port, edited.secure_type, edited.version) == (465, "SSL", 2)
 
 
 def test_a_stale_save_is_refused_naming_who_changed_it_and_when(db):
     account = accounts.save(account_input(1, is_default=True), actor="alice@pam-1")
-    accounts.save(account_input(1, is_default=True, port=2525), code=account.code, expected_version=1,
-                  actor="bob@pam-2")
+    accounts.save(
+        account_input(1, is_default=True, port=2525),
+        code=account.code,
+        expected_version=1,
+        actor="bob@pam-2",
+    )
     with pytest.raises(StaleEdit) as conflict:
-        accounts.save(account_input(1, is_default=True, port=465), code=account.code, expected_version=1,
-                      actor="alice@pam-1")
+        accounts.save(
+            account_input(1, is_default=True, port=465),
+            code=account.code,
+            expected_version=1,
+            actor="alice@pam-1",
+        )
     assert conflict.value.changed_by == "bob@pam-2"
     assert "'Account 001' was changed by bob@pam-2 at " in str(conflict.value)
     assert accounts.get(account.code).port == 2525  # bob's change is intact
@@ -233,22 +271,38 @@ def test_a_save_without_expected_version_overwrites_on_purpose(db):
 
 def test_references_must_exist(db, vault):
     with pytest.raises(ValidationFailed) as failure:
-        accounts.save(account_input(1, authentication=True, credential_id=99, use_connector=True, connector_id=98))
+        accounts.save(
+            account_input(
+                1, authentication=True, credential_id=99, use_connector=True, connector_id=98
+            )
+        )
     assert failure.value.errors == {
         "credential": "That credential no longer exists. Choose another one.",
         "connector": "That network connector no longer exists. Choose another one.",
     }
     credential = credentials.save(vault, name="relay", username="svc", secret="s3cret!")
     connector = connectors.save(name="dmz", kind="SOCKS5", host="proxy.example.com", port=1080)
-    saved = accounts.save(account_input(1, authentication=True, credential_id=credential.id,
-                                        use_connector=True, connector_id=connector.id))
-    assert (saved.credential.name, saved.connector.name, saved.connector.kind) == ("relay", "dmz", "socks5")
+    saved = accounts.save(
+        account_input(
+            1,
+            authentication=True,
+            credential_id=credential.id,
+            use_connector=True,
+            connector_id=connector.id,
+        )
+    )
+    assert (saved.credential.name, saved.connector.name, saved.connector.kind) == (
+        "relay",
+        "dmz",
+        "socks5",
+    )
 
 
 def test_credentials_and_connectors_in_use_are_not_deleted(db, vault):
     credential = credentials.save(vault, name="relay", username="svc", secret="pw")
-    connector = connectors.save(name="dmz", kind="http", host="proxy.example.com", port=3128,
-                                credential_id=credential.id)
+    connector = connectors.save(
+        name="dmz", kind="http", host="proxy.example.com", port=3128, credential_id=credential.id
+    )
     accounts.save(account_input(1, use_connector=True, connector_id=connector.id))
     with pytest.raises(Refused, match="'dmz' is used by Account 001"):
         connectors.delete(connector.id)
@@ -284,7 +338,9 @@ def test_find_by_name_or_code(db):
         accounts.find("nope")
 
 
-@pytest.mark.parametrize("sort", [Sort(), Sort("name"), Sort("name", True), Sort("active"), Sort("email", True)])
+@pytest.mark.parametrize(
+    "sort", [Sort(), Sort("name"), Sort("name", True), Sort("active"), Sort("email", True)]
+)
 def test_page_of_finds_the_page_an_account_is_shown_on(seventy_five, sort):
     for number in (1, 2, 3):
         for row in accounts.search(sort=sort, page=number).rows:

@@ -11,15 +11,15 @@ import peewee
 import pytest
 from textual.widgets import Input
 
-from smtp_tui.screens.audit import AuditScreen
 from smtp_tui import accounts, audit, connectors, credentials, settings
 from smtp_tui.accounts import Filters
 from smtp_tui.app import SmtpApp
-from smtp_tui.store.models import AuditEvent, SmtpAccount
+from smtp_tui.errors import ValidationFailed
 from smtp_tui.reports import printing
 from smtp_tui.reports.export import export_to_file
+from smtp_tui.screens.audit import AuditScreen
+from smtp_tui.store.models import AuditEvent, SmtpAccount
 from smtp_tui.validation import AccountInput
-from smtp_tui.errors import ValidationFailed
 from tests.conftest import account_input
 from tests.test_report import settle
 
@@ -35,17 +35,31 @@ def test_create_edit_default_and_delete_are_recorded_with_who_and_where(db, monk
     monkeypatch.setenv("SSH_CLIENT", "203.0.113.9 50022 22")
     first = accounts.save(account_input(1, name="Alerts"), actor="alice@pam-1")
     second = accounts.save(account_input(2, name="Relay", is_default=True), actor="bob@pam-2")
-    accounts.save(replace(AccountInput.from_account(accounts.get(first.code)), port=2525, footer=True),
-                  code=first.code, expected_version=1, actor="alice@pam-1")
+    accounts.save(
+        replace(AccountInput.from_account(accounts.get(first.code)), port=2525, footer=True),
+        code=first.code,
+        expected_version=1,
+        actor="alice@pam-1",
+    )
     accounts.delete(first.code, actor="carol@pam-3")
     created, created2, default, edited, deleted = events()
     assert (created.action, created.user, created.client, created.object_name) == (
-        "create", "alice@pam-1", "203.0.113.9", "Alerts")
+        "create",
+        "alice@pam-1",
+        "203.0.113.9",
+        "Alerts",
+    )
     assert json.loads(created.changes)["email"] == [None, "sender1@example.com"]
-    assert (default.action, json.loads(default.changes)) == ("default", {"default account": ["Alerts", "Relay"]})
+    assert (default.action, json.loads(default.changes)) == (
+        "default",
+        {"default account": ["Alerts", "Relay"]},
+    )
     assert json.loads(edited.changes) == {"footer": [False, True], "port": [587, 2525]}
-    assert (deleted.action, deleted.user, json.loads(deleted.changes)["name"]) == ("delete", "carol@pam-3",
-                                                                                   ["Alerts", None])
+    assert (deleted.action, deleted.user, json.loads(deleted.changes)["name"]) == (
+        "delete",
+        "carol@pam-3",
+        ["Alerts", None],
+    )
     assert second.is_default
 
 
@@ -66,11 +80,18 @@ def test_the_change_and_its_audit_row_are_one_transaction(db):
 
 def test_secrets_appear_only_as_secret_changed(db, vault):
     credential = credentials.save(vault, name="relay", username="svc", secret=SECRET)
-    credentials.save(vault, name="relay", username="svc", secret=SECRET + "2", credential_id=credential.id)
+    credentials.save(
+        vault, name="relay", username="svc", secret=SECRET + "2", credential_id=credential.id
+    )
     credentials.save(vault, name="relay", username="svc2", secret=None, credential_id=credential.id)
-    connectors.save(name="dmz", kind="socks5", host="proxy.example.com", port=1080, credential_id=credential.id)
+    connectors.save(
+        name="dmz", kind="socks5", host="proxy.example.com", port=1080, credential_id=credential.id
+    )
     key, created, replaced, renamed, connector = events()
-    assert (key.action, key.object_id) == ("create", "key_fingerprint")  # the first secret sets the key
+    assert (key.action, key.object_id) == (
+        "create",
+        "key_fingerprint",
+    )  # the first secret sets the key
     assert json.loads(created.changes)["secret"] == ["secret changed", "secret changed"]
     assert json.loads(replaced.changes) == {"secret": ["secret changed", "secret changed"]}
     assert json.loads(renamed.changes) == {"username": ["svc", "svc2"]}
@@ -85,7 +106,11 @@ def test_settings_exports_prints_and_schedule_runs_are_recorded(db, tmp_path):
     printing.save(printing.render(), tmp_path / "r.txt")
     footer, export, printed = events()[1:]
     assert json.loads(footer.changes) == {"footer": ["", "Sent by the PAM appliance"]}
-    assert export.action == "export" and "CSV of 1 account to" in export.summary and "Active" in export.summary
+    assert (
+        export.action == "export"
+        and "CSV of 1 account to" in export.summary
+        and "Active" in export.summary
+    )
     assert printed.action == "print" and "1 page to" in printed.summary
 
 
@@ -106,10 +131,21 @@ def test_audit_search_filters_and_pages(db):
 
 def test_audit_command(context):
     accounts.save(account_input(1))
-    accounts.save(replace(AccountInput.from_account(accounts.get(1)), port=26, is_default=True), code=1)
-    env = {**os.environ, "SMTP_TUI_DB": context.config.database, "SMTP_TUI_KEY_FILE": str(context.config.key_file)}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "smtp_tui", "audit", *a], capture_output=True,
-                                    text=True, env=env, timeout=60)
+    accounts.save(
+        replace(AccountInput.from_account(accounts.get(1)), port=26, is_default=True), code=1
+    )
+    env = {
+        **os.environ,
+        "SMTP_TUI_DB": context.config.database,
+        "SMTP_TUI_KEY_FILE": str(context.config.key_file),
+    }
+    run = lambda *a: subprocess.run(
+        [sys.executable, "-m", "smtp_tui", "audit", *a],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     records = json.loads(run("--json", "--action", "edit").stdout)
     assert [r["changes"] for r in records] == [{"port": [587, 26]}]
     table = run().stdout

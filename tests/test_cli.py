@@ -12,21 +12,36 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def smtp_tui_cmd(*args, env=None, **kwargs):
-    return subprocess.run([sys.executable, "-m", "smtp_tui", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=60, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "smtp_tui", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+        **kwargs,
+    )
 
 
 def test_version_and_help():
     assert smtp_tui_cmd("--version").stdout.strip() == f"smtp-tui {smtp_tui.__version__}"
     help_text = smtp_tui_cmd("--help").stdout
-    for option in ("--db URL_OR_PATH", "--key-file PATH", "--demo", "SMTP_TUI_DB", "SMTP_TUI_KEY_FILE"):
+    for option in (
+        "--db URL_OR_PATH",
+        "--key-file PATH",
+        "--demo",
+        "SMTP_TUI_DB",
+        "SMTP_TUI_KEY_FILE",
+    ):
         assert option in help_text
 
 
 def test_an_unusable_database_is_one_clear_line_and_exit_1(tmp_path):
     result = smtp_tui_cmd("--db", "oracle://db.example.com/x", "accounts", "list")
     assert result.returncode == 1
-    assert result.stderr == 'smtp-tui: Cannot use database oracle://db.example.com/x: Unrecognized or unsupported scheme: "oracle".\n'
+    assert (
+        result.stderr
+        == 'smtp-tui: Cannot use database oracle://db.example.com/x: Unrecognized or unsupported scheme: "oracle".\n'
+    )
     (tmp_path / "bad.db").write_text("garbage" * 1000)
     result = smtp_tui_cmd("audit", env={"SMTP_TUI_DB": str(tmp_path / "bad.db")})
     assert result.returncode == 1 and "Traceback" not in result.stderr
@@ -35,15 +50,29 @@ def test_an_unusable_database_is_one_clear_line_and_exit_1(tmp_path):
 
 def test_opening_the_tui_imports_nothing_only_a_command_uses():
     """Every start pays for what the command-line path imports (bench/results.md, start-up)."""
-    heavy = ("aiosmtplib", "python_socks", "xlsxwriter", "smtp_tui.reports.schedules", "smtp_tui.proofs",
-             "smtp_tui.mail.compose", "smtp_tui.demo")
+    heavy = (
+        "aiosmtplib",
+        "python_socks",
+        "xlsxwriter",
+        "smtp_tui.reports.schedules",
+        "smtp_tui.proofs",
+        "smtp_tui.mail.compose",
+        "smtp_tui.demo",
+    )
     commands = ("smtp_tui.cli.accounts", "smtp_tui.cli.reports", "smtp_tui.cli.registry")
-    code = ("import sys\nfrom smtp_tui import cli, app\nargs = cli.parse_args(['--db', 'x.db'])\n"
-            "print(sorted(m for m in sys.argv[1:] if m in sys.modules))\n"
-            "cli.build_parser()  # every command's parser: their modules, still without the heavy ones\n"
-            "print(sorted(m for m in sys.argv[1:] if m in sys.modules))\n")
-    result = subprocess.run([sys.executable, "-c", code, *heavy, *commands], capture_output=True, text=True,
-                            cwd=ROOT, timeout=60)
+    code = (
+        "import sys\nfrom smtp_tui import cli, app\nargs = cli.parse_args(['--db', 'x.db'])\n"
+        "print(sorted(m for m in sys.argv[1:] if m in sys.modules))\n"
+        "cli.build_parser()  # every command's parser: their modules, still without the heavy ones\n"
+        "print(sorted(m for m in sys.argv[1:] if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *heavy, *commands],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     opening, parser = result.stdout.splitlines()
     assert opening == "[]"
@@ -55,7 +84,12 @@ def test_the_tui_options_parse_alike_with_or_without_the_commands():
     from smtp_tui.cli import parse_args
 
     args = parse_args(["--db", "accounts", "--demo", "--key-file", "k"])  # a value, not the command
-    assert (args.db, args.key_file, args.demo, getattr(args, "run", None)) == ("accounts", "k", True, None)
+    assert (args.db, args.key_file, args.demo, getattr(args, "run", None)) == (
+        "accounts",
+        "k",
+        True,
+        None,
+    )
     args = parse_args(["accounts", "list", "--json", "--db", "x.db"])
     assert args.run is not None and args.json and args.db == "x.db"
 
@@ -74,11 +108,17 @@ def test_an_unknown_option_is_a_usage_error():
 
 
 def test_the_wheel_installs_one_package_with_the_screens_and_styles_inside(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-                   check=True, timeout=300, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
     wheel = next(tmp_path.glob("smtp_tui-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")} == {"smtp_tui"}
+    assert {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")} == {
+        "smtp_tui"
+    }
     assert "smtp_tui/styles/app.tcss" in names
     assert "smtp_tui/screens/report.py" in names
     assert "smtp_tui/store/migrations/0001_initial.py" in names

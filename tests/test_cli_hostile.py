@@ -4,13 +4,13 @@ megabyte values, and no terminal at all. Each is one clear line, exit 1 or 2, no
 and nothing that reaches the terminal raw."""
 
 import json
-import signal
-import time
 import os
 import pty
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -23,7 +23,12 @@ HUGE = "99999999999999999999999"
 
 def run_bytes(cli: Cli, *args: bytes | str, input: bytes = b"") -> subprocess.CompletedProcess:
     """`smtp-tui ARGS` with argv as raw bytes (what a shell passes), output as bytes."""
-    argv = [sys.executable, "-m", "smtp_tui", *(a if isinstance(a, bytes) else a.encode() for a in args)]
+    argv = [
+        sys.executable,
+        "-m",
+        "smtp_tui",
+        *(a if isinstance(a, bytes) else a.encode() for a in args),
+    ]
     return subprocess.run(argv, capture_output=True, input=input, env=cli.env, timeout=60)
 
 
@@ -41,12 +46,27 @@ def refused_in_one_line(result, code: int, line: str) -> None:
 
 def test_numbers_past_what_the_database_holds_are_one_line_and_exit_2(cli):
     add_basic(cli)
-    refused_in_one_line(cli("accounts", "show", HUGE), 2, f"There is no account named or numbered '{HUGE}'.")
-    refused_in_one_line(cli("accounts", "delete", HUGE, "--yes"), 2,
-                        f"There is no account named or numbered '{HUGE}'.")
-    refused_in_one_line(cli("accounts", "list", "--code", HUGE), 2, "Code must be a number from 0 to 9223372036854775807.")
-    refused_in_one_line(cli("export", "--code", "9" * 5000), 2, "Code must be a number from 0 to 9223372036854775807.")
-    refused_in_one_line(cli("audit", "--limit", "-5"), 2, "--limit must be a whole number of events, 1 or more.")
+    refused_in_one_line(
+        cli("accounts", "show", HUGE), 2, f"There is no account named or numbered '{HUGE}'."
+    )
+    refused_in_one_line(
+        cli("accounts", "delete", HUGE, "--yes"),
+        2,
+        f"There is no account named or numbered '{HUGE}'.",
+    )
+    refused_in_one_line(
+        cli("accounts", "list", "--code", HUGE),
+        2,
+        "Code must be a number from 0 to 9223372036854775807.",
+    )
+    refused_in_one_line(
+        cli("export", "--code", "9" * 5000),
+        2,
+        "Code must be a number from 0 to 9223372036854775807.",
+    )
+    refused_in_one_line(
+        cli("audit", "--limit", "-5"), 2, "--limit must be a whole number of events, 1 or more."
+    )
     everything = cli("audit", "--limit", HUGE, "--json")  # as many as there are
     assert everything.returncode == 0 and len(json.loads(everything.stdout)) == 1
 
@@ -63,30 +83,64 @@ def test_bytes_that_are_not_utf8_are_refused_naming_the_field(cli, tmp_path):
     add_basic(cli)
     before = rows(cli)
     for args, code, line in [
-        (("accounts", "add", "--name", b"Relay \xff", "--email", "a@example.com", "--host", "h.example.com",
-          "--port", "25"), 1, "Name is not valid text: it holds bytes that are not UTF-8."),
-        (("accounts", "list", "--name", b"\xff\xfe"), 2, "--name is not valid text: it holds bytes that are not UTF-8."),
-        (("audit", "--user", b"r\xc3"), 2, "--user is not valid text: it holds bytes that are not UTF-8."),
-        (("settings", "footer", b"Regards \xff"), 1, "Footer is not valid text: it holds bytes that are not UTF-8."),
-        (("test", "Alerts HQ", "--to", "ops@example.com", "--body", b"\xffhello"), 2,
-         "Body is not valid text: it holds bytes that are not UTF-8."),
+        (
+            (
+                "accounts",
+                "add",
+                "--name",
+                b"Relay \xff",
+                "--email",
+                "a@example.com",
+                "--host",
+                "h.example.com",
+                "--port",
+                "25",
+            ),
+            1,
+            "Name is not valid text: it holds bytes that are not UTF-8.",
+        ),
+        (
+            ("accounts", "list", "--name", b"\xff\xfe"),
+            2,
+            "--name is not valid text: it holds bytes that are not UTF-8.",
+        ),
+        (
+            ("audit", "--user", b"r\xc3"),
+            2,
+            "--user is not valid text: it holds bytes that are not UTF-8.",
+        ),
+        (
+            ("settings", "footer", b"Regards \xff"),
+            1,
+            "Footer is not valid text: it holds bytes that are not UTF-8.",
+        ),
+        (
+            ("test", "Alerts HQ", "--to", "ops@example.com", "--body", b"\xffhello"),
+            2,
+            "Body is not valid text: it holds bytes that are not UTF-8.",
+        ),
         (("accounts", "show", b"\xff"), 2, "There is no account named or numbered '\\xff'."),
         (("credentials", "delete", b"\xc0\xaf"), 2, "There is no credential named '\\xc0\\xaf'."),
     ]:
         result = run_bytes(cli, *args)
         refused_in_one_line(result, code, line)
         assert result.stdout == b""
-    refused_in_one_line(run_bytes(cli, "credentials", "add", "relay", "--username", "svc", input=b"\xff\xfe\n"), 1,
-                        "Secret is not valid text: it holds bytes that are not UTF-8, or NUL.")
+    refused_in_one_line(
+        run_bytes(cli, "credentials", "add", "relay", "--username", "svc", input=b"\xff\xfe\n"),
+        1,
+        "Secret is not valid text: it holds bytes that are not UTF-8, or NUL.",
+    )
     (tmp_path / "import.json").write_text(  # "\ud800" escapes: valid JSON, not text
         '[{"name": "Imported", "email": "a@example.com", "host": "h.example.com", "credential": "\\ud800"},'
-        ' {"name": "\\udcff", "email": "b@example.com", "host": "h.example.com"}]')
+        ' {"name": "\\udcff", "email": "b@example.com", "host": "h.example.com"}]'
+    )
     result = cli("accounts", "import", str(tmp_path / "import.json"))
     assert result.returncode == 1 and result.stderr.splitlines() == [
         "smtp-tui: record 1 (Imported): credential: There is no credential named '\\ud800'. "
         "Add it first: smtp-tui credentials add NAME --username USER.",
         "smtp-tui: record 2 (\\xff): name: Name is not valid text: it holds bytes that are not UTF-8.",
-        "smtp-tui: Nothing was imported."]
+        "smtp-tui: Nothing was imported.",
+    ]
     assert rows(cli) == before
 
 
@@ -96,16 +150,28 @@ def test_a_file_name_that_is_not_utf8_is_written_and_audited_escaped(cli, tmp_pa
     add_basic(cli)
     target = os.fsencode(tmp_path) + b"/report-\xff.csv"
     result = run_bytes(cli, "export", "--output", target)
-    assert result.returncode == 0 and result.stderr == b"Wrote 1 account to " + target.replace(b"\xff", b"\\xff") + b".\n"
+    assert (
+        result.returncode == 0
+        and result.stderr == b"Wrote 1 account to " + target.replace(b"\xff", b"\\xff") + b".\n"
+    )
     assert open(target, "rb").read().startswith(b"Code,Name")
-    assert json.loads(cli("audit", "--json").stdout)[0]["summary"].startswith(f"CSV of 1 account to {tmp_path}/report-\\xff.csv")
+    assert json.loads(cli("audit", "--json").stdout)[0]["summary"].startswith(
+        f"CSV of 1 account to {tmp_path}/report-\\xff.csv"
+    )
 
 
 @pytest.mark.parametrize("character", ["\r\n", "\x0b", "\u2028"], ids=["CRLF", "VT", "LS"])
 def test_a_line_break_in_the_subject_is_refused_before_anything_is_composed(cli, character):
     add_basic(cli)
     before = rows(cli)
-    result = cli("test", "Alerts HQ", "--to", "ops@example.com", "--subject", f"Hi{character}Bcc: x@example.com")
+    result = cli(
+        "test",
+        "Alerts HQ",
+        "--to",
+        "ops@example.com",
+        "--subject",
+        f"Hi{character}Bcc: x@example.com",
+    )
     refused_in_one_line(result, 2, "Subject must be on one line (no line breaks).")
     assert result.stdout == "" and rows(cli) == before  # nothing sent, nothing recorded
 
@@ -113,11 +179,15 @@ def test_a_line_break_in_the_subject_is_refused_before_anything_is_composed(cli,
 def test_the_footer_refuses_escape_sequences_and_keeps_tabs_and_newlines(cli):
     assert cli("settings", "footer", "Regards,\n\tOps").returncode == 0
     result = cli("settings", "footer", "x\x1b]0;PWNED\x07\x1b[2J")
-    refused_in_one_line(result, 1, "Footer must not contain control characters other than tabs and line breaks.")
+    refused_in_one_line(
+        result, 1, "Footer must not contain control characters other than tabs and line breaks."
+    )
     assert cli("settings", "footer").stdout == "Regards,\n\tOps\n"
 
 
-PLANTED = "Relay\x1b]0;PWNED\x07\x1b[2J\u202e\x9b31m"  # as an older version or a peer may have stored it
+PLANTED = (
+    "Relay\x1b]0;PWNED\x07\x1b[2J\u202e\x9b31m"  # as an older version or a peer may have stored it
+)
 
 
 def test_what_the_database_holds_is_escaped_in_tables_messages_and_json(cli):
@@ -133,23 +203,31 @@ def test_what_the_database_holds_is_escaped_in_tables_messages_and_json(cli):
         assert result.returncode == 0 and escaped in result.stdout, result.stderr
         assert not any(c in result.stdout for c in raw)
     assert cli("settings", "footer").stdout == "Bye\\x1b[2J\n\tOps\n"  # its newline and tab kept
-    for args, first in [(("accounts", "export"), "name"), (("accounts", "list", "--json"), "name"),
-                        (("audit", "--json"), "object_name")]:
+    for args, first in [
+        (("accounts", "export"), "name"),
+        (("accounts", "list", "--json"), "name"),
+        (("audit", "--json"), "object_name"),
+    ]:
         result = cli(*args)
         assert not any(c in result.stdout for c in raw)
-        assert json.loads(result.stdout)[0][first] == PLANTED  # escaped as JSON does, the value unchanged
+        assert (
+            json.loads(result.stdout)[0][first] == PLANTED
+        )  # escaped as JSON does, the value unchanged
     deleted = cli("accounts", "delete", "1", "--yes")
     assert deleted.stdout == f"Deleted '{escaped}' (code 1).\n"
 
 
 def test_an_import_error_escapes_the_name_and_cuts_it(cli, tmp_path):
     name = "\x1b[2J" + "x" * 1_000_000
-    (tmp_path / "big.json").write_text(json.dumps([{"name": name, "email": "a@example.com", "host": "h.example.com"}]))
+    (tmp_path / "big.json").write_text(
+        json.dumps([{"name": name, "email": "a@example.com", "host": "h.example.com"}])
+    )
     result = cli("accounts", "import", str(tmp_path / "big.json"))
     assert result.returncode == 1 and "\x1b" not in result.stderr
     first, last = result.stderr.splitlines()
     assert first.startswith("smtp-tui: record 1 (\\x1b[2Jxxx") and first.endswith(
-        "name: Name must not contain control characters.")
+        "name: Name must not contain control characters."
+    )
     assert len(first) <= 700 and last == "smtp-tui: Nothing was imported."
 
 
@@ -162,8 +240,13 @@ def test_an_argument_echoed_in_a_usage_error_is_escaped_and_cut(cli):
 def no_terminal_run(cli: Cli, stdin, stdout) -> tuple[int, bytes]:
     """The TUI opened with these standard streams; the timeout only keeps the old spin from
     hanging the suite (it never exited): nothing here depends on how fast the answer comes."""
-    process = subprocess.Popen([sys.executable, "-m", "smtp_tui"], stdin=stdin, stdout=stdout,
-                               stderr=subprocess.PIPE, env=cli.env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "smtp_tui"],
+        stdin=stdin,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        env=cli.env,
+    )
     try:
         _, err = process.communicate(timeout=60)
     finally:
@@ -172,13 +255,17 @@ def no_terminal_run(cli: Cli, stdin, stdout) -> tuple[int, bytes]:
 
 
 def test_without_a_terminal_the_tui_says_it_needs_one_and_exits_2(cli):
-    message = (b"smtp-tui: The TUI needs a terminal (with ssh, use ssh -t); every command works without one: "
-               b"smtp-tui --help\n")
+    message = (
+        b"smtp-tui: The TUI needs a terminal (with ssh, use ssh -t); every command works without one: "
+        b"smtp-tui --help\n"
+    )
     primary, secondary = pty.openpty()
     try:
-        for stdin, stdout in [(subprocess.DEVNULL, subprocess.PIPE),  # smtp-tui </dev/null | cat
-                              (secondary, subprocess.PIPE),  # smtp-tui | cat
-                              (subprocess.DEVNULL, secondary)]:  # ssh host smtp-tui, stdout kept
+        for stdin, stdout in [
+            (subprocess.DEVNULL, subprocess.PIPE),  # smtp-tui </dev/null | cat
+            (secondary, subprocess.PIPE),  # smtp-tui | cat
+            (subprocess.DEVNULL, secondary),
+        ]:  # ssh host smtp-tui, stdout kept
             assert no_terminal_run(cli, stdin, stdout) == (2, message)
     finally:
         os.close(primary)
@@ -190,8 +277,13 @@ def test_ctrl_c_at_a_prompt_is_one_line_and_nothing_written(cli):
     add_basic(cli)
     before = rows(cli)
     # The secret is read from stdin, which never comes: the command waits there for ctrl+c.
-    child = subprocess.Popen([sys.executable, "-m", "smtp_tui", "credentials", "add", "relay", "--username", "u"],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli.env)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "smtp_tui", "credentials", "add", "relay", "--username", "u"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=cli.env,
+    )
     wait_until_it_reads_stdin(child.pid)
     child.send_signal(signal.SIGINT)
     out, err = child.communicate(timeout=60)

@@ -14,15 +14,35 @@ from tests.mailservers import PASSWORD, USER
 
 
 def smtp_tui(context, *args):
-    env = {**os.environ, "SMTP_TUI_DB": context.config.database, "SMTP_TUI_KEY_FILE": str(context.config.key_file)}
-    return subprocess.run([sys.executable, "-m", "smtp_tui", *args], capture_output=True, text=True, env=env,
-                          timeout=60)
+    env = {
+        **os.environ,
+        "SMTP_TUI_DB": context.config.database,
+        "SMTP_TUI_KEY_FILE": str(context.config.key_file),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "smtp_tui", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
 
 
 def make(context, port, **overrides):
     credential = credentials.save(context.vault, name="relay", username=USER, secret=PASSWORD)
-    values = dict(name="Alerts HQ", host="localhost", port=port, secure=True, secure_type="TLS",
-                  authentication=True, credential_id=credential.id, timeout=5) | overrides
+    values = (
+        dict(
+            name="Alerts HQ",
+            host="localhost",
+            port=port,
+            secure=True,
+            secure_type="TLS",
+            authentication=True,
+            credential_id=credential.id,
+            timeout=5,
+        )
+        | overrides
+    )
     return accounts.save(account_input(1, **values))
 
 
@@ -39,9 +59,25 @@ def test_a_delivered_test_prints_the_dialogue_and_exits_0(context, starttls_serv
 def test_check_only_by_code_with_db_after_the_command(context, starttls_server):
     account = make(context, starttls_server.port)
     env_free = subprocess.run(
-        [sys.executable, "-m", "smtp_tui", "test", str(account.code), "--to", "admin@example.com", "--check-only",
-         "--db", context.config.database, "--key-file", str(context.config.key_file)],
-        capture_output=True, text=True, timeout=60, env={**os.environ, "SMTP_TUI_DB": "/nonexistent/x.db"})
+        [
+            sys.executable,
+            "-m",
+            "smtp_tui",
+            "test",
+            str(account.code),
+            "--to",
+            "admin@example.com",
+            "--check-only",
+            "--db",
+            context.config.database,
+            "--key-file",
+            str(context.config.key_file),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "SMTP_TUI_DB": "/nonexistent/x.db"},
+    )
     assert env_free.returncode == 0, env_free.stderr
     assert "✓ Connection checked" in env_free.stdout
     assert starttls_server.handler.received == []
@@ -60,11 +96,16 @@ def test_usage_errors_exit_2(context, starttls_server):
     bad = smtp_tui(context, "test", "Alerts HQ", "--to", "not-an-address")
     assert bad.returncode == 2 and "Recipient is not a valid e-mail address" in bad.stderr
     assert smtp_tui(context, "test", "Alerts HQ").returncode == 2  # --to is required
-    assert smtp_tui(context, "test", "Alerts HQ", "--to", "a@example.com", "--timeout", "0").returncode == 2
+    assert (
+        smtp_tui(context, "test", "Alerts HQ", "--to", "a@example.com", "--timeout", "0").returncode
+        == 2
+    )
 
 
 @pytest.mark.sqlite_only
-def test_a_delivered_test_the_database_cannot_record_still_prints_its_verdict(context, starttls_server, capsys):
+def test_a_delivered_test_the_database_cannot_record_still_prints_its_verdict(
+    context, starttls_server, capsys
+):
     make(context, starttls_server.port)
     args = build_parser().parse_args(["test", "Alerts HQ", "--to", "admin@example.com"])
     impatient(context)
@@ -73,7 +114,9 @@ def test_a_delivered_test_the_database_cannot_record_still_prints_its_verdict(co
     printed = capsys.readouterr()
     assert code == 0, printed  # the exit code says what the server did: it took the message
     assert "✓ Delivered to the server: it accepted the message." in printed.out
-    assert printed.err.startswith("smtp-tui: Not recorded: the database did not take this test (database is "
-                                  "locked); it is missing from the test history"), printed.err
+    assert printed.err.startswith(
+        "smtp-tui: Not recorded: the database did not take this test (database is "
+        "locked); it is missing from the test history"
+    ), printed.err
     assert len(starttls_server.handler.received) == 1
     assert TestRun.select().count() == 0 and accounts.get(1).last_test_outcome is None

@@ -9,7 +9,13 @@ from smtp_tui import accounts
 from smtp_tui.store.config import Config
 from smtp_tui.store.context import AppContext
 from smtp_tui.store.database import (
-    DatabaseUnavailable, connect, describe, latest_schema_version, migrator, open_database, schema_version,
+    DatabaseUnavailable,
+    connect,
+    describe,
+    latest_schema_version,
+    migrator,
+    open_database,
+    schema_version,
     within_steps,
 )
 from smtp_tui.store.models import SmtpAccount
@@ -36,7 +42,9 @@ def test_default_database_is_private_in_the_users_data_directory(tmp_path, monke
 def test_options_win_over_environment_over_defaults(tmp_path, monkeypatch):
     monkeypatch.setenv("SMTP_TUI_DB", "/from/env.db")
     monkeypatch.setenv("SMTP_TUI_KEY_FILE", "/from/env.key")
-    assert Config.resolve() == Config("/from/env.db", type(Config.resolve().key_file)("/from/env.key"))
+    assert Config.resolve() == Config(
+        "/from/env.db", type(Config.resolve().key_file)("/from/env.key")
+    )
     assert Config.resolve(database="/opt.db", key_file="/opt.key").database == "/opt.db"
 
 
@@ -76,13 +84,19 @@ def test_an_old_schema_is_migrated_without_losing_rows(database_url, tmp_path):
         "is_default, read_confirmation, force_config, footer, host, port, secure, authentication, "
         "ignore_cert_errors, use_connector, created_at, updated_at, updated_by, version) VALUES "
         "('Legacy relay', TRUE, 'legacy@example.com', '', '', '', TRUE, FALSE, FALSE, TRUE, 'relay.example.com', "
-        "25, FALSE, FALSE, FALSE, FALSE, '2025-01-02 03:04:05', '2025-01-02 03:04:05', 'old@pam', 3)")
+        "25, FALSE, FALSE, FALSE, FALSE, '2025-01-02 03:04:05', '2025-01-02 03:04:05', 'old@pam', 3)"
+    )
     old.close()
 
     context = AppContext.open(Config(database=database_url, key_file=tmp_path / "k"))
     assert schema_version(context.database) == latest_schema_version()
     legacy = accounts.find("Legacy relay")
-    assert (legacy.email, legacy.is_default, legacy.footer, legacy.version) == ("legacy@example.com", True, True, 3)
+    assert (legacy.email, legacy.is_default, legacy.footer, legacy.version) == (
+        "legacy@example.com",
+        True,
+        True,
+        3,
+    )
     assert legacy.last_test_at is None and legacy.last_test_outcome is None
     SmtpAccount.update(last_test_outcome="delivered").execute()  # the new column is usable
     context.database.close()
@@ -101,36 +115,65 @@ def test_unknown_schemes_and_unreachable_servers_give_a_clear_error(tmp_path):
 
 
 def test_passwords_in_urls_are_hidden_in_messages():
-    assert describe("postgresql://pam:hunter2@db.example.com/smtp") == "postgresql://pam:***@db.example.com/smtp"
+    assert (
+        describe("postgresql://pam:hunter2@db.example.com/smtp")
+        == "postgresql://pam:***@db.example.com/smtp"
+    )
     assert describe("/var/lib/smtp.db") == "/var/lib/smtp.db"
 
 
-@pytest.mark.parametrize("url, shown", [
-    ("postgresql://pam:p@ss@db.example.com/smtp", "postgresql://pam:***@db.example.com/smtp"),
-    ("postgresql://pam:p%40ss:w%2Fx@db.example.com:5433/smtp", "postgresql://pam:***@db.example.com:5433/smtp"),
-    ("postgresql://pam:a:b/c?d#e@db.example.com/smtp", "postgresql://pam:***@db.example.com/smtp"),
-    ("postgresql://pam@db.example.com/smtp?sslmode=require&password=Hunt3r2", "postgresql://pam@db.example.com/smtp?sslmode=require&password=***"),
-    ("postgresql://db.example.com/smtp?PASSWORD=Hunt3r2&user=pam", "postgresql://db.example.com/smtp?PASSWORD=***&user=pam"),
-    ("postgresql://pam:@db.example.com/smtp", "postgresql://pam:***@db.example.com/smtp"),
-    ("postgresql://db.example.com/smtp?application_name=a@b", "postgresql://db.example.com/smtp?application_name=a@b"),
-])
+@pytest.mark.parametrize(
+    "url, shown",
+    [
+        ("postgresql://pam:p@ss@db.example.com/smtp", "postgresql://pam:***@db.example.com/smtp"),
+        (
+            "postgresql://pam:p%40ss:w%2Fx@db.example.com:5433/smtp",
+            "postgresql://pam:***@db.example.com:5433/smtp",
+        ),
+        (
+            "postgresql://pam:a:b/c?d#e@db.example.com/smtp",
+            "postgresql://pam:***@db.example.com/smtp",
+        ),
+        (
+            "postgresql://pam@db.example.com/smtp?sslmode=require&password=Hunt3r2",
+            "postgresql://pam@db.example.com/smtp?sslmode=require&password=***",
+        ),
+        (
+            "postgresql://db.example.com/smtp?PASSWORD=Hunt3r2&user=pam",
+            "postgresql://db.example.com/smtp?PASSWORD=***&user=pam",
+        ),
+        ("postgresql://pam:@db.example.com/smtp", "postgresql://pam:***@db.example.com/smtp"),
+        (
+            "postgresql://db.example.com/smtp?application_name=a@b",
+            "postgresql://db.example.com/smtp?application_name=a@b",
+        ),
+    ],
+)
 def test_every_form_of_a_password_is_hidden(url, shown):
     assert describe(url) == shown
 
 
-@pytest.mark.parametrize("url", [
-    "postgresql://smtp:Zq/xy@127.0.0.1:1/smtp",  # / # ? in a password not written %2F %23 %3F: not a URL
-    "postgresql://smtp:Zq#xy@127.0.0.1:1/smtp",
-    "postgresql://smtp:Zq?xy@127.0.0.1:1/smtp",
-    "postgresql://smtp:Zqxy-secret@127.0.0.1:99999/smtp",
-    "postgresql://smtp@127.0.0.1:1/smtp?password=Zqxy-secret",
-    "postgresql://smtp:Zqxy%40secret@127.0.0.1:1/smtp",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://smtp:Zq/xy@127.0.0.1:1/smtp",  # / # ? in a password not written %2F %23 %3F: not a URL
+        "postgresql://smtp:Zq#xy@127.0.0.1:1/smtp",
+        "postgresql://smtp:Zq?xy@127.0.0.1:1/smtp",
+        "postgresql://smtp:Zqxy-secret@127.0.0.1:99999/smtp",
+        "postgresql://smtp@127.0.0.1:1/smtp?password=Zqxy-secret",
+        "postgresql://smtp:Zqxy%40secret@127.0.0.1:1/smtp",
+    ],
+)
 def test_no_message_about_a_url_shows_its_password_and_each_is_one_line(url):
     with pytest.raises(DatabaseUnavailable) as refusal:
         open_database(url)
     message = str(refusal.value)
-    assert "Zq" not in message and "secret" not in message and "\n" not in message and "\t" not in message, message
+    assert (
+        "Zq" not in message
+        and "secret" not in message
+        and "\n" not in message
+        and "\t" not in message
+    ), message
     assert message.startswith("Cannot ")
 
 
@@ -140,7 +183,8 @@ def test_a_url_that_does_not_parse_says_how_to_write_one():
     assert str(refusal.value) == (
         "Cannot use database postgresql://smtp:***@127.0.0.1:1/smtp: it is not a valid URL. Write "
         "postgresql://USER:PASSWORD@HOST:PORT/DATABASE, with @ : / ? # % in the user name or password "
-        "written %40 %3A %2F %3F %23 %25, and a port from 1 to 65535.")
+        "written %40 %3A %2F %3F %23 %25, and a port from 1 to 65535."
+    )
 
 
 @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", ":memory:", "sqlite:///:memory:"])
@@ -155,8 +199,10 @@ def test_a_database_in_memory_is_refused_on_the_command_line(tmp_path):
 
     result = smtp_tui_cmd("--db", "sqlite://", "accounts", "list", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == ("smtp-tui: Cannot use database sqlite://: it names no file, and a database in "
-                             "memory would be lost when smtp-tui ends. Give a file: --db PATH or sqlite:///PATH.\n")
+    assert result.stderr == (
+        "smtp-tui: Cannot use database sqlite://: it names no file, and a database in "
+        "memory would be lost when smtp-tui ends. Give a file: --db PATH or sqlite:///PATH.\n"
+    )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -206,13 +252,18 @@ def test_a_deleted_accounts_code_is_never_given_again(db):
 
 
 def sqlite_schema(db, table: str) -> list[tuple[str, str]]:
-    return db.execute_sql("SELECT name, sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') "
-                          "ORDER BY name", (table,)).fetchall()
+    return db.execute_sql(
+        "SELECT name, sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') "
+        "ORDER BY name",
+        (table,),
+    ).fetchall()
 
 
 def everything(db) -> dict[str, list[tuple]]:
-    return {table: db.execute_sql(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
-            for table in ("smtp_account", "test_run", "report_schedule", "audit_event", "credential")}
+    return {
+        table: db.execute_sql(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
+        for table in ("smtp_account", "test_run", "report_schedule", "audit_event", "credential")
+    }
 
 
 @pytest.mark.sqlite_only
@@ -228,31 +279,58 @@ def test_codes_become_autoincrement_keeping_every_row_index_trigger_and_referenc
     database_proxy.initialize(old)
     relay = credentials.save(Vault(tmp_path / "key"), name="relay", username="svc", secret="pw")
     for n in range(1, 8):
-        accounts.save(account_input(n, name=f"Relay {n:02d} west", authentication=True, credential_id=relay.id,
-                                    is_default=n == 2), actor="old@host")
+        accounts.save(
+            account_input(
+                n,
+                name=f"Relay {n:02d} west",
+                authentication=True,
+                credential_id=relay.id,
+                is_default=n == 2,
+            ),
+            actor="old@host",
+        )
     for code in (2, 5):
         TestRun.create(account=code, outcome="delivered", summary=f"run of {code}")
-    ReportSchedule.create(frequency="daily", time_of_day="07:00", timezone="UTC", recipients="ops@example.com",
-                          format="csv", account=5, next_run_at=utc_now())
+    ReportSchedule.create(
+        frequency="daily",
+        time_of_day="07:00",
+        timezone="UTC",
+        recipients="ops@example.com",
+        format="csv",
+        account=5,
+        next_run_at=utc_now(),
+    )
     accounts.delete(7, actor="old@host")  # the newest code: the old schema would give 7 again
     before, indexes = everything(old), sqlite_schema(old, "smtp_account")
-    assert "AUTOINCREMENT" not in old.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'smtp_account'").fetchone()[0]
+    assert (
+        "AUTOINCREMENT"
+        not in old.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'smtp_account'"
+        ).fetchone()[0]
+    )
     old.close()
 
     db = open_database(url)
     assert schema_version(db) == latest_schema_version()
-    assert "AUTOINCREMENT" in db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'smtp_account'").fetchone()[0]
+    assert (
+        "AUTOINCREMENT"
+        in db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'smtp_account'").fetchone()[0]
+    )
     assert everything(db) == before and sqlite_schema(db, "smtp_account") == indexes
     assert db.execute_sql("PRAGMA integrity_check").fetchall() == [("ok",)]
     assert db.execute_sql("PRAGMA foreign_key_check").fetchall() == []
-    db.execute_sql("INSERT INTO account_text(account_text) VALUES ('integrity-check')")  # the trigram index agrees
+    db.execute_sql(
+        "INSERT INTO account_text(account_text) VALUES ('integrity-check')"
+    )  # the trigram index agrees
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert accounts.save(account_input(8, name="Relay 08 west")).code == 8
     assert [a.code for a in accounts.search(accounts.Filters(name="08 WEST")).rows] == [8]
     with pytest.raises(peewee.IntegrityError):  # the references are still enforced...
         TestRun.create(account=99, outcome="delivered")
     accounts.delete(5)  # ...and followed: its test run goes, the schedule stays without it
-    assert [r.account_id for r in TestRun.select()] == [2] and ReportSchedule.get().account_id is None
+    assert [r.account_id for r in TestRun.select()] == [
+        2
+    ] and ReportSchedule.get().account_id is None
     accounts.delete(8)
     assert accounts.save(account_input(10)).code == 9
     db.close()
@@ -268,8 +346,10 @@ def test_a_database_file_others_can_read_is_used_with_a_warning(tmp_path):
     path.chmod(0o644)
     result = smtp_tui_cmd("accounts", "list", "--json", env=env)
     assert (result.returncode, result.stdout) == (0, "[]\n")
-    assert result.stderr == (f"smtp-tui: warning: other users can read the database file {path} (mode 0644): "
-                             f"its accounts, addresses and servers, though no secret. Run: chmod 600 {path}\n")
+    assert result.stderr == (
+        f"smtp-tui: warning: other users can read the database file {path} (mode 0644): "
+        f"its accounts, addresses and servers, though no secret. Run: chmod 600 {path}\n"
+    )
     assert mode(path) == 0o644  # told, not changed
 
 
@@ -286,4 +366,5 @@ async def test_the_tui_shows_the_warning_too(tmp_path):
         await settle(pilot)
         assert [n.message for n in app._notifications] == [
             f"other users can read the database file {path} (mode 0640): its accounts, addresses and servers, "
-            f"though no secret. Run: chmod 600 {path}"]
+            f"though no secret. Run: chmod 600 {path}"
+        ]

@@ -9,16 +9,25 @@ from smtp_tui.escaping import printable, printable_json, shortened
 from smtp_tui.mail.transcript import Transcript
 
 
-@pytest.mark.parametrize("raw,shown", [
-    ("x\x1b]0;PWNED\x07\x1b[2J", "x\\x1b]0;PWNED\\x07\\x1b[2J"),  # OSC and CSI from C0
-    ("\x9b31m\x9d0;x\x9c", "\\x9b31m\\x9d0;x\\x9c"),  # the same from C1
-    ("a\tb\r\nc\x7f", "a\\x09b\\x0d\\x0ac\\x7f"),
-    ("Relay\u202egnp.exe\u2066\u200f", "Relay\\u202egnp.exe\\u2066\\u200f"),  # bidi
-    ("a\u2028b\u2029", "a\\u2028b\\u2029"),  # line and paragraph separators
-    ("r\udcff\udc9b", "r\\xff\\x9b"),  # bytes that are not UTF-8, as Python decodes argv: the byte
-    ("tag\U000e0041", "tag\\U000e0041"),
-    ("Zürich 中继\u00a0HQ", "Zürich 中继\u00a0HQ"),  # printable, and spaces of any width, as they are
-])
+@pytest.mark.parametrize(
+    "raw,shown",
+    [
+        ("x\x1b]0;PWNED\x07\x1b[2J", "x\\x1b]0;PWNED\\x07\\x1b[2J"),  # OSC and CSI from C0
+        ("\x9b31m\x9d0;x\x9c", "\\x9b31m\\x9d0;x\\x9c"),  # the same from C1
+        ("a\tb\r\nc\x7f", "a\\x09b\\x0d\\x0ac\\x7f"),
+        ("Relay\u202egnp.exe\u2066\u200f", "Relay\\u202egnp.exe\\u2066\\u200f"),  # bidi
+        ("a\u2028b\u2029", "a\\u2028b\\u2029"),  # line and paragraph separators
+        (
+            "r\udcff\udc9b",
+            "r\\xff\\x9b",
+        ),  # bytes that are not UTF-8, as Python decodes argv: the byte
+        ("tag\U000e0041", "tag\\U000e0041"),
+        (
+            "Zürich 中继\u00a0HQ",
+            "Zürich 中继\u00a0HQ",
+        ),  # printable, and spaces of any width, as they are
+    ],
+)
 def test_what_a_terminal_would_act_on_is_shown_escaped(raw, shown):
     assert printable(raw) == shown
 
@@ -28,7 +37,11 @@ def test_a_text_of_several_lines_keeps_its_newlines_and_tabs():
 
 
 def test_json_output_escapes_the_same_characters_and_reads_back_unchanged():
-    value = {"name": "Relay\x1b]0;PWNED\x07\u202e\x9b\udcff\U000e0041", "n": [1, None], "ok": "Zürich\u00a0HQ"}
+    value = {
+        "name": "Relay\x1b]0;PWNED\x07\u202e\x9b\udcff\U000e0041",
+        "n": [1, None],
+        "ok": "Zürich\u00a0HQ",
+    }
     text = printable_json(value)
     assert json.loads(text) == value
     assert printable(text, keep="\n") == text and "Zürich\u00a0HQ" in text  # nothing left to escape

@@ -35,8 +35,15 @@ NULL, FULL = (1, 3), (1, 7)  # the device numbers of /dev/null and /dev/full
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     directory = tmp_path_factory.mktemp("template")
-    records = [{"name": f"Relay {n:03d}", "email": f"relay{n}@example.com", "host": "smtp.example.com",
-                "port": 587} for n in range(1, ACCOUNTS + 1)]
+    records = [
+        {
+            "name": f"Relay {n:03d}",
+            "email": f"relay{n}@example.com",
+            "host": "smtp.example.com",
+            "port": 587,
+        }
+        for n in range(1, ACCOUNTS + 1)
+    ]
     (directory / "accounts.json").write_text(json.dumps(records))
     result = Cli(directory)("accounts", "import", str(directory / "accounts.json"))
     assert result.returncode == 0, result.stderr
@@ -92,9 +99,13 @@ def test_a_fifo_is_written_into(cli, tmp_path):
     os.mkfifo(fifo)
     reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
     os.set_blocking(reader, True)
-    keep_open = os.open(fifo, os.O_WRONLY)  # so the reader waits for the export instead of seeing its end
+    keep_open = os.open(
+        fifo, os.O_WRONLY
+    )  # so the reader waits for the export instead of seeing its end
     received = []
-    thread = threading.Thread(target=lambda: received.extend(iter(lambda: os.read(reader, 65536), b"")))
+    thread = threading.Thread(
+        target=lambda: received.extend(iter(lambda: os.read(reader, 65536), b""))
+    )
     thread.start()
     try:
         result = cli("export", "--output", str(fifo))
@@ -131,8 +142,11 @@ def test_a_link_another_user_planted_in_a_shared_directory_is_not_followed(cli, 
     planted = shared / "report.csv"
     planted.symlink_to(victim)
     os.lchown(planted, 65534, 65534)
-    one_clean_line(cli("export", "--output", str(planted)), f"Cannot write {planted}: A symbolic link another user "
-                                                             f"made in the shared directory {shared}: not followed.")
+    one_clean_line(
+        cli("export", "--output", str(planted)),
+        f"Cannot write {planted}: A symbolic link another user "
+        f"made in the shared directory {shared}: not followed.",
+    )
     assert victim.read_text() == "precious\n" and planted.is_symlink()
     os.lchown(planted, 0, 0)  # our own link there is followed
     assert cli("export", "--output", str(planted)).returncode == 0
@@ -161,7 +175,9 @@ def test_a_replaced_file_keeps_its_mode_and_owner(cli, tmp_path):
         assert stat.S_IMODE(private.stat().st_mode) == 0o600
         fresh = tmp_path / "out" / "fresh.csv"
         assert cli("export", "--output", str(fresh)).returncode == 0
-        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644  # 0666 less the umask, as any program makes it
+        assert (
+            stat.S_IMODE(fresh.stat().st_mode) == 0o644
+        )  # 0666 less the umask, as any program makes it
         if os.geteuid() == 0:
             os.chown(private, 65534, 65534)
             assert cli("export", "--output", str(private)).returncode == 0
@@ -205,9 +221,28 @@ def test_a_really_full_disk_is_one_line_and_leaves_the_old_file(cli, tmp_path, f
     disk.mkdir()
     if os.geteuid() != 0 or not shutil.which("unshare"):
         pytest.skip("mounting a small file system needs root and unshare")
-    result = subprocess.run(["unshare", "--mount", "sh", "-c", FULL_TMPFS, "sh", sys.executable, "-m", "smtp_tui",
-                             "export", "--format", fmt, "--output", str(disk / "report")],
-                            env={**cli.env, "DISK": str(disk)}, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [
+            "unshare",
+            "--mount",
+            "sh",
+            "-c",
+            FULL_TMPFS,
+            "sh",
+            sys.executable,
+            "-m",
+            "smtp_tui",
+            "export",
+            "--format",
+            fmt,
+            "--output",
+            str(disk / "report"),
+        ],
+        env={**cli.env, "DISK": str(disk)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if result.returncode == 99:
         pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
     assert result.stdout.splitlines() == ["exit 1", "the previous report", "fill", "report"]
@@ -217,19 +252,27 @@ def test_a_really_full_disk_is_one_line_and_leaves_the_old_file(cli, tmp_path, f
 def test_refused_targets_are_one_line_each(cli, tmp_path):
     dangling = tmp_path / "out" / "dangling.csv"
     dangling.symlink_to(tmp_path / "nowhere" / "created-by-whoever-planted-it")
-    one_clean_line(cli("export", "--output", str(dangling)),
-                   f"Cannot write {dangling}: A symbolic link to {tmp_path}/nowhere/created-by-whoever-planted-it, "
-                   "which does not exist.")
-    one_clean_line(cli("export", "--output", str(tmp_path / "out")),
-                   f"Cannot write {tmp_path / 'out'}: Is a directory: add a file name.")
+    one_clean_line(
+        cli("export", "--output", str(dangling)),
+        f"Cannot write {dangling}: A symbolic link to {tmp_path}/nowhere/created-by-whoever-planted-it, "
+        "which does not exist.",
+    )
+    one_clean_line(
+        cli("export", "--output", str(tmp_path / "out")),
+        f"Cannot write {tmp_path / 'out'}: Is a directory: add a file name.",
+    )
     missing = tmp_path / "missing"
-    one_clean_line(cli("export", "--output", str(missing / "r.csv")),
-                   f"Cannot write {missing / 'r.csv'}: The directory {missing} does not exist.")
+    one_clean_line(
+        cli("export", "--output", str(missing / "r.csv")),
+        f"Cannot write {missing / 'r.csv'}: The directory {missing} does not exist.",
+    )
     if os.geteuid() == 0:  # device 0,0 is no disk at all: were it opened, nothing would be written
         disk = tmp_path / "out" / "disk"
         os.mknod(disk, stat.S_IFBLK | 0o600, os.makedev(0, 0))
-        one_clean_line(cli("export", "--output", str(disk)),
-                       f"Cannot write {disk}: A block device: a report is never written onto a disk.")
+        one_clean_line(
+            cli("export", "--output", str(disk)),
+            f"Cannot write {disk}: A block device: a report is never written onto a disk.",
+        )
     assert dangling.is_symlink() and not (tmp_path / "nowhere").exists()
     assert cli("export", "--output", "").returncode == 2
 
@@ -238,15 +281,23 @@ def test_stdout_is_dash_and_xlsx_goes_to_a_pipe(cli, tmp_path):
     dash = cli("export", "--output", "-", cwd=tmp_path)
     assert dash.returncode == 0 and len(csv_rows(dash.stdout.encode())) == 1 + ACCOUNTS
     assert not (tmp_path / "-").exists()
-    piped = subprocess.run([sys.executable, "-m", "smtp_tui", "export", "--format", "xlsx"], env=cli.env,
-                           capture_output=True, timeout=60)
+    piped = subprocess.run(
+        [sys.executable, "-m", "smtp_tui", "export", "--format", "xlsx"],
+        env=cli.env,
+        capture_output=True,
+        timeout=60,
+    )
     assert piped.returncode == 0, piped.stderr
     assert openpyxl.load_workbook(io.BytesIO(piped.stdout)).active.max_row == 1 + ACCOUNTS
 
 
 def test_a_reader_that_goes_away_ends_the_export_quietly(cli):
-    export = subprocess.Popen([sys.executable, "-m", "smtp_tui", "export", "--format", "json"], env=cli.env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    export = subprocess.Popen(
+        [sys.executable, "-m", "smtp_tui", "export", "--format", "json"],
+        env=cli.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert export.stdout.read(100).startswith(b"[")
     export.stdout.close()  # `| head -c 100`
     assert export.wait(timeout=60) == 0
@@ -254,7 +305,9 @@ def test_a_reader_that_goes_away_ends_the_export_quietly(cli):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
-def test_a_failed_export_leaves_the_callers_stream_open_and_says_nothing_more(context, seventy_five, fmt):
+def test_a_failed_export_leaves_the_callers_stream_open_and_says_nothing_more(
+    context, seventy_five, fmt
+):
     unread, write = os.pipe()
     os.close(unread)  # every write now fails (EPIPE)
     ignored = []  # what Python would print as "Exception ignored in ..."
@@ -281,11 +334,16 @@ def test_an_interrupted_export_leaves_the_file_as_it_was(context, seventy_five, 
     with pytest.raises(KeyboardInterrupt):
         export_to_file("csv", old, progress=interrupt)
     assert old.read_text() == "the previous report\n"
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("report.csv") or p.name.startswith(".")] == [
-        "report.csv"]
+    assert [
+        p.name
+        for p in tmp_path.iterdir()
+        if p.name.startswith("report.csv") or p.name.startswith(".")
+    ] == ["report.csv"]
 
 
-def test_print_to_file_follows_links_keeps_the_mode_and_never_truncates(context, seventy_five, tmp_path):
+def test_print_to_file_follows_links_keeps_the_mode_and_never_truncates(
+    context, seventy_five, tmp_path
+):
     document = printing.render()
     real = tmp_path / "printed.txt"
     real.write_text("old\n")

@@ -19,8 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def worker(module: str, *args) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", f"tests.workers.{module}", *map(str, args)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", f"tests.workers.{module}", *map(str, args)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_two_processes_saving_the_same_accounts_lose_nothing(context, tmp_path):
@@ -28,7 +33,10 @@ def test_two_processes_saving_the_same_accounts_lose_nothing(context, tmp_path):
     accounts.save(account_input(2))
     stop = tmp_path / "stop"
     monitor = worker("count_defaults", context.config.database, stop)
-    savers = [worker("save_loop", context.config.database, context.config.key_file, n, 500) for n in (1, 2)]
+    savers = [
+        worker("save_loop", context.config.database, context.config.key_file, n, 500)
+        for n in (1, 2)
+    ]
     results = []
     for saver in savers:
         out, err = saver.communicate(timeout=600)
@@ -44,13 +52,19 @@ def test_two_processes_saving_the_same_accounts_lose_nothing(context, tmp_path):
     assert len(applied) + refused == 1000  # every save applied or refused, none vanished
     versions = sum(a.version - 1 for a in SmtpAccount.select())
     assert versions == len(applied)  # every applied save counted once
-    edited_ports = sorted(json.loads(e.changes)["port"][1] for e in AuditEvent.select().where(
-        (AuditEvent.action == "edit") & AuditEvent.user.startswith("worker-")))
+    edited_ports = sorted(
+        json.loads(e.changes)["port"][1]
+        for e in AuditEvent.select().where(
+            (AuditEvent.action == "edit") & AuditEvent.user.startswith("worker-")
+        )
+    )
     assert edited_ports == sorted(applied)  # and each one is in the audit trail
     assert set(defaults_seen) == {1}  # exactly one default at every moment sampled
     assert SmtpAccount.select().where(SmtpAccount.is_default).count() == 1
-    print(f"\nconcurrency: {len(applied)} saves applied, {refused} refused as conflicts "
-          f"({sum(r['busy'] for r in results)} busy), {sum(defaults_seen.values())} samples all with one default")
+    print(
+        f"\nconcurrency: {len(applied)} saves applied, {refused} refused as conflicts "
+        f"({sum(r['busy'] for r in results)} busy), {sum(defaults_seen.values())} samples all with one default"
+    )
 
 
 def test_a_process_killed_mid_saves_keeps_every_acknowledged_save(context):
@@ -69,18 +83,44 @@ def test_a_process_killed_mid_saves_keeps_every_acknowledged_save(context):
         raw.close()
     kept = {a.code for a in SmtpAccount.select(SmtpAccount.code)}
     assert set(acknowledged) <= kept
-    assert AuditEvent.select().where(AuditEvent.action == "create").count() == len(kept)  # no half-written save
-    print(f"\ncrash: killed after {len(acknowledged)} acknowledged saves; {len(kept)} accounts kept, all intact")
+    assert AuditEvent.select().where(AuditEvent.action == "create").count() == len(
+        kept
+    )  # no half-written save
+    print(
+        f"\ncrash: killed after {len(acknowledged)} acknowledged saves; {len(kept)} accounts kept, all intact"
+    )
 
 
 def run_cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "smtp_tui", *args], capture_output=True, text=True,
-                          timeout=60, cwd=ROOT, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "smtp_tui", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
 
 
 @pytest.mark.sqlite_only
-@pytest.mark.parametrize("command", [["accounts", "list"], ["accounts", "add", "--name", "x", "--email",
-                                     "x@example.com", "--host", "smtp.example.com", "--port", "25"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["accounts", "list"],
+        [
+            "accounts",
+            "add",
+            "--name",
+            "x",
+            "--email",
+            "x@example.com",
+            "--host",
+            "smtp.example.com",
+            "--port",
+            "25",
+        ],
+    ],
+)
 def test_a_read_only_database_gives_a_clear_message(tmp_path, command):
     folder = tmp_path / "ro"
     folder.mkdir()
@@ -101,7 +141,9 @@ def test_a_read_only_database_gives_a_clear_message(tmp_path, command):
 def test_an_unreachable_postgresql_gives_a_clear_message():
     result = run_cli("--db", "postgresql://smtp:secret-pw@127.0.0.1:1/smtp", "accounts", "list")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stderr.startswith("smtp-tui: Cannot open database postgresql://smtp:***@127.0.0.1:1/smtp")
+    assert result.stderr.startswith(
+        "smtp-tui: Cannot open database postgresql://smtp:***@127.0.0.1:1/smtp"
+    )
     assert "secret-pw" not in result.stderr
 
 

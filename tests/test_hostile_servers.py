@@ -19,10 +19,10 @@ import pytest
 import trustme
 from textual.widgets import Input
 
-from smtp_tui.screens.proof import ProofScreen
 from smtp_tui import accounts, credentials, proofs
 from smtp_tui.app import SmtpApp
 from smtp_tui.mail.transport import deliver
+from smtp_tui.screens.proof import ProofScreen
 from smtp_tui.store.models import TestRun
 from tests.conftest import account_input
 from tests.test_report import settle
@@ -30,7 +30,9 @@ from tests.test_test_email import transcript_text, wait_done
 
 TO = "admin@example.com"
 USER, SECRET = "mailer", "Hostile-S3cret-Never-Shown"
-AUTH_PLAIN = base64.b64encode(f"\0{USER}\0{SECRET}".encode()).decode()  # the secret as AUTH PLAIN sends it
+AUTH_PLAIN = base64.b64encode(
+    f"\0{USER}\0{SECRET}".encode()
+).decode()  # the secret as AUTH PLAIN sends it
 BIG_BODY = "A line of the test message, long enough to matter.\n" * 40_000  # about 2 MB
 
 
@@ -49,11 +51,24 @@ class HostileServer:
     Without starttls the EHLO reply never lists STARTTLS (a stripping middlebox).
     """
 
-    def __init__(self, *, hang_on: str | None = None, drop_in_data: bool = False,
-                 greeting: bytes = b"220 hostile.example.com ESMTP\r\n", babble: bytes | None = None,
-                 implicit_tls: ssl.SSLContext | None = None, starttls: ssl.SSLContext | None = None,
-                 auth: str = "PLAIN", refuse_auth: Callable[[str], bytes] | None = None):
-        self.hang_on, self.drop_in_data, self.greeting, self.babble = hang_on, drop_in_data, greeting, babble
+    def __init__(
+        self,
+        *,
+        hang_on: str | None = None,
+        drop_in_data: bool = False,
+        greeting: bytes = b"220 hostile.example.com ESMTP\r\n",
+        babble: bytes | None = None,
+        implicit_tls: ssl.SSLContext | None = None,
+        starttls: ssl.SSLContext | None = None,
+        auth: str = "PLAIN",
+        refuse_auth: Callable[[str], bytes] | None = None,
+    ):
+        self.hang_on, self.drop_in_data, self.greeting, self.babble = (
+            hang_on,
+            drop_in_data,
+            greeting,
+            babble,
+        )
         self.implicit_tls, self.starttls = implicit_tls, starttls
         self.auth, self.refuse_auth = auth, refuse_auth
         self.received: list[str] = []  # every command line, as the server read it
@@ -70,7 +85,8 @@ class HostileServer:
     def _serve(self, ready: threading.Event) -> None:
         asyncio.set_event_loop(self.loop)
         self.server = self.loop.run_until_complete(
-            asyncio.start_server(self._session, "127.0.0.1", 0, ssl=self.implicit_tls))
+            asyncio.start_server(self._session, "127.0.0.1", 0, ssl=self.implicit_tls)
+        )
         self.port = self.server.sockets[0].getsockname()[1]  # a free port, chosen by the system
         ready.set()
         self.loop.run_forever()
@@ -104,7 +120,10 @@ class HostileServer:
                 await self._say(writer, self.babble)
             elif verb == "EHLO":
                 offer = b"250-STARTTLS\r\n" if self.starttls else b""
-                await self._say(writer, b"250-hostile.example.com\r\n" + offer + f"250 AUTH {self.auth}\r\n".encode())
+                await self._say(
+                    writer,
+                    b"250-hostile.example.com\r\n" + offer + f"250 AUTH {self.auth}\r\n".encode(),
+                )
             elif verb == "STARTTLS" and self.starttls:
                 await self._say(writer, b"220 2.0.0 Ready to start TLS\r\n")
                 await writer.start_tls(self.starttls)
@@ -124,7 +143,9 @@ class HostileServer:
             else:
                 await self._say(writer, b"250 2.0.0 OK\r\n")
 
-    async def _login(self, command: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _login(
+        self, command: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         if self.refuse_auth is None:
             await self._say(writer, b"235 2.7.0 Authentication successful\r\n")
             return
@@ -171,8 +192,11 @@ def expired_tls(tmp_path, monkeypatch):
     is the whole trust store for this test: the only fault is the date."""
     ca = trustme.CA()
     now = datetime.datetime.now(datetime.timezone.utc)
-    cert = ca.issue_cert("127.0.0.1", not_before=now - datetime.timedelta(days=30),
-                         not_after=now - datetime.timedelta(days=1))
+    cert = ca.issue_cert(
+        "127.0.0.1",
+        not_before=now - datetime.timedelta(days=30),
+        not_after=now - datetime.timedelta(days=1),
+    )
     ca_file = tmp_path / "hostile-ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
@@ -184,10 +208,18 @@ def expired_tls(tmp_path, monkeypatch):
 def make_account(vault, port: int, *, security: str = "none", timeout: int = 2):
     """An account on 127.0.0.1:port that always logs in, with SECRET as its credential's secret."""
     credential = credentials.save(vault, name="hostile-login", username=USER, secret=SECRET)
-    return accounts.save(account_input(
-        1, host="127.0.0.1", port=port, secure=security != "none",
-        secure_type=None if security == "none" else security, authentication=True,
-        credential_id=credential.id, timeout=timeout))
+    return accounts.save(
+        account_input(
+            1,
+            host="127.0.0.1",
+            port=port,
+            secure=security != "none",
+            secure_type=None if security == "none" else security,
+            authentication=True,
+            credential_id=credential.id,
+            timeout=timeout,
+        )
+    )
 
 
 async def attempt(vault, code: int, *, body: str = "Hello from the hostile tests.") -> tuple:
@@ -198,9 +230,16 @@ async def attempt(vault, code: int, *, body: str = "Hello from the hostile tests
     seconds = time.monotonic() - started
     proofs.record(prepared, outcome, actor="tester@hostile")
     text = outcome.transcript.text()
-    for kept in (text, TestRun.get().transcript, outcome.verdict, outcome.failure and outcome.failure.hint or ""):
+    for kept in (
+        text,
+        TestRun.get().transcript,
+        outcome.verdict,
+        outcome.failure and outcome.failure.hint or "",
+    ):
         assert SECRET not in kept and AUTH_PLAIN not in kept
-    assert "Traceback" not in text and (outcome.ok or outcome.transcript.lines[-1].text.startswith("Hint: "))
+    assert "Traceback" not in text and (
+        outcome.ok or outcome.transcript.lines[-1].text.startswith("Hint: ")
+    )
     return outcome, seconds
 
 
@@ -211,7 +250,10 @@ async def test_a_server_that_hangs_mid_dialogue_times_out_at_that_step(db, vault
     outcome, seconds = await attempt(vault, account.code)
     assert 0.9 < seconds < 1 + 2, outcome.transcript.text()
     assert not outcome.ok and outcome.failure.step == hang_on, outcome.verdict
-    assert outcome.failure.summary == f"No answer from 127.0.0.1:{server.port} within 1 s (at {hang_on})."
+    assert (
+        outcome.failure.summary
+        == f"No answer from 127.0.0.1:{server.port} within 1 s (at {hang_on})."
+    )
     assert server.commands()[-1] == hang_on and "MAIL" not in server.commands()[:-1]
     assert await asyncio.to_thread(server.session_ended.wait, 2)  # the client hung up on it
     assert accounts.get(account.code).last_test_outcome == f"failed {hang_on}"
@@ -229,17 +271,30 @@ async def test_a_connection_dropped_in_the_middle_of_data_fails_at_data(db, vaul
     assert "dropped the session" in outcome.failure.hint
 
 
-GARBAGE = pytest.mark.parametrize("greeting, babble, step", [
-    (bytes(range(256)) * 4, None, "greeting"),  # binary bytes (0x00-0xff) instead of a greeting
-    (b"hello there\r\n", b"hello there\r\n", "greeting"),  # chatty, but no reply codes
-    (b"SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n", None, "greeting"),  # not even a mail service
-    (b"220 hostile.example.com ESMTP\r\n", b"hello there\r\nhello there\r\n", "EHLO"),  # a 220, then babble
-], ids=["binary-bytes", "hello-there", "ssh-banner", "babble-after-220"])
+GARBAGE = pytest.mark.parametrize(
+    "greeting, babble, step",
+    [
+        (bytes(range(256)) * 4, None, "greeting"),  # binary bytes (0x00-0xff) instead of a greeting
+        (b"hello there\r\n", b"hello there\r\n", "greeting"),  # chatty, but no reply codes
+        (
+            b"SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n",
+            None,
+            "greeting",
+        ),  # not even a mail service
+        (
+            b"220 hostile.example.com ESMTP\r\n",
+            b"hello there\r\nhello there\r\n",
+            "EHLO",
+        ),  # a 220, then babble
+    ],
+    ids=["binary-bytes", "hello-there", "ssh-banner", "babble-after-220"],
+)
 
 
 @GARBAGE
-async def test_a_server_that_answers_garbage_fails_fast_without_a_traceback(db, vault, hostile, greeting,
-                                                                             babble, step):
+async def test_a_server_that_answers_garbage_fails_fast_without_a_traceback(
+    db, vault, hostile, greeting, babble, step
+):
     server = hostile(greeting=greeting, babble=babble)
     account = make_account(vault, server.port, timeout=2)
     outcome, seconds = await attempt(vault, account.code)
@@ -250,14 +305,19 @@ async def test_a_server_that_answers_garbage_fails_fast_without_a_traceback(db, 
 
 
 @GARBAGE
-async def test_garbage_gets_a_verdict_at_the_right_step_that_points_at_the_port(db, vault, hostile, greeting,
-                                                                                babble, step):
+async def test_garbage_gets_a_verdict_at_the_right_step_that_points_at_the_port(
+    db, vault, hostile, greeting, babble, step
+):
     server = hostile(greeting=greeting, babble=babble)
     account = make_account(vault, server.port, timeout=2)
     outcome, _ = await attempt(vault, account.code)
     assert outcome.failure.step == step, outcome.verdict  # the TCP connection itself worked
-    assert "-1" not in outcome.failure.summary, outcome.verdict  # aiosmtplib's code, not the server's
-    assert "port" in outcome.failure.hint.lower(), outcome.failure.hint  # wrong port / not an SMTP service
+    assert "-1" not in outcome.failure.summary, (
+        outcome.verdict
+    )  # aiosmtplib's code, not the server's
+    assert "port" in outcome.failure.hint.lower(), (
+        outcome.failure.hint
+    )  # wrong port / not an SMTP service
     assert outcome.transcript.text().replace("\n", "").isprintable()
 
 
@@ -275,14 +335,18 @@ async def test_a_server_that_strips_starttls_gets_no_login_and_no_mail(db, vault
     outcome, seconds = await attempt(vault, account.code)
     assert seconds < 1
     assert not outcome.ok and outcome.failure.step == "STARTTLS", outcome.verdict
-    assert "does not offer STARTTLS" in outcome.failure.summary and "no login" in outcome.failure.summary
+    assert (
+        "does not offer STARTTLS" in outcome.failure.summary
+        and "no login" in outcome.failure.summary
+    )
     assert server.commands() == ["EHLO"]  # no AUTH, no MAIL, nothing in the clear after the EHLO
     assert not any(line.upper().startswith(("AUTH", "MAIL")) for line in server.received)
 
 
 @pytest.mark.parametrize("security, step", [("SSL", "TLS"), ("TLS", "STARTTLS")])
-async def test_an_expired_certificate_is_named_and_renewal_advised(db, vault, hostile, expired_tls,
-                                                                   security, step):
+async def test_an_expired_certificate_is_named_and_renewal_advised(
+    db, vault, hostile, expired_tls, security, step
+):
     server = hostile(**{"implicit_tls" if security == "SSL" else "starttls": expired_tls})
     account = make_account(vault, server.port, security=security)
     outcome, seconds = await attempt(vault, account.code)
@@ -290,7 +354,9 @@ async def test_an_expired_certificate_is_named_and_renewal_advised(db, vault, ho
     assert not outcome.ok and outcome.failure.step == step, outcome.verdict
     assert "certificate has expired" in outcome.failure.summary
     assert "expired" in outcome.failure.hint and "renew" in outcome.failure.hint
-    assert server.commands() == ([] if security == "SSL" else ["EHLO", "STARTTLS"])  # no AUTH, no MAIL
+    assert server.commands() == (
+        [] if security == "SSL" else ["EHLO", "STARTTLS"]
+    )  # no AUTH, no MAIL
 
 
 async def test_the_window_stays_responsive_and_escape_cancels_a_hanging_attempt(context, hostile):
@@ -321,5 +387,7 @@ async def test_the_window_stays_responsive_and_escape_cancels_a_hanging_attempt(
         assert "Cancelled" in str(screen.query_one("#verdict").render())
         assert await asyncio.to_thread(server.session_ended.wait, 1)  # closed, not left hanging
         text = transcript_text(app)
-        assert SECRET not in text and AUTH_PLAIN not in text and SECRET not in app.export_screenshot()
+        assert (
+            SECRET not in text and AUTH_PLAIN not in text and SECRET not in app.export_screenshot()
+        )
         assert accounts.get(1).last_test_outcome == "cancelled"

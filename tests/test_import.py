@@ -17,25 +17,39 @@ def refusal(record: dict) -> dict[str, str]:
     return failure.value.errors
 
 
-@pytest.mark.parametrize("flag", ["ignore_cert_errors", "active", "footer", "force_config", "read_confirmation",
-                                  "default"])
+@pytest.mark.parametrize(
+    "flag",
+    ["ignore_cert_errors", "active", "footer", "force_config", "read_confirmation", "default"],
+)
 def test_a_flag_that_is_not_a_json_boolean_is_refused_naming_the_record_and_field(db, flag):
     for value in ("false", "0", "no", "", "true", 0, 1, None, [], {}):
         errors = refusal({**GOOD, flag: value})
         assert list(errors) == [f"record 1 (Relay): {flag}"], value
-        assert errors[f"record 1 (Relay): {flag}"].startswith(f"{flag} must be true or false, without quotes, not ")
+        assert errors[f"record 1 (Relay): {flag}"].startswith(
+            f"{flag} must be true or false, without quotes, not "
+        )
     assert accounts.count() == 0
 
 
 def test_json_booleans_are_taken_as_they_are(db):
-    saved, = account_records.import_records([{**GOOD, "ignore_cert_errors": False, "active": False,
-                                              "footer": True, "default": True}])
-    assert (saved.ignore_cert_errors, saved.active, saved.footer, saved.is_default) == (False, False, True, True)
+    (saved,) = account_records.import_records(
+        [{**GOOD, "ignore_cert_errors": False, "active": False, "footer": True, "default": True}]
+    )
+    assert (saved.ignore_cert_errors, saved.active, saved.footer, saved.is_default) == (
+        False,
+        False,
+        True,
+        True,
+    )
 
 
-@pytest.mark.parametrize("field", ["name", "email", "host", "reply_to", "secure", "credential", "connector"])
+@pytest.mark.parametrize(
+    "field", ["name", "email", "host", "reply_to", "secure", "credential", "connector"]
+)
 def test_a_text_that_is_not_a_json_string_is_refused(db, field):
-    label = "record 1 (Relay)" if field != "name" else "record 1"  # a name that is no text is not shown
+    label = (
+        "record 1 (Relay)" if field != "name" else "record 1"
+    )  # a name that is no text is not shown
     for value in ({"a": 1}, ["x"], 12, True, 1.5):
         errors = refusal({**GOOD, field: value})
         assert list(errors) == [f"{label}: {field}"], value
@@ -44,7 +58,9 @@ def test_a_text_that_is_not_a_json_string_is_refused(db, field):
 
 
 def test_null_is_an_empty_text(db):
-    saved, = account_records.import_records([{**GOOD, "reply_to": None, "secure": None, "credential": None}])
+    (saved,) = account_records.import_records(
+        [{**GOOD, "reply_to": None, "secure": None, "credential": None}]
+    )
     assert (saved.reply_to, saved.secure, saved.credential_id) == ("", False, None)
     assert refusal({**GOOD, "name": None}) == {"record 1: name": "Name is required."}
 
@@ -54,7 +70,9 @@ def test_a_number_that_is_not_a_json_whole_number_is_refused(db, field):
     for value in ("587", " 30 ", "٥٨٧", True, 25.0, 25.5, None, [25]):
         errors = refusal({**GOOD, field: value})
         assert list(errors) == [f"record 1 (Relay): {field}"], value
-        assert errors[f"record 1 (Relay): {field}"].startswith(f"{field} must be a whole number, without quotes, not ")
+        assert errors[f"record 1 (Relay): {field}"].startswith(
+            f"{field} must be a whole number, without quotes, not "
+        )
 
 
 def test_every_type_error_of_a_record_is_told_at_once_in_words_without_its_value(db):

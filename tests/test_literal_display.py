@@ -19,25 +19,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual.widgets import DataTable, Input, Select
 
+from smtp_tui import accounts, connectors, credentials
+from smtp_tui.app import SmtpApp
 from smtp_tui.screens.account_form import AccountForm
 from smtp_tui.screens.confirm import ConfirmModal
 from smtp_tui.screens.conflict import StaleEditModal
-from smtp_tui.screens.download import DownloadModal
 from smtp_tui.screens.credentials import CredentialsScreen
+from smtp_tui.screens.download import DownloadModal
 from smtp_tui.screens.footer_text import FooterTextForm
 from smtp_tui.screens.forms import RecordForm
 from smtp_tui.screens.literal import pictured, shown
 from smtp_tui.screens.print_preview import PrintPreviewScreen
+from smtp_tui.screens.proof import ProofScreen
+from smtp_tui.screens.proof_history import ProofHistoryScreen
 from smtp_tui.screens.report import ReportScreen
 from smtp_tui.screens.report_table import ReportTable
 from smtp_tui.screens.schedules import ScheduleForm
 from smtp_tui.screens.search_panel import DEBOUNCE_SECONDS, SearchPanel
-from smtp_tui.screens.proof import ProofScreen
-from smtp_tui.screens.proof_history import ProofHistoryScreen
-from smtp_tui import accounts, connectors, credentials
-from smtp_tui.app import SmtpApp
-from smtp_tui.store.models import AuditEvent, Credential, NetworkConnector, Setting, SmtpAccount
 from smtp_tui.settings import FOOTER
+from smtp_tui.store.models import AuditEvent, Credential, NetworkConnector, Setting, SmtpAccount
 from tests.conftest import account_input
 from tests.test_report import settle
 
@@ -89,7 +89,9 @@ def assert_nothing_raw(app) -> None:
     """No byte of data drives the terminal: past Textual's own sequences, no control character."""
     drawn = CONTROL_SEQUENCE.sub("", terminal(app))
     # Spaces of other widths (Textual draws U+00A0 in places) are text, as smtp_tui.escaping says.
-    assert not [c for c in drawn if not c.isprintable() and c != "\n" and unicodedata.category(c) != "Zs"], app.screen
+    assert not [
+        c for c in drawn if not c.isprintable() and c != "\n" and unicodedata.category(c) != "Zs"
+    ], app.screen
 
 
 async def show_row(pilot, code: int) -> None:
@@ -117,6 +119,7 @@ async def read_on(pilot, key: str, screen: type, selector: str = ".title") -> st
 
 # One test per surface that ended the app -----------------------------------------------------
 
+
 async def test_test_window_history_and_clone_show_a_markup_name_as_it_is(app):
     async with app.run_test(size=(100, 40)) as pilot:
         for name in ("[/]", "[@click=app.quit]x[/]"):
@@ -124,7 +127,10 @@ async def test_test_window_history_and_clone_show_a_markup_name_as_it_is(app):
             await show_row(pilot, 2)
             assert table_text(app, 2) == name
             assert await read_on(pilot, "t", ProofScreen) == f"Test e-mail · {name}"
-            assert await read_on(pilot, "h", ProofHistoryScreen) == f"Test e-mails of '{name}' (code 2)"
+            assert (
+                await read_on(pilot, "h", ProofHistoryScreen)
+                == f"Test e-mails of '{name}' (code 2)"
+            )
             await open_screen(pilot, "c", AccountForm)
             assert text_of(app, ".title") == f"New SMTP account · clone of '{name}'"
             assert app.screen.query_one("#f-name", Input).value == accounts.clone_name(name)
@@ -138,8 +144,10 @@ async def test_delete_asks_and_tells_with_the_name_as_it_is(app):
         for name in MARKUP:
             store_name(2, name)
             await show_row(pilot, 2)
-            assert await read_on(pilot, "delete", ConfirmModal, ".question") == \
-                f"Delete the SMTP account '{name}' (code 2)?\nThis cannot be undone."
+            assert (
+                await read_on(pilot, "delete", ConfirmModal, ".question")
+                == f"Delete the SMTP account '{name}' (code 2)?\nThis cannot be undone."
+            )
         await pilot.press("delete", "y")
         await settle(pilot)
         assert app.is_running and accounts.count() == 1
@@ -166,8 +174,10 @@ async def test_a_refusal_naming_the_account_is_shown_as_it_is(app):
         await pilot.press("delete", "y")
         await settle(pilot)
         assert app.is_running and accounts.count() == 2
-        assert ("Not deleted\n'x [/b]' is the default account. Make another account the default before "
-                "deleting it.") in toasts(app)
+        assert (
+            "Not deleted\n'x [/b]' is the default account. Make another account the default before "
+            "deleting it."
+        ) in toasts(app)
 
 
 async def test_filter_text_that_looks_like_markup_is_shown_as_typed(app):
@@ -179,12 +189,18 @@ async def test_filter_text_that_looks_like_markup_is_shown_as_typed(app):
             await settle(pilot, 0.4)
             assert app.is_running
             assert text_of(app, "#page-status") == f"Page 1 of 1 · 0 accounts · Name ~ {typed}"
-            assert text_of(app, "#message-text").startswith(f"No account matches the filters: Name ~ {typed}.")
+            assert text_of(app, "#message-text").startswith(
+                f"No account matches the filters: Name ~ {typed}."
+            )
         await pilot.press("escape")
-        assert await read_on(pilot, "d", DownloadModal, ".hint") == \
-            f"Every page of the report · Name ~ {MARKUP[-1]} · sorted by code"
-        assert await read_on(pilot, "s", ScheduleForm, ".hint") == \
-            f"Filters kept with the schedule: Name ~ {MARKUP[-1]} · sorted by code"
+        assert (
+            await read_on(pilot, "d", DownloadModal, ".hint")
+            == f"Every page of the report · Name ~ {MARKUP[-1]} · sorted by code"
+        )
+        assert (
+            await read_on(pilot, "s", ScheduleForm, ".hint")
+            == f"Filters kept with the schedule: Name ~ {MARKUP[-1]} · sorted by code"
+        )
         await settle(pilot)
         assert app.is_running and isinstance(app.screen, ReportScreen)
 
@@ -193,7 +209,11 @@ async def test_a_name_typed_in_the_form_is_told_as_typed(app):
     async with app.run_test(size=(100, 50), notifications=True) as pilot:
         await settle(pilot)
         await open_screen(pilot, "n", AccountForm)
-        for field, value in (("name", "x [/b]"), ("email", "ops@example.com"), ("host", "smtp.example.com")):
+        for field, value in (
+            ("name", "x [/b]"),
+            ("email", "ops@example.com"),
+            ("host", "smtp.example.com"),
+        ):
             app.screen.query_one(f"#f-{field}", Input).value = value
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -208,8 +228,12 @@ async def test_who_saved_first_is_shown_as_it_is(app):
         await show_row(pilot, 2)
         await open_screen(pilot, "e", AccountForm)
         current = accounts.get(2)
-        accounts.save(account_input(2, name="[/]", port=2525), code=2, expected_version=current.version,
-                      actor="[@click=app.quit]bob[/]@pam-2")
+        accounts.save(
+            account_input(2, name="[/]", port=2525),
+            code=2,
+            expected_version=current.version,
+            actor="[@click=app.quit]bob[/]@pam-2",
+        )
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.is_running and isinstance(app.screen, StaleEditModal)
@@ -218,32 +242,62 @@ async def test_who_saved_first_is_shown_as_it_is(app):
 
 async def test_credentials_and_connectors_are_named_as_they_are(app, vault):
     credential = credentials.save(vault, name="relay-login", username="svc", secret="pw")
-    connector = connectors.save(name="dmz", kind="socks5", host="proxy.example.com", port=1080,
-                                credential_id=credential.id)
+    connector = connectors.save(
+        name="dmz", kind="socks5", host="proxy.example.com", port=1080, credential_id=credential.id
+    )
     Credential.update(name="[/]", username="x [/b]").execute()
     NetworkConnector.update(name="[@click=app.quit]dmz[/]").execute()
-    accounts.save(account_input(2, name="Hostile", authentication=True, credential_id=credential.id,
-                                use_connector=True, connector_id=connector.id), code=2, expected_version=1)
+    accounts.save(
+        account_input(
+            2,
+            name="Hostile",
+            authentication=True,
+            credential_id=credential.id,
+            use_connector=True,
+            connector_id=connector.id,
+        ),
+        code=2,
+        expected_version=1,
+    )
     async with app.run_test(size=(100, 50)) as pilot:
         await show_row(pilot, 2)
         await open_screen(pilot, "e", AccountForm)  # the drop-downs show the chosen ones
-        assert str(app.screen.query_one("#f-credential", Select).query_one("SelectCurrent Static").render()) \
+        assert (
+            str(
+                app.screen.query_one("#f-credential", Select)
+                .query_one("SelectCurrent Static")
+                .render()
+            )
             == "[/] (x [/b])"
-        assert str(app.screen.query_one("#f-connector", Select).query_one("SelectCurrent Static").render()) \
+        )
+        assert (
+            str(
+                app.screen.query_one("#f-connector", Select)
+                .query_one("SelectCurrent Static")
+                .render()
+            )
             == "[@click=app.quit]dmz[/] (socks5 proxy.example.com:1080)"
+        )
         await pilot.press("escape")
-        for key, noun, name in (("C", "credential", "[/]"), ("N", "network connector", "[@click=app.quit]dmz[/]")):
+        for key, noun, name in (
+            ("C", "credential", "[/]"),
+            ("N", "network connector", "[@click=app.quit]dmz[/]"),
+        ):
             await pilot.press(key)
             await settle(pilot)
             assert app.screen.query_one(DataTable).get_row_at(0)[0].plain == name
             assert await read_on(pilot, "e", RecordForm) == f"Edit {noun} '{name}'"
-            assert await read_on(pilot, "delete", ConfirmModal, ".question") == f"Delete the {noun} '{name}'?"
+            assert (
+                await read_on(pilot, "delete", ConfirmModal, ".question")
+                == f"Delete the {noun} '{name}'?"
+            )
             await pilot.press("escape")
             await settle(pilot)
             assert app.is_running and isinstance(app.screen, ReportScreen)
 
 
 # Control characters ------------------------------------------------------------------------
+
 
 async def test_no_escape_sequence_in_data_reaches_the_terminal(app, vault):
     """Old data with an escape sequence: every screen that shows it draws it escaped (\\x1b),
@@ -258,13 +312,18 @@ async def test_no_escape_sequence_in_data_reaches_the_terminal(app, vault):
         assert table_text(app, 2) == shown(ESCAPES) == "Relay \\x1b]0;PWNED\\x07\\x1b[2J\\u202eevil"
         assert_nothing_raw(app)
         for key, screen, check in (
-                ("t", ProofScreen, lambda: text_of(app, ".title") == f"Test e-mail · {shown(ESCAPES)}"),
-                ("h", ProofHistoryScreen, lambda: shown(ESCAPES) in text_of(app, ".title")),
-                ("e", AccountForm, lambda: pictured(ESCAPES) in drawn_line(app, "#f-name")),
-                ("F", FooterTextForm, lambda: pictured(ESCAPES) in drawn_line(app, "#f-footer-text")),
-                ("delete", ConfirmModal, lambda: shown(ESCAPES) in text_of(app, ".question")),
-                ("p", PrintPreviewScreen, lambda: "Relay \\x1b]0;PWNED" in terminal(app)),  # the document
-                ("C", CredentialsScreen, lambda: "Relay \\x1b]0;PWNED" in terminal(app))):
+            ("t", ProofScreen, lambda: text_of(app, ".title") == f"Test e-mail · {shown(ESCAPES)}"),
+            ("h", ProofHistoryScreen, lambda: shown(ESCAPES) in text_of(app, ".title")),
+            ("e", AccountForm, lambda: pictured(ESCAPES) in drawn_line(app, "#f-name")),
+            ("F", FooterTextForm, lambda: pictured(ESCAPES) in drawn_line(app, "#f-footer-text")),
+            ("delete", ConfirmModal, lambda: shown(ESCAPES) in text_of(app, ".question")),
+            (
+                "p",
+                PrintPreviewScreen,
+                lambda: "Relay \\x1b]0;PWNED" in terminal(app),
+            ),  # the document
+            ("C", CredentialsScreen, lambda: "Relay \\x1b]0;PWNED" in terminal(app)),
+        ):
             await open_screen(pilot, key, screen)
             assert check(), key
             assert_nothing_raw(app)
@@ -278,30 +337,80 @@ async def test_no_escape_sequence_in_data_reaches_the_terminal(app, vault):
 
 # The fuzz pass -----------------------------------------------------------------------------
 
-MARKUP_PIECES = ["[/]", "[b]", "[/b]", "x [/b]", "[bold red on blue]", "[@click=app.quit]", "[@click=screen.dismiss()]",
-                 "[link=https://example.com]", "[$accent]", "[i]", "\\[", "\\", "[", "]", "[[", "]]", "é", "用户"]
-CONTROL_PIECES = ["\x1b]0;PWNED\x07", "\x1b[2J", "\x1b", "\x00", "\x07", "\x08", "\r", "\n", "\t", "\x0b", "\x7f",
-                  "\x85", "\x9b", "\u202e", "\u202d", "\u2066", "\u200f", "\u2028", "\u2029", "\ufeff", "\u200b"]
-MARKUP_LIKE = st.lists(st.sampled_from(MARKUP_PIECES) | st.text("abc [/]@=", max_size=6), min_size=1, max_size=6)
-ANY_PIECES = st.lists(st.sampled_from(MARKUP_PIECES + CONTROL_PIECES) | st.text(max_size=6), min_size=1, max_size=8)
+MARKUP_PIECES = [
+    "[/]",
+    "[b]",
+    "[/b]",
+    "x [/b]",
+    "[bold red on blue]",
+    "[@click=app.quit]",
+    "[@click=screen.dismiss()]",
+    "[link=https://example.com]",
+    "[$accent]",
+    "[i]",
+    "\\[",
+    "\\",
+    "[",
+    "]",
+    "[[",
+    "]]",
+    "é",
+    "用户",
+]
+CONTROL_PIECES = [
+    "\x1b]0;PWNED\x07",
+    "\x1b[2J",
+    "\x1b",
+    "\x00",
+    "\x07",
+    "\x08",
+    "\r",
+    "\n",
+    "\t",
+    "\x0b",
+    "\x7f",
+    "\x85",
+    "\x9b",
+    "\u202e",
+    "\u202d",
+    "\u2066",
+    "\u200f",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\u200b",
+]
+MARKUP_LIKE = st.lists(
+    st.sampled_from(MARKUP_PIECES) | st.text("abc [/]@=", max_size=6), min_size=1, max_size=6
+)
+ANY_PIECES = st.lists(
+    st.sampled_from(MARKUP_PIECES + CONTROL_PIECES) | st.text(max_size=6), min_size=1, max_size=8
+)
 HOSTILE_TEXT = st.one_of(
     MARKUP_LIKE.map("".join),  # what today's validators accept: the form saves these
     ANY_PIECES.map("".join),
-    st.builds(lambda piece, times: piece * times,  # long: up to 720 characters
-              st.sampled_from(MARKUP_PIECES + CONTROL_PIECES), st.integers(20, 60)),
+    st.builds(
+        lambda piece, times: piece * times,  # long: up to 720 characters
+        st.sampled_from(MARKUP_PIECES + CONTROL_PIECES),
+        st.integers(20, 60),
+    ),
 ).filter(str.strip)
 # An example takes 2-4 s (the test window, the form and the loads are drawn and read for real).
 REPORT_EXAMPLES, FORM_EXAMPLES = 16, 24
 
 
-async def fuzz_app(app, tried: Counter, one_example, strategies: dict, examples: int, **options) -> None:
+async def fuzz_app(
+    app, tried: Counter, one_example, strategies: dict, examples: int, **options
+) -> None:
     """Hypothesis runs in a thread and hands each example to the app's event loop: one app for
     every example (opening one is slow), as in tests/test_properties.py; at 80x24, as over SSH."""
     async with app.run_test(size=(80, 24), **options) as pilot:
         await settle(pilot)
         loop = asyncio.get_running_loop()
 
-        @settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @settings(
+            max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+        )
         @given(**strategies)
         def check(**example):
             asyncio.run_coroutine_threadsafe(one_example(pilot, tried, **example), loop).result()
@@ -341,10 +450,17 @@ async def show_on_the_report(pilot, tried: Counter, name: str, typed: str) -> No
     assert table_text(app, 2) == shown(name)
     assert_nothing_raw(app)
     for key, screen, selector, expected in (  # a title is one line; a question may have several
-            ("t", ProofScreen, ".title", shown(f"Test e-mail · {name}")),
-            ("h", ProofHistoryScreen, ".title", shown(f"Test e-mails of '{name}' (code 2)")),
-            ("delete", ConfirmModal, ".question",
-             shown(f"Delete the SMTP account '{name}' (code 2)?\nThis cannot be undone.", lines=True))):
+        ("t", ProofScreen, ".title", shown(f"Test e-mail · {name}")),
+        ("h", ProofHistoryScreen, ".title", shown(f"Test e-mails of '{name}' (code 2)")),
+        (
+            "delete",
+            ConfirmModal,
+            ".question",
+            shown(
+                f"Delete the SMTP account '{name}' (code 2)?\nThis cannot be undone.", lines=True
+            ),
+        ),
+    ):
         await pilot.press(key)
         await pilot.pause()
         assert isinstance(app.screen, screen) and text_of(app, selector) == expected, key
@@ -390,13 +506,24 @@ async def type_in_the_form(pilot, tried: Counter, name: str) -> None:
 @pytest.mark.sqlite_only  # PostgreSQL refuses NUL in text; the screens are the point here
 async def test_fuzz_names_and_filters_on_the_report_test_window_history_and_delete(app):
     tried = Counter()
-    await fuzz_app(app, tried, show_on_the_report, {"name": HOSTILE_TEXT, "typed": HOSTILE_TEXT},
-                   examples=REPORT_EXAMPLES)
+    await fuzz_app(
+        app,
+        tried,
+        show_on_the_report,
+        {"name": HOSTILE_TEXT, "typed": HOSTILE_TEXT},
+        examples=REPORT_EXAMPLES,
+    )
     assert tried["names and filters shown"] == REPORT_EXAMPLES
 
 
 async def test_fuzz_names_typed_in_the_account_form(app):
     tried = Counter()
-    await fuzz_app(app, tried, type_in_the_form, {"name": HOSTILE_TEXT}, examples=FORM_EXAMPLES,
-                   notifications=True)
+    await fuzz_app(
+        app,
+        tried,
+        type_in_the_form,
+        {"name": HOSTILE_TEXT},
+        examples=FORM_EXAMPLES,
+        notifications=True,
+    )
     assert tried["refused by the form"] and tried["saved, told and deleted"]

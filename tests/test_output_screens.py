@@ -7,15 +7,15 @@ import stat
 import pytest
 from textual.widgets import Input
 
+from smtp_tui.app import SmtpApp
+from smtp_tui.reports import schedules
 from smtp_tui.screens.actions_menu import ActionsMenu
 from smtp_tui.screens.confirm import ConfirmModal
 from smtp_tui.screens.download import DownloadModal
 from smtp_tui.screens.print_preview import PrintPreviewScreen
 from smtp_tui.screens.report import ReportScreen
 from smtp_tui.screens.schedules import ScheduleForm, SchedulesScreen
-from smtp_tui.app import SmtpApp
 from smtp_tui.store.models import ReportSchedule
-from smtp_tui.reports import schedules
 from tests.test_report import settle, type_into
 
 
@@ -51,7 +51,9 @@ async def test_download_writes_every_filtered_row_and_asks_before_overwriting(ap
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
         rows = list(csv.reader(open(target, encoding="utf-8", newline="")))
-        assert len(rows) == 1 + 37 and all("Alerts" in r[1] for r in rows[1:])  # both pages of matches
+        assert len(rows) == 1 + 37 and all(
+            "Alerts" in r[1] for r in rows[1:]
+        )  # both pages of matches
         open(target, "w").write("precious")
         await pilot.press("d", "ctrl+s")
         await pilot.pause()
@@ -86,7 +88,9 @@ async def test_download_through_a_link_names_its_file_and_a_device_is_written_in
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)
-        assert app.screen.question == f"{link} is a link to {real}, which exists. Replace that file?"
+        assert (
+            app.screen.question == f"{link} is a link to {real}, which exists. Replace that file?"
+        )
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
         assert link.is_symlink() and real.read_text().startswith("Code,Name")
@@ -127,7 +131,9 @@ async def test_schedule_form_keeps_the_filters_and_the_list_pauses(app):
         assert app.screen.query_one("#row-day_of_month").disabled
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "Add at least one recipient." in str(app.screen.query_one("#error-recipients").render())
+        assert "Add at least one recipient." in str(
+            app.screen.query_one("#error-recipients").render()
+        )
         app.screen.query_one("#f-recipients", Input).value = "ops@example.com"
         app.screen.query_one("#f-timezone", Input).value = "UTC"
         await pilot.press("ctrl+s")
@@ -136,7 +142,11 @@ async def test_schedule_form_keeps_the_filters_and_the_list_pauses(app):
         schedule = ReportSchedule.get()
         data = schedules.ScheduleInput.from_schedule(schedule)
         assert (data.frequency, data.weekday, data.filters.name, data.recipients) == (
-            "weekly", 0, "relay", "ops@example.com")
+            "weekly",
+            0,
+            "relay",
+            "ops@example.com",
+        )
         await pilot.press("S")
         assert isinstance(app.screen, SchedulesScreen)
         await pilot.press("p")
@@ -148,14 +158,31 @@ async def test_schedule_form_keeps_the_filters_and_the_list_pauses(app):
 
 
 ACTION_SCREENS = {
-    "toggle_search": ReportScreen, "refresh": ReportScreen, "new_account": "AccountForm",
-    "edit_account": "AccountForm", "test_account": "ProofScreen", "delete_account": ConfirmModal,
-    "test_history": "ProofHistoryScreen", "clone_account": "AccountForm", "previous_page": ReportScreen,
-    "next_page": ReportScreen, "first_page": ReportScreen, "last_page": ReportScreen, "cycle_sort": ReportScreen,
-    "reverse_sort": ReportScreen, "clear_filters": ReportScreen, "print_report": PrintPreviewScreen,
-    "download": DownloadModal, "schedule": ScheduleForm, "schedules": SchedulesScreen,
-    "credentials": "CredentialsScreen", "connectors": "ConnectorsScreen", "footer_text": "FooterTextForm",
-    "help": "HelpScreen", "audit": "AuditScreen", "app.quit": None,
+    "toggle_search": ReportScreen,
+    "refresh": ReportScreen,
+    "new_account": "AccountForm",
+    "edit_account": "AccountForm",
+    "test_account": "ProofScreen",
+    "delete_account": ConfirmModal,
+    "test_history": "ProofHistoryScreen",
+    "clone_account": "AccountForm",
+    "previous_page": ReportScreen,
+    "next_page": ReportScreen,
+    "first_page": ReportScreen,
+    "last_page": ReportScreen,
+    "cycle_sort": ReportScreen,
+    "reverse_sort": ReportScreen,
+    "clear_filters": ReportScreen,
+    "print_report": PrintPreviewScreen,
+    "download": DownloadModal,
+    "schedule": ScheduleForm,
+    "schedules": SchedulesScreen,
+    "credentials": "CredentialsScreen",
+    "connectors": "ConnectorsScreen",
+    "footer_text": "FooterTextForm",
+    "help": "HelpScreen",
+    "audit": "AuditScreen",
+    "app.quit": None,
 }
 
 

@@ -23,15 +23,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from textual.widgets import Input
 
-from smtp_tui.screens.account_form import AccountForm
-from smtp_tui.screens.report import ReportScreen
-from smtp_tui.screens.widgets import FormRow
 from smtp_tui import account_records, accounts, credentials, validation
 from smtp_tui.app import SmtpApp
 from smtp_tui.cli import main
+from smtp_tui.errors import ValidationFailed
+from smtp_tui.screens.account_form import AccountForm
+from smtp_tui.screens.report import ReportScreen
+from smtp_tui.screens.widgets import FormRow
 from smtp_tui.store.config import Config
 from smtp_tui.store.context import AppContext
-from smtp_tui.errors import ValidationFailed
 from smtp_tui.store.models import SmtpAccount, database_proxy
 from smtp_tui.validation import AccountInput, FieldError
 from tests.test_report import settle
@@ -49,24 +49,83 @@ def examples(count: int) -> settings:
 
 # Shared strategies -----------------------------------------------------------------------
 
-CONTROL = st.sampled_from(["\r", "\n", "\r\n", "\x00", "\t", "\x0b", "\x0c", "\x1b", "\x7f", "\x01", "\x1f", "\x85"])
-ADDRESSES = st.sampled_from(["ops@example.com", "Ops@Example.COM", "用户@例子.广告", "josé@münchen.example",
-                             "a.b+tag@sub.example.org", "x@xn--mnchen-3ya.example", "  padded@example.net  "])
-HOSTS = st.sampled_from(["smtp.example.com", "10.1.2.3", "2001:db8::25", "[2001:db8::1]", "localhost",
-                         "münchen.example", "例子.广告", "mail.example.com."])
-NAMES = st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=40).filter(str.strip)
-HOSTILE = st.one_of(
-    st.just(""), st.text(max_size=30), st.lists(CONTROL, max_size=5).map("".join),
-    st.one_of(st.integers(), st.integers(1, 65535), st.floats(allow_nan=True)).map(str),  # numbers as text
-    st.builds("{}{}{}".format, ADDRESSES | HOSTS | st.text(max_size=10), CONTROL, st.text(max_size=10)),
-    ADDRESSES.map(lambda a: a.strip() + "\r\nBcc: x@example.com"), HOSTS.map(lambda h: h + "\nRCPT TO:<x@x.com>"),
-    st.builds(lambda s, n: s * n, st.text(min_size=1, max_size=4), st.integers(60, 2000)),  # very long
-    st.sampled_from(["a@b", "@example.com", "a@", "a b@example.com", '"a b"@example.com', "a@[1.2.3.4]", "10.0.0.300",
-                     "-bad.example.com", "a_b.example.com", "a..b", "xn--", ".", "[::1", "²", "¹2", "①", "٣"]),
+CONTROL = st.sampled_from(
+    ["\r", "\n", "\r\n", "\x00", "\t", "\x0b", "\x0c", "\x1b", "\x7f", "\x01", "\x1f", "\x85"]
 )
-WRONG_TYPES = st.one_of(st.none(), st.integers(), st.floats(allow_nan=True), st.booleans(),
-                        st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers()))
-PORTS = st.one_of(st.integers(1, 65535), st.integers(1, 65535).map(str), st.sampled_from([25, 465, 587, " 587 "]))
+ADDRESSES = st.sampled_from(
+    [
+        "ops@example.com",
+        "Ops@Example.COM",
+        "用户@例子.广告",
+        "josé@münchen.example",
+        "a.b+tag@sub.example.org",
+        "x@xn--mnchen-3ya.example",
+        "  padded@example.net  ",
+    ]
+)
+HOSTS = st.sampled_from(
+    [
+        "smtp.example.com",
+        "10.1.2.3",
+        "2001:db8::25",
+        "[2001:db8::1]",
+        "localhost",
+        "münchen.example",
+        "例子.广告",
+        "mail.example.com.",
+    ]
+)
+NAMES = st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=40).filter(
+    str.strip
+)
+HOSTILE = st.one_of(
+    st.just(""),
+    st.text(max_size=30),
+    st.lists(CONTROL, max_size=5).map("".join),
+    st.one_of(st.integers(), st.integers(1, 65535), st.floats(allow_nan=True)).map(
+        str
+    ),  # numbers as text
+    st.builds(
+        "{}{}{}".format, ADDRESSES | HOSTS | st.text(max_size=10), CONTROL, st.text(max_size=10)
+    ),
+    ADDRESSES.map(lambda a: a.strip() + "\r\nBcc: x@example.com"),
+    HOSTS.map(lambda h: h + "\nRCPT TO:<x@x.com>"),
+    st.builds(
+        lambda s, n: s * n, st.text(min_size=1, max_size=4), st.integers(60, 2000)
+    ),  # very long
+    st.sampled_from(
+        [
+            "a@b",
+            "@example.com",
+            "a@",
+            "a b@example.com",
+            '"a b"@example.com',
+            "a@[1.2.3.4]",
+            "10.0.0.300",
+            "-bad.example.com",
+            "a_b.example.com",
+            "a..b",
+            "xn--",
+            ".",
+            "[::1",
+            "²",
+            "¹2",
+            "①",
+            "٣",
+        ]
+    ),
+)
+WRONG_TYPES = st.one_of(
+    st.none(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers()),
+)
+PORTS = st.one_of(
+    st.integers(1, 65535), st.integers(1, 65535).map(str), st.sampled_from([25, 465, 587, " 587 "])
+)
 BAD_PORTS = st.one_of(st.integers(), st.none(), HOSTILE)
 TIMEOUTS = st.one_of(st.integers(1, 300), st.integers(1, 300).map(str))
 
@@ -75,20 +134,43 @@ TIMEOUTS = st.one_of(st.integers(1, 300), st.integers(1, 300).map(str))
 def account_inputs(draw, *, max_bad: int = 4) -> AccountInput:
     """A valid account with 0..max_bad of its fields replaced by hostile values."""
     values = dict(
-        name=draw(NAMES), email=draw(ADDRESSES), host=draw(HOSTS), port=draw(PORTS), timeout=draw(TIMEOUTS),
+        name=draw(NAMES),
+        email=draw(ADDRESSES),
+        host=draw(HOSTS),
+        port=draw(PORTS),
+        timeout=draw(TIMEOUTS),
         **{f: draw(st.sampled_from(["", "  "]) | ADDRESSES) for f in ADDRESS_FIELDS[1:]},
-        **{f: draw(st.booleans()) for f in ("active", "is_default", "read_confirmation", "force_config",
-                                             "footer", "secure", "ignore_cert_errors")},
+        **{
+            f: draw(st.booleans())
+            for f in (
+                "active",
+                "is_default",
+                "read_confirmation",
+                "force_config",
+                "footer",
+                "secure",
+                "ignore_cert_errors",
+            )
+        },
         secure_type=draw(st.sampled_from([None, "SSL", "TLS", " tls ", "ssl"])),
     )
     values["secure"] = values["secure_type"] is not None and values["secure"]
-    bad = draw(st.sets(st.sampled_from(TEXT_FIELDS + ("port", "timeout", "secure_type", "ids")), max_size=max_bad))
+    bad = draw(
+        st.sets(
+            st.sampled_from(TEXT_FIELDS + ("port", "timeout", "secure_type", "ids")),
+            max_size=max_bad,
+        )
+    )
     values |= {f: draw(HOSTILE) for f in sorted(bad - {"port", "timeout", "ids"})}
     values |= {f: draw(BAD_PORTS) for f in sorted(bad & {"port", "timeout"})}
     if "ids" in bad:  # switches on without (or with unknown) references
-        values.update(secure=draw(st.booleans()), authentication=draw(st.booleans()),
-                      use_connector=draw(st.booleans()), credential_id=draw(st.none() | st.integers(-3, 9)),
-                      connector_id=draw(st.none() | st.integers(-3, 9)))
+        values.update(
+            secure=draw(st.booleans()),
+            authentication=draw(st.booleans()),
+            use_connector=draw(st.booleans()),
+            credential_id=draw(st.none() | st.integers(-3, 9)),
+            connector_id=draw(st.none() | st.integers(-3, 9)),
+        )
     return AccountInput(**values)
 
 
@@ -101,7 +183,9 @@ def records(draw, *, clean: bool = False):
         record |= {f: int(str(record[f]).strip()) for f in ("port", "timeout")}
     record["secure"] = draw(st.sampled_from(["none", "ssl", "TLS", None]) if clean else HOSTILE)
     record["default"] = draw(st.sampled_from([False, False, False, True]))
-    record["credential"] = draw(st.sampled_from([None, "", CREDENTIAL, CREDENTIAL.upper(), "missing"][:5 - clean]))
+    record["credential"] = draw(
+        st.sampled_from([None, "", CREDENTIAL, CREDENTIAL.upper(), "missing"][: 5 - clean])
+    )
     if not clean:
         keys = draw(st.sets(st.sampled_from([*record, "connector", "x"]), max_size=2))
         record |= {key: draw(WRONG_TYPES) for key in sorted(keys)}  # sorted: replayable
@@ -109,17 +193,24 @@ def records(draw, *, clean: bool = False):
     return record
 
 
-RECORD_LISTS = st.one_of(st.lists(records(clean=True), max_size=4), st.lists(
-    st.one_of(records(clean=True), records(), WRONG_TYPES, st.text(max_size=5)), max_size=4))
+RECORD_LISTS = st.one_of(
+    st.lists(records(clean=True), max_size=4),
+    st.lists(
+        st.one_of(records(clean=True), records(), WRONG_TYPES, st.text(max_size=5)), max_size=4
+    ),
+)
 
 
 # Shared checks ---------------------------------------------------------------------------
+
 
 @contextmanager
 def database():
     """A fresh SQLite file and key file, opened and migrated, with one credential registered."""
     with tempfile.TemporaryDirectory() as tmp:
-        context = AppContext.open(Config(database=str(Path(tmp) / "smtp.db"), key_file=Path(tmp) / "secret.key"))
+        context = AppContext.open(
+            Config(database=str(Path(tmp) / "smtp.db"), key_file=Path(tmp) / "secret.key")
+        )
         credentials.save(context.vault, name=CREDENTIAL, username="svc", secret="pw")
         try:
             yield context, Path(tmp)
@@ -134,13 +225,18 @@ def stored() -> tuple[list[tuple], dict[str, int]]:
     db = database_proxy.obj
     rows = list(SmtpAccount.select().order_by(SmtpAccount.code).tuples())
     assert SmtpAccount.select().where(SmtpAccount.is_default).count() == min(1, len(rows))
-    return rows, {t: db.execute_sql(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in db.get_tables()}
+    return rows, {
+        t: db.execute_sql(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in db.get_tables()
+    }
 
 
 def assert_messages(errors: dict[str, str]) -> None:
     assert errors
     for field, message in errors.items():  # e.g. 'Port must be a whole number from 1 to 65535.'
-        assert isinstance(message, str) and message.strip() and message.endswith("."), (field, message)
+        assert isinstance(message, str) and message.strip() and message.endswith("."), (
+            field,
+            message,
+        )
 
 
 def assert_clean(account) -> None:
@@ -160,6 +256,7 @@ def report(name: str, outcomes: Counter, *expected: str) -> None:
 
 # 1. The validators ------------------------------------------------------------------------
 
+
 @examples(1000)
 @given(account_inputs(max_bad=8))
 def test_validate_account_never_raises_and_explains_every_error(data):
@@ -169,17 +266,26 @@ def test_validate_account_never_raises_and_explains_every_error(data):
         return assert_messages(errors)
     assert_clean(cleaned)
     for field in ADDRESS_FIELDS:
-        assert validation.email_address(getattr(cleaned, field), "E-mail") == getattr(cleaned, field)  # idempotent
+        assert validation.email_address(getattr(cleaned, field), "E-mail") == getattr(
+            cleaned, field
+        )  # idempotent
     assert validation.validate_account(cleaned) == (cleaned, {})
 
 
 SINGLE_FIELD = {
-    "email_address": lambda v: validation.email_address(v, "E-mail", required=True), "host": validation.host,
-    "port": validation.port, "timeout_seconds": validation.timeout_seconds,
-    "account_code": validation.account_code, "connector_url": validation.connector_url,
+    "email_address": lambda v: validation.email_address(v, "E-mail", required=True),
+    "host": validation.host,
+    "port": validation.port,
+    "timeout_seconds": validation.timeout_seconds,
+    "account_code": validation.account_code,
+    "connector_url": validation.connector_url,
 }
-URLS = st.builds("{}://{}:{}".format, st.sampled_from(["socks5", "http", "HTTP", "ftp", ""]), HOSTS | HOSTILE,
-                 PORTS | BAD_PORTS)
+URLS = st.builds(
+    "{}://{}:{}".format,
+    st.sampled_from(["socks5", "http", "HTTP", "ftp", ""]),
+    HOSTS | HOSTILE,
+    PORTS | BAD_PORTS,
+)
 
 
 @pytest.mark.parametrize("name", SINGLE_FIELD)
@@ -194,6 +300,7 @@ def test_single_field_validators_return_a_value_or_a_field_error(name, value):
 
 # 2. and 3. The account service and the import ----------------------------------------------
 
+
 def save_one(value, rows):
     data, edit = value  # edit: None to create, else which existing account to change
     code = rows[edit % len(rows)][0] if rows and edit is not None else None
@@ -206,7 +313,12 @@ def import_all(batch, rows):
 
 
 SERVICES = {  # what is generated, how it is saved, how many examples, the outcomes that must occur
-    "save": (st.tuples(account_inputs(), st.none() | st.integers(0, 99)), save_one, 700, ("created", "edited")),
+    "save": (
+        st.tuples(account_inputs(), st.none() | st.integers(0, 99)),
+        save_one,
+        700,
+        ("created", "edited"),
+    ),
     "import_records": (RECORD_LISTS | WRONG_TYPES, import_all, 300, ("imported 2+",)),
 }
 
@@ -216,6 +328,7 @@ def test_the_service_saves_everything_or_nothing(name):
     strategy, act, count, expected = SERVICES[name]
     outcomes = Counter()
     with database():
+
         @examples(count)
         @given(strategy)
         def check(value):
@@ -238,6 +351,7 @@ def test_the_service_saves_everything_or_nothing(name):
 
 
 # 4. The command line, in-process ------------------------------------------------------------
+
 
 def run_cli(tmp: Path, capsys, *argv: str) -> tuple[int, str, str]:
     """`smtp-tui --db ... ARGV` in this process: the exit code (argparse's too), stdout, stderr."""
@@ -265,22 +379,41 @@ def run_checked(tmp: Path, capsys, outcomes: Counter, argv: list[str], grows) ->
 
 
 OPTIONS = {f"--{f.replace('_', '-')}": ADDRESSES | HOSTILE for f in ADDRESS_FIELDS[1:]} | {
-    "--timeout": TIMEOUTS | BAD_PORTS, "--secure": st.sampled_from(["ssl", "tls", "none", "none", "SSL", ""]),
-    "--credential": st.sampled_from([CREDENTIAL, "missing"]) | HOSTILE, "--connector": HOSTILE}
-FLAGS = st.sets(st.sampled_from(["--inactive", "--default", "--footer", "--force-config", "--ignore-cert-errors"]))
+    "--timeout": TIMEOUTS | BAD_PORTS,
+    "--secure": st.sampled_from(["ssl", "tls", "none", "none", "SSL", ""]),
+    "--credential": st.sampled_from([CREDENTIAL, "missing"]) | HOSTILE,
+    "--connector": HOSTILE,
+}
+FLAGS = st.sets(
+    st.sampled_from(
+        ["--inactive", "--default", "--footer", "--force-config", "--ignore-cert-errors"]
+    )
+)
 
 
 def test_cli_add_exits_0_1_or_2_with_a_message(capsys):
     outcomes = Counter()
     with database() as (_, tmp):
+
         @examples(250)
-        @given(data=account_inputs(max_bad=3), options=st.fixed_dictionaries({}, optional=OPTIONS), flags=FLAGS)
+        @given(
+            data=account_inputs(max_bad=3),
+            options=st.fixed_dictionaries({}, optional=OPTIONS),
+            flags=FLAGS,
+        )
         def check(data, options, flags):
-            argv = [f"--name={data.name}", f"--email={data.email}", f"--host={data.host}", f"--port={data.port}"]
+            argv = [
+                f"--name={data.name}",
+                f"--email={data.email}",
+                f"--host={data.host}",
+                f"--port={data.port}",
+            ]
             argv += [f"{option}={value}" for option, value in options.items()] + sorted(flags)
             out = run_checked(tmp, capsys, outcomes, ["accounts", "add", *argv], lambda: 1)
             if out is not None:
-                account = accounts.get(int(re.fullmatch(r"Added '.*' \(code (\d+)\)\.\n", out, re.DOTALL)[1]))
+                account = accounts.get(
+                    int(re.fullmatch(r"Added '.*' \(code (\d+)\)\.\n", out, re.DOTALL)[1])
+                )
                 assert account.name == data.name.strip()
                 assert_clean(account)
 
@@ -289,25 +422,44 @@ def test_cli_add_exits_0_1_or_2_with_a_message(capsys):
 
 
 FILE_CONTENTS = st.one_of(
-    st.binary(max_size=200), st.text(max_size=200).map(str.encode),  # garbage, often not UTF-8
-    RECORD_LISTS.map(lambda batch: json.dumps(batch, ensure_ascii=False)).flatmap(lambda text: st.sampled_from([
-        text.encode(), text.encode("latin-1", "replace"), text.encode("utf-16"), b"\xef\xbb\xbf" + text.encode(),
-        text.encode()[:-1]])),  # UTF-8, Latin-1, UTF-16, with a byte-order mark, cut short
-    st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-                 lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
-                 max_leaves=10).map(lambda value: json.dumps(value).encode()),
+    st.binary(max_size=200),
+    st.text(max_size=200).map(str.encode),  # garbage, often not UTF-8
+    RECORD_LISTS.map(lambda batch: json.dumps(batch, ensure_ascii=False)).flatmap(
+        lambda text: st.sampled_from(
+            [
+                text.encode(),
+                text.encode("latin-1", "replace"),
+                text.encode("utf-16"),
+                b"\xef\xbb\xbf" + text.encode(),
+                text.encode()[:-1],
+            ]
+        )
+    ),  # UTF-8, Latin-1, UTF-16, with a byte-order mark, cut short
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+        ),
+        max_leaves=10,
+    ).map(lambda value: json.dumps(value).encode()),
 )
 
 
 def test_cli_import_exits_0_1_or_2_and_imports_all_or_nothing(capsys):
     outcomes = Counter()
     with database() as (_, tmp):
+
         @examples(250)
         @given(FILE_CONTENTS)
         def check(content):
             (tmp / "accounts.json").write_bytes(content)
-            out = run_checked(tmp, capsys, outcomes, ["accounts", "import", str(tmp / "accounts.json")],
-                              lambda: len(json.loads(content)))
+            out = run_checked(
+                tmp,
+                capsys,
+                outcomes,
+                ["accounts", "import", str(tmp / "accounts.json")],
+                lambda: len(json.loads(content)),
+            )
             assert out is None or out.startswith("Imported ")
 
         check()
@@ -315,6 +467,7 @@ def test_cli_import_exits_0_1_or_2_and_imports_all_or_nothing(capsys):
 
 
 # 5. The settings window --------------------------------------------------------------------
+
 
 async def save_in_form(pilot, data: AccountInput, outcomes: Counter) -> None:
     """Open (or keep) the new-account form, set its text inputs to `data`, press ctrl+s."""
@@ -337,7 +490,9 @@ async def save_in_form(pilot, data: AccountInput, outcomes: Counter) -> None:
         outcomes["refused"] += 1
         assert isinstance(app.screen, AccountForm)
         invalid = [row for row in app.screen.query(FormRow) if row.has_class("-invalid")]
-        assert invalid and all(str(row.query_one(".form-error").render()).strip() for row in invalid)
+        assert invalid and all(
+            str(row.query_one(".form-error").render()).strip() for row in invalid
+        )
         assert stored() == before
 
 
@@ -352,9 +507,20 @@ async def test_the_form_saves_or_shows_an_error():
 
             @examples(25)
             @given(account_inputs(max_bad=3))
-            @example(AccountInput(name="Saved from the form", email="ops@example.com", host="smtp.example.com"))
-            @example(AccountInput(name="x\r\nBcc: a@example.com", email="a@example.com\r\nBcc: b@example.com",
-                                  host="mail\n.example.com", port="\x00", timeout="9" * 3000))
+            @example(
+                AccountInput(
+                    name="Saved from the form", email="ops@example.com", host="smtp.example.com"
+                )
+            )
+            @example(
+                AccountInput(
+                    name="x\r\nBcc: a@example.com",
+                    email="a@example.com\r\nBcc: b@example.com",
+                    host="mail\n.example.com",
+                    port="\x00",
+                    timeout="9" * 3000,
+                )
+            )
             def check(data):
                 asyncio.run_coroutine_threadsafe(save_in_form(pilot, data, outcomes), loop).result()
 
@@ -364,14 +530,28 @@ async def test_the_form_saves_or_shows_an_error():
 
 # Product bugs the properties found, fixed, and kept as regression tests ----------------------
 
+
 def test_bug_a_name_with_a_lone_surrogate_crashes_the_save(capsys):
-    with database() as (_, tmp):  # argv holds a byte that is not UTF-8 as a lone surrogate: b"\xff" -> "\udcff"
-        code, _, err = run_cli(tmp, capsys, "accounts", "add", "--name=Relay \udcff", "--email=a@example.com",
-                               "--host=h.example", "--port=25")
+    with database() as (
+        _,
+        tmp,
+    ):  # argv holds a byte that is not UTF-8 as a lone surrogate: b"\xff" -> "\udcff"
+        code, _, err = run_cli(
+            tmp,
+            capsys,
+            "accounts",
+            "add",
+            "--name=Relay \udcff",
+            "--email=a@example.com",
+            "--host=h.example",
+            "--port=25",
+        )
         assert code == 1 and err.startswith("smtp-tui: ")
 
 
-@pytest.mark.parametrize("content", [b"[" + b"9" * 5000 + b"]", b"[" * 100_000], ids=["5000-digits", "deep"])
+@pytest.mark.parametrize(
+    "content", [b"[" + b"9" * 5000 + b"]", b"[" * 100_000], ids=["5000-digits", "deep"]
+)
 def test_bug_cli_import_of_some_invalid_json_raises(content, capsys):
     with database() as (_, tmp):
         (tmp / "accounts.json").write_bytes(content)
@@ -381,6 +561,17 @@ def test_bug_cli_import_of_some_invalid_json_raises(content, capsys):
 
 def test_bug_an_added_account_is_not_found_by_its_exact_non_ascii_name(capsys):
     with database() as (_, tmp):
-        assert run_cli(tmp, capsys, "accounts", "add", "--name=École", "--email=a@example.com",
-                       "--host=h.example", "--port=25")[0] == 0
+        assert (
+            run_cli(
+                tmp,
+                capsys,
+                "accounts",
+                "add",
+                "--name=École",
+                "--email=a@example.com",
+                "--host=h.example",
+                "--port=25",
+            )[0]
+            == 0
+        )
         assert run_cli(tmp, capsys, "accounts", "show", "École")[0] == 0

@@ -3,11 +3,11 @@
 import pytest
 from textual.widgets import Input, RadioButton
 
+from smtp_tui import accounts
+from smtp_tui.app import SmtpApp
 from smtp_tui.screens.report import ReportScreen
 from smtp_tui.screens.report_table import ReportTable
 from smtp_tui.screens.search_panel import DEBOUNCE_SECONDS, SearchPanel
-from smtp_tui import accounts
-from smtp_tui.app import SmtpApp
 from smtp_tui.store.database import connect
 from smtp_tui.store.models import SmtpAccount
 from tests.conftest import account_input
@@ -79,8 +79,9 @@ async def test_the_count_follows_accounts_added_by_another_session(app):
 
 
 async def test_long_codes_are_never_cut(app):
-    SmtpAccount.insert(code=1234567, name="Far away", email="far@example.com", host="smtp.example.com",
-                       port=25).execute()
+    SmtpAccount.insert(
+        code=1234567, name="Far away", email="far@example.com", host="smtp.example.com", port=25
+    ).execute()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = app.screen.query_one(ReportTable)
@@ -119,18 +120,27 @@ async def test_slash_shows_the_search_panel_and_escape_hides_it(app):
         assert panel.display
 
 
-@pytest.mark.parametrize("field,text", [
-    ("name", "relay 07"), ("email", "SENDER1"), ("reply_to", "example.org"),
-    ("return_path", "bounce"), ("confirmation_email", "receipts"),
-])
+@pytest.mark.parametrize(
+    "field,text",
+    [
+        ("name", "relay 07"),
+        ("email", "SENDER1"),
+        ("reply_to", "example.org"),
+        ("return_path", "bounce"),
+        ("confirmation_email", "receipts"),
+    ],
+)
 async def test_each_text_filter_narrows_the_report_as_you_type(app, field, text):
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         await pilot.press("slash")
         await type_into(pilot, f"#filter-{field}", text)
         status, codes = shown(app)
-        expected = [a.code for a in SmtpAccount.select().order_by(SmtpAccount.code)
-                    if text.lower() in getattr(a, field).lower()]
+        expected = [
+            a.code
+            for a in SmtpAccount.select().order_by(SmtpAccount.code)
+            if text.lower() in getattr(a, field).lower()
+        ]
         assert codes == expected[:30] and 0 < len(expected) < 75
         assert status.startswith(f"Page 1 of 1 · {len(expected)} account")
         assert status.endswith(f" ~ {text}")
@@ -155,7 +165,10 @@ async def test_status_radio_and_combined_filters_then_clear(app):
         assert shown(app)[1] == list(range(5, 76, 5))
         await type_into(pilot, "#filter-name", "alerts")
         expected = [c for c in range(5, 76, 5) if c % 2 == 0]
-        assert shown(app) == (f"Page 1 of 1 · {len(expected)} accounts · Name ~ alerts, Inactive", expected)
+        assert shown(app) == (
+            f"Page 1 of 1 · {len(expected)} accounts · Name ~ alerts, Inactive",
+            expected,
+        )
         await pilot.press("ctrl+l")
         await settle(pilot, DEBOUNCE_SECONDS + 0.15)
         assert shown(app)[0] == "Page 1 of 3 · 75 accounts"
@@ -173,10 +186,14 @@ async def test_sorting_with_keys_and_by_clicking_a_header(app):
         await settle(pilot)
         assert shown(app)[1] == by_name[::-1][:30]
         table = app.screen.query_one(ReportTable)
-        x = sum(col.get_render_width(table) for col in table.ordered_columns[:2]) + 2  # the E-mail header
+        x = (
+            sum(col.get_render_width(table) for col in table.ordered_columns[:2]) + 2
+        )  # the E-mail header
         await pilot.click(ReportTable, offset=(x, 0))
         await settle(pilot)
-        by_email = [a.code for a in SmtpAccount.select().order_by(SmtpAccount.email, SmtpAccount.code)]
+        by_email = [
+            a.code for a in SmtpAccount.select().order_by(SmtpAccount.email, SmtpAccount.code)
+        ]
         assert shown(app)[1] == by_email[:30]
         await pilot.click(ReportTable, offset=(x, 0))  # the same header again flips the direction
         await settle(pilot)
@@ -189,7 +206,8 @@ async def test_delete_asks_first(app):
         await settle(pilot)
         await pilot.press("down", "delete")  # code 2
         assert "Delete the SMTP account 'Alerts 074' (code 2)?" in str(
-            app.screen.query_one(".question").render())
+            app.screen.query_one(".question").render()
+        )
         await pilot.press("n")
         await settle(pilot)
         assert accounts.count() == 75
@@ -224,7 +242,9 @@ async def test_no_match_says_how_to_clear_the_filters(app):
         await settle(pilot)
         await pilot.press("slash")
         await type_into(pilot, "#filter-name", "zzz")
-        assert "No account matches the filters: Name ~ zzz" in str(app.screen.query_one("#message-text").render())
+        assert "No account matches the filters: Name ~ zzz" in str(
+            app.screen.query_one("#message-text").render()
+        )
 
 
 async def test_a_database_error_shows_a_message_and_retry(app, context):
@@ -290,7 +310,11 @@ async def test_refresh_keeps_filters_page_and_highlighted_row(app):
         await pilot.press("down", "down")
         table = app.screen.query_one(ReportTable)
         assert table.highlighted_code == 33
-        accounts.save(accounts.validation.AccountInput(name="Newcomer", email="new@example.com", host="smtp.example.com"))
+        accounts.save(
+            accounts.validation.AccountInput(
+                name="Newcomer", email="new@example.com", host="smtp.example.com"
+            )
+        )
         await pilot.press("f5")
         await settle(pilot)
         assert shown(app)[0] == "Page 2 of 3 · 76 accounts"

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from smtp_tui import accounts, connectors, credentials, settings, proofs
+from smtp_tui import accounts, connectors, credentials, proofs, settings
 from smtp_tui.errors import Refused, ValidationFailed
 from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
 from smtp_tui.mail.transport import deliver
@@ -19,28 +19,47 @@ TO = "admin@example.com"
 
 
 def make_account(vault, server_port, *, security="TLS", auth=True, password=PASSWORD, **overrides):
-    credential = credentials.save(vault, name=f"cred-{time.monotonic_ns()}", username=USER, secret=password)
-    values = dict(host="localhost", port=server_port, secure=security != "none",
-                  secure_type=None if security == "none" else security,
-                  authentication=auth, credential_id=credential.id if auth else None, timeout=5)
+    credential = credentials.save(
+        vault, name=f"cred-{time.monotonic_ns()}", username=USER, secret=password
+    )
+    values = dict(
+        host="localhost",
+        port=server_port,
+        secure=security != "none",
+        secure_type=None if security == "none" else security,
+        authentication=auth,
+        credential_id=credential.id if auth else None,
+        timeout=5,
+    )
     values |= overrides
     return accounts.save(account_input(1, **values))
 
 
 async def run(vault, code, *, to=TO, check_only=False, lines=None):
-    attempt = proofs.prepare_saved(code, vault, to=to, subject=TEST_SUBJECT, body=TEST_BODY,
-                                      check_only=check_only)
-    outcome = await deliver(attempt.server, attempt.envelope, check_only=check_only,
-                            on_line=lines.append if lines is not None else None)
+    attempt = proofs.prepare_saved(
+        code, vault, to=to, subject=TEST_SUBJECT, body=TEST_BODY, check_only=check_only
+    )
+    outcome = await deliver(
+        attempt.server,
+        attempt.envelope,
+        check_only=check_only,
+        on_line=lines.append if lines is not None else None,
+    )
     proofs.record(attempt, outcome, actor="tester@pam")
     return outcome
 
 
 async def test_starttls_and_auth_deliver_with_every_header(db, vault, starttls_server):
     settings.put(settings.FOOTER, "Sent by the PAM appliance.")
-    account = make_account(vault, starttls_server.port, reply_to="team@example.com",
-                           return_path="bounces@example.com", read_confirmation=True,
-                           confirmation_email="receipts@example.com", footer=True)
+    account = make_account(
+        vault,
+        starttls_server.port,
+        reply_to="team@example.com",
+        return_path="bounces@example.com",
+        read_confirmation=True,
+        confirmation_email="receipts@example.com",
+        footer=True,
+    )
     lines = []
     outcome = await run(vault, account.code, lines=lines)
     assert outcome.ok, outcome.verdict
@@ -54,14 +73,24 @@ async def test_starttls_and_auth_deliver_with_every_header(db, vault, starttls_s
     assert message["Disposition-Notification-To"] == "receipts@example.com"
     assert message["Subject"] == TEST_SUBJECT and message["Message-ID"] and message["Date"]
     assert "Sent by the PAM appliance." in message.get_payload()
-    assert starttls_server.authenticator.attempts and all(tls for _, tls in starttls_server.authenticator.attempts)
+    assert starttls_server.authenticator.attempts and all(
+        tls for _, tls in starttls_server.authenticator.attempts
+    )
     text = "\n".join(str(line) for line in lines)
-    assert " -> STARTTLS" in text and "TLS is up: TLSv1" in text and "Peer certificate: subject" in text
+    assert (
+        " -> STARTTLS" in text
+        and "TLS is up: TLSv1" in text
+        and "Peer certificate: subject" in text
+    )
     assert "<-  250" in text and " -> MAIL FROM:<bounces@example.com>" in text
     assert PASSWORD not in text
     run_row = TestRun.get()
     assert (run_row.outcome, run_row.mode, run_row.recipient, run_row.started_by) == (
-        "delivered", "send", TO, "tester@pam")
+        "delivered",
+        "send",
+        TO,
+        "tester@pam",
+    )
     assert PASSWORD not in run_row.transcript and " -> AUTH" in run_row.transcript
     assert accounts.get(account.code).last_test_outcome == "delivered"
 
@@ -91,7 +120,9 @@ async def test_untrusted_certificate_fails_unless_ignored(db, vault, untrusted_s
     assert "Certificate not trusted" in outcome.failure.summary
     assert "Add the issuing CA" in outcome.failure.hint
     assert untrusted_server.authenticator.attempts == []
-    accounts.save(replace(AccountInput.from_account(account), ignore_cert_errors=True), code=account.code)
+    accounts.save(
+        replace(AccountInput.from_account(account), ignore_cert_errors=True), code=account.code
+    )
     outcome = await run(vault, account.code)
     assert outcome.ok, outcome.verdict
     assert "The certificate was not checked" in outcome.transcript.text()
@@ -101,7 +132,9 @@ async def test_wrong_password_is_an_auth_failure_with_535(db, vault, starttls_se
     account = make_account(vault, starttls_server.port, password="wrong-password")
     outcome = await run(vault, account.code)
     assert not outcome.ok and outcome.failure.step == "AUTH"
-    assert "535" in outcome.failure.summary and "credential" in outcome.failure.hint, outcome.transcript.text()
+    assert "535" in outcome.failure.summary and "credential" in outcome.failure.hint, (
+        outcome.transcript.text()
+    )
     assert "wrong-password" not in outcome.transcript.text()
     assert starttls_server.handler.received == []
 
@@ -133,8 +166,13 @@ async def test_ssl_against_a_starttls_port_says_so(db, vault, starttls_server):
 async def test_connection_refused_and_unresolvable_names(db, vault):
     account = make_account(vault, free_port(), security="none", auth=False)
     outcome = await run(vault, account.code)
-    assert (outcome.failure.step, "refused the connection" in outcome.failure.summary) == ("connect", True)
-    accounts.save(replace(AccountInput.from_account(account), host="no-such-host.invalid"), code=account.code)
+    assert (outcome.failure.step, "refused the connection" in outcome.failure.summary) == (
+        "connect",
+        True,
+    )
+    accounts.save(
+        replace(AccountInput.from_account(account), host="no-such-host.invalid"), code=account.code
+    )
     outcome = await run(vault, account.code)
     assert outcome.failure.step == "resolve" and "could not be resolved" in outcome.failure.summary
 
@@ -151,24 +189,41 @@ async def test_check_only_sends_no_message(db, vault, starttls_server):
 @pytest.mark.parametrize("kind", ["socks5", "http"])
 async def test_delivery_through_a_proxy(db, vault, starttls_server, socks5_proxy, http_proxy, kind):
     proxy = socks5_proxy if kind == "socks5" else http_proxy
-    proxy_credential = credentials.save(vault, name="proxy-login", username="proxyuser", secret="proxy-Pa55").id
-    connector = connectors.save(name=f"{kind}-proxy", kind=kind, host="127.0.0.1", port=proxy.port,
-                                credential_id=proxy_credential)
-    account = make_account(vault, starttls_server.port, use_connector=True, connector_id=connector.id)
+    proxy_credential = credentials.save(
+        vault, name="proxy-login", username="proxyuser", secret="proxy-Pa55"
+    ).id
+    connector = connectors.save(
+        name=f"{kind}-proxy",
+        kind=kind,
+        host="127.0.0.1",
+        port=proxy.port,
+        credential_id=proxy_credential,
+    )
+    account = make_account(
+        vault, starttls_server.port, use_connector=True, connector_id=connector.id
+    )
     outcome = await run(vault, account.code)
     assert outcome.ok, outcome.transcript.text()
     assert len(starttls_server.handler.received) == 1
     text = outcome.transcript.text()
-    assert "through the" in text and "TLS is up" in text  # TLS checked against localhost, not the proxy
+    assert (
+        "through the" in text and "TLS is up" in text
+    )  # TLS checked against localhost, not the proxy
     assert "proxy-Pa55" not in text
 
 
 @pytest.mark.parametrize("kind", ["socks5", "http"])
-async def test_a_wrong_proxy_login_is_a_proxy_failure(db, vault, starttls_server, socks5_proxy, http_proxy, kind):
+async def test_a_wrong_proxy_login_is_a_proxy_failure(
+    db, vault, starttls_server, socks5_proxy, http_proxy, kind
+):
     proxy = socks5_proxy if kind == "socks5" else http_proxy
     wrong = credentials.save(vault, name="proxy-login", username="proxyuser", secret="nope")
-    connector = connectors.save(name="proxy", kind=kind, host="127.0.0.1", port=proxy.port, credential_id=wrong.id)
-    account = make_account(vault, starttls_server.port, use_connector=True, connector_id=connector.id)
+    connector = connectors.save(
+        name="proxy", kind=kind, host="127.0.0.1", port=proxy.port, credential_id=wrong.id
+    )
+    account = make_account(
+        vault, starttls_server.port, use_connector=True, connector_id=connector.id
+    )
     outcome = await run(vault, account.code)
     assert not outcome.ok and outcome.failure.step == "proxy", outcome.transcript.text()
     assert "refused to open" in outcome.failure.summary
@@ -195,7 +250,10 @@ def test_edited_settings_do_not_receive_the_stored_secret(db, vault):
     moved = replace(edited, host="attacker.example.com")
     with pytest.raises(Refused, match="stored secret of 'cred-.*' is not sent"):
         proofs.server_settings(moved, vault, saved=account)
-    assert proofs.server_settings(moved, vault, saved=account, typed_secret="typed").password == "typed"
+    assert (
+        proofs.server_settings(moved, vault, saved=account, typed_secret="typed").password
+        == "typed"
+    )
     assert proofs.server_settings(edited, vault, saved=account).password == PASSWORD
 
 
@@ -208,8 +266,12 @@ def test_the_recipient_is_validated(db, vault):
 
 def test_last_test_labels():
     from datetime import datetime, timedelta
+
     now = datetime(2026, 1, 1, 12, 0, 0)
     assert accounts.last_test_label(None, None) == "never"
     assert accounts.last_test_label("delivered", now - timedelta(minutes=2), now) == "✓ 2m ago"
-    assert accounts.last_test_label("failed AUTH", now - timedelta(hours=1, minutes=5), now) == "✗ AUTH 1h ago"
+    assert (
+        accounts.last_test_label("failed AUTH", now - timedelta(hours=1, minutes=5), now)
+        == "✗ AUTH 1h ago"
+    )
     assert accounts.last_test_label("checked", now, now) == "✓ just now"

@@ -49,8 +49,9 @@ def test_empty_report(snap_compare, context):
 
 
 def test_delete_confirmation(snap_compare, demo_app):
-    assert snap_compare(demo_app, terminal_size=(80, 24),
-                        run_before=lambda pilot: _settled(pilot, "down", "delete"))
+    assert snap_compare(
+        demo_app, terminal_size=(80, 24), run_before=lambda pilot: _settled(pilot, "down", "delete")
+    )
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
@@ -71,10 +72,14 @@ def test_account_form_with_errors(snap_compare, demo_app, size):
 
 @pytest.mark.parametrize("key", ["d", "p", "s", "S", "t", "question_mark", "full_stop"])
 def test_output_and_modal_screens_at_80x24(snap_compare, demo_app, key, monkeypatch):
-    monkeypatch.setattr("smtp_tui.screens.download.default_file_name", lambda fmt, today=None: f"report.{fmt}")
+    monkeypatch.setattr(
+        "smtp_tui.screens.download.default_file_name", lambda fmt, today=None: f"report.{fmt}"
+    )
     monkeypatch.setattr("smtp_tui.reports.schedules.local_timezone", lambda: "Europe/Berlin")
     monkeypatch.setattr("smtp_tui.reports.printing.datetime", _FrozenDatetime)
-    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=lambda pilot: _settled(pilot, key))
+    assert snap_compare(
+        demo_app, terminal_size=(80, 24), run_before=lambda pilot: _settled(pilot, key)
+    )
 
 
 class _FrozenDatetime:
@@ -83,4 +88,5 @@ class _FrozenDatetime:
     @staticmethod
     def now(tz=None):
         from datetime import datetime, timezone
+
         return datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)

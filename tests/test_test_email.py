@@ -3,13 +3,13 @@
 import pytest
 from textual.widgets import Input, RichLog
 
-from smtp_tui.screens.account_form import AccountForm
-from smtp_tui.screens.report import ReportScreen
-from smtp_tui.screens.report_table import ReportTable
-from smtp_tui.screens.proof import ProofScreen
-from smtp_tui.screens.proof_history import ProofHistoryScreen, TranscriptScreen
 from smtp_tui import accounts, credentials
 from smtp_tui.app import SmtpApp
+from smtp_tui.screens.account_form import AccountForm
+from smtp_tui.screens.proof import ProofScreen
+from smtp_tui.screens.proof_history import ProofHistoryScreen, TranscriptScreen
+from smtp_tui.screens.report import ReportScreen
+from smtp_tui.screens.report_table import ReportTable
 from tests.conftest import account_input, impatient, write_lock_held
 from tests.mailservers import PASSWORD, USER
 from tests.test_report import settle
@@ -22,8 +22,18 @@ def app(context):
 
 def tls_account(vault, port, **overrides):
     credential = credentials.save(vault, name="relay", username=USER, secret=PASSWORD)
-    values = dict(host="localhost", port=port, secure=True, secure_type="TLS", authentication=True,
-                  credential_id=credential.id, timeout=5) | overrides
+    values = (
+        dict(
+            host="localhost",
+            port=port,
+            secure=True,
+            secure_type="TLS",
+            authentication=True,
+            credential_id=credential.id,
+            timeout=5,
+        )
+        | overrides
+    )
     return accounts.save(account_input(1, **values))
 
 
@@ -90,7 +100,9 @@ async def test_a_bad_recipient_is_shown_under_its_field(app, context, starttls_s
 
 
 async def test_escape_stops_a_hanging_attempt_at_once(app, context, silent_server):
-    accounts.save(account_input(1, host="127.0.0.1", port=silent_server.port, secure=False, timeout=30))
+    accounts.save(
+        account_input(1, host="127.0.0.1", port=silent_server.port, secure=False, timeout=30)
+    )
     async with app.run_test(size=(120, 45)) as pilot:
         await settle(pilot)
         await pilot.press("t", *"admin@example.com", "ctrl+s")
@@ -123,7 +135,8 @@ async def test_history_lists_the_runs_and_their_transcripts(app, context, startt
 
 
 async def test_the_form_tests_edited_settings_and_asks_for_the_secret_when_the_host_changed(
-        app, context, starttls_server):
+    app, context, starttls_server
+):
     tls_account(context.vault, starttls_server.port, host="127.0.0.1")
     async with app.run_test(size=(120, 45)) as pilot:
         await settle(pilot)
@@ -132,10 +145,14 @@ async def test_the_form_tests_edited_settings_and_asks_for_the_secret_when_the_h
         app.screen.query_one("#f-host", Input).value = "localhost"  # edited, not saved
         await pilot.press("ctrl+t")
         assert isinstance(app.screen, ProofScreen)
-        assert app.screen.query_one("#row-secret").display  # the stored secret is not sent elsewhere
+        assert app.screen.query_one(
+            "#row-secret"
+        ).display  # the stored secret is not sent elsewhere
         await pilot.press(*"admin@example.com", "ctrl+s")
         await pilot.pause()
-        assert "stored secret of 'relay' is not sent" in str(app.screen.query_one("#verdict").render())
+        assert "stored secret of 'relay' is not sent" in str(
+            app.screen.query_one("#verdict").render()
+        )
         app.screen.query_one("#f-secret", Input).value = PASSWORD
         await pilot.press("ctrl+s")
         await wait_done(pilot)
@@ -144,8 +161,9 @@ async def test_the_form_tests_edited_settings_and_asks_for_the_secret_when_the_h
 
 
 @pytest.mark.sqlite_only
-async def test_a_delivered_test_the_database_cannot_record_shows_its_verdict_and_a_note(app, context,
-                                                                                        starttls_server):
+async def test_a_delivered_test_the_database_cannot_record_shows_its_verdict_and_a_note(
+    app, context, starttls_server
+):
     tls_account(context.vault, starttls_server.port)
     async with app.run_test(size=(120, 45)) as pilot:
         await settle(pilot)
@@ -155,6 +173,10 @@ async def test_a_delivered_test_the_database_cannot_record_shows_its_verdict_and
             await pilot.press("ctrl+s")
             await wait_done(pilot)
         verdict = str(app.screen.query_one("#verdict").render())
-        assert verdict.startswith("✓ Delivered to the server: it accepted the message.\n⚠ Not recorded: the "
-                                  "database did not take this test (database is locked)"), verdict
-        assert len(starttls_server.handler.received) == 1 and accounts.get(1).last_test_outcome is None
+        assert verdict.startswith(
+            "✓ Delivered to the server: it accepted the message.\n⚠ Not recorded: the "
+            "database did not take this test (database is locked)"
+        ), verdict
+        assert (
+            len(starttls_server.handler.received) == 1 and accounts.get(1).last_test_outcome is None
+        )

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 
 from smtp_tui import __version__
 from smtp_tui.cli.output import error, one_line, refused
+from smtp_tui.errors import NotFound, ServiceError, ValidationFailed
 from smtp_tui.store.config import DB_ENV, KEY_FILE_ENV, Config
 from smtp_tui.store.context import AppContext
 from smtp_tui.store.database import DATABASE_ERRORS, DatabaseUnavailable
-from smtp_tui.errors import NotFound, ServiceError, ValidationFailed
 from smtp_tui.store.vault import VaultError
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -40,21 +40,25 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     parser = Parser(
         prog="smtp-tui",
         description="Browse, search, add, edit and test the outbound SMTP accounts of an appliance.",
-        add_help=commands, exit_on_error=commands,
+        add_help=commands,
+        exit_on_error=commands,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
-        "--db", metavar="URL_OR_PATH",
+        "--db",
+        metavar="URL_OR_PATH",
         help=f"SQLite file, or sqlite:///, postgresql:// or mysql:// URL (env {DB_ENV}; "
-             "default: smtp-tui.db in your data directory)",
+        "default: smtp-tui.db in your data directory)",
     )
     parser.add_argument(
-        "--key-file", metavar="PATH",
+        "--key-file",
+        metavar="PATH",
         help=f"file holding the key that encrypts credential secrets (env {KEY_FILE_ENV}; "
-             "default: secret.key in your data directory)",
+        "default: secret.key in your data directory)",
     )
     parser.add_argument(
-        "--demo", action="store_true",
+        "--demo",
+        action="store_true",
         help="fill an empty database with about 75 sample accounts to explore",
     )
     if not commands:
@@ -63,10 +67,15 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
 
     # --db and --key-file may also follow the command (smtp-tui test X --db ...).
     common = Parser(add_help=False)
-    common.add_argument("--db", metavar="URL_OR_PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    common.add_argument("--key-file", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND",
-                                       description="without a command, smtp-tui opens the TUI")
+    common.add_argument(
+        "--db", metavar="URL_OR_PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    common.add_argument(
+        "--key-file", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    subparsers = parser.add_subparsers(
+        title="commands", metavar="COMMAND", description="without a command, smtp-tui opens the TUI"
+    )
     accounts.add_parser(subparsers, [common])
     registry.add_parsers(subparsers, [common])
     reports.add_parsers(subparsers, [common])
@@ -89,7 +98,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
-    except KeyboardInterrupt:  # ctrl+c at a prompt or mid-command: what was done is committed or not at all
+    except (
+        KeyboardInterrupt
+    ):  # ctrl+c at a prompt or mid-command: what was done is committed or not at all
         error("Interrupted.")
         return EXIT_REFUSED
 

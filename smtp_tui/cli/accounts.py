@@ -14,18 +14,23 @@ from smtp_tui.errors import NotFound, ValidationFailed
 from smtp_tui.validation import AccountInput, FieldError, account_code
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
-FLAG_OPTIONS = (("read_confirmation", "read confirmation: ask for a read receipt"),
-                ("force_config", "force this account's From, Reply-To and Return-Path"),
-                ("footer", "append the footer text"),
-                ("ignore_cert_errors", "skip certificate and host-name checks (a warning everywhere)"))
+FLAG_OPTIONS = (
+    ("read_confirmation", "read confirmation: ask for a read receipt"),
+    ("force_config", "force this account's From, Reply-To and Return-Path"),
+    ("footer", "append the footer text"),
+    ("ignore_cert_errors", "skip certificate and host-name checks (a warning everywhere)"),
+)
 
 
 def add_parser(commands, parents) -> None:
-    group = commands.add_parser("accounts", help="list, show, add, edit, delete, export, import accounts",
-                                parents=parents)
+    group = commands.add_parser(
+        "accounts", help="list, show, add, edit, delete, export, import accounts", parents=parents
+    )
     sub = group.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
-    listing = sub.add_parser("list", help="the report, filtered like the search panel", parents=parents)
+    listing = sub.add_parser(
+        "list", help="the report, filtered like the search panel", parents=parents
+    )
     listing.add_argument("--json", action="store_true", help="print JSON (stable keys, no secrets)")
     add_filter_options(listing)
     listing.set_defaults(run=list_accounts)
@@ -60,12 +65,15 @@ def add_parser(commands, parents) -> None:
     delete.add_argument("--yes", action="store_true", help="do not ask")
     delete.set_defaults(run=delete_account)
 
-    export = sub.add_parser("export", help="every account as JSON (no secrets) on stdout", parents=parents)
+    export = sub.add_parser(
+        "export", help="every account as JSON (no secrets) on stdout", parents=parents
+    )
     export.add_argument("--format", choices=("json",), default="json")
     export.set_defaults(run=export_accounts)
 
-    imports = sub.add_parser("import", help="add the accounts of a JSON file: all of them, or none",
-                             parents=parents)
+    imports = sub.add_parser(
+        "import", help="add the accounts of a JSON file: all of them, or none", parents=parents
+    )
     imports.add_argument("file", metavar="FILE.json")
     imports.set_defaults(run=import_accounts)
 
@@ -73,15 +81,32 @@ def add_parser(commands, parents) -> None:
 def _account_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
     for option in ("reply-to", "return-path", "confirmation-email"):
         parser.add_argument(f"--{option}", metavar="ADDR", help="'' clears it" if editing else None)
-    parser.add_argument("--default", action=argparse.BooleanOptionalAction if editing else "store_true",
-                        default=None, help="make it the default account")
+    parser.add_argument(
+        "--default",
+        action=argparse.BooleanOptionalAction if editing else "store_true",
+        default=None,
+        help="make it the default account",
+    )
     for field, help_text in FLAG_OPTIONS:
-        parser.add_argument(f"--{field.replace('_', '-')}", dest=field, default=None, help=help_text,
-                            action=argparse.BooleanOptionalAction if editing else "store_true")
-    parser.add_argument("--secure", choices=("ssl", "tls", "none"), help="SSL (implicit TLS), TLS (STARTTLS) or none")
-    parser.add_argument("--credential", metavar="NAME", help="log in with this credential (authentication yes)")
+        parser.add_argument(
+            f"--{field.replace('_', '-')}",
+            dest=field,
+            default=None,
+            help=help_text,
+            action=argparse.BooleanOptionalAction if editing else "store_true",
+        )
+    parser.add_argument(
+        "--secure",
+        choices=("ssl", "tls", "none"),
+        help="SSL (implicit TLS), TLS (STARTTLS) or none",
+    )
+    parser.add_argument(
+        "--credential", metavar="NAME", help="log in with this credential (authentication yes)"
+    )
     parser.add_argument("--connector", metavar="NAME", help="go through this network connector")
-    parser.add_argument("--timeout", metavar="SECONDS", help="seconds each step of a send may take (default 30)")
+    parser.add_argument(
+        "--timeout", metavar="SECONDS", help="seconds each step of a send may take (default 30)"
+    )
     if editing:
         parser.add_argument("--no-credential", action="store_true", help="authentication no")
         parser.add_argument("--no-connector", action="store_true", help="use no network connector")
@@ -90,19 +115,37 @@ def _account_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
 def _apply(data: AccountInput, args: argparse.Namespace) -> AccountInput:
     """`data` with the options given on the command line; unknown names are field errors."""
     changes: dict = {}
-    for field in ("name", "email", "host", "port", "reply_to", "return_path", "confirmation_email", "timeout",
-                  "active", "read_confirmation", "force_config", "footer", "ignore_cert_errors"):
+    for field in (
+        "name",
+        "email",
+        "host",
+        "port",
+        "reply_to",
+        "return_path",
+        "confirmation_email",
+        "timeout",
+        "active",
+        "read_confirmation",
+        "force_config",
+        "footer",
+        "ignore_cert_errors",
+    ):
         value = getattr(args, field, None)
         if value is not None:
             changes[field] = value
     if args.default is not None:
         changes["is_default"] = args.default
     if args.secure is not None:
-        changes |= {"secure": args.secure != "none", "secure_type": None if args.secure == "none" else args.secure.upper()}
+        changes |= {
+            "secure": args.secure != "none",
+            "secure_type": None if args.secure == "none" else args.secure.upper(),
+        }
     errors = {}
     # --credential NAME / --no-credential, and the same for the connector: (option, service, switch).
-    for option, service, switch in (("credential", credentials, "authentication"),
-                                    ("connector", connectors, "use_connector")):
+    for option, service, switch in (
+        ("credential", credentials, "authentication"),
+        ("connector", connectors, "use_connector"),
+    ):
         if getattr(args, f"no_{option}", False):
             changes |= {switch: False, f"{option}_id": None}
         if getattr(args, option):
@@ -125,8 +168,15 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
 
 def filters_from(args: argparse.Namespace) -> Filters:
     """The filter options as the search panel's; raises FieldError naming the option at fault."""
-    texts = {field: validation.text(getattr(args, field), f"--{field.replace('_', '-')}", required=False,
-                                    max_length=validation.ADDRESS_MAX) for field in TEXT_FILTERS}
+    texts = {
+        field: validation.text(
+            getattr(args, field),
+            f"--{field.replace('_', '-')}",
+            required=False,
+            max_length=validation.ADDRESS_MAX,
+        )
+        for field in TEXT_FILTERS
+    }
     return Filters(code=account_code(args.code), status=args.status, **texts)
 
 
@@ -140,11 +190,26 @@ def list_accounts(args, context) -> int:
     if args.json:
         as_json([account_records.to_record(a) for a in rows])
         return EXIT_OK
-    table(("Code", "Name", "E-mail", "Status", "Default", "Secure", "Server", "Last test"), [
-        (a.code, a.name, a.email, "active" if a.active else "inactive", yes_no(a.is_default),
-         (a.secure_type or "yes") if a.secure else "no", f"{a.host}:{a.port}",
-         last_test_label(a.last_test_outcome, a.last_test_at)) for a in rows])
-    say(f"{len(rows)} account{'s' if len(rows) != 1 else ''}" + (f" · {filters.describe()}" if not filters.is_empty() else ""))
+    table(
+        ("Code", "Name", "E-mail", "Status", "Default", "Secure", "Server", "Last test"),
+        [
+            (
+                a.code,
+                a.name,
+                a.email,
+                "active" if a.active else "inactive",
+                yes_no(a.is_default),
+                (a.secure_type or "yes") if a.secure else "no",
+                f"{a.host}:{a.port}",
+                last_test_label(a.last_test_outcome, a.last_test_at),
+            )
+            for a in rows
+        ],
+    )
+    say(
+        f"{len(rows)} account{'s' if len(rows) != 1 else ''}"
+        + (f" · {filters.describe()}" if not filters.is_empty() else "")
+    )
     return EXIT_OK
 
 
@@ -198,12 +263,17 @@ def export_accounts(args, context) -> int:
 
 def import_accounts(args, context) -> int:
     try:
-        with open(args.file, encoding="utf-8-sig") as file:  # a BOM, as some editors write, is no error
+        with open(
+            args.file, encoding="utf-8-sig"
+        ) as file:  # a BOM, as some editors write, is no error
             records = json.load(file)
     except OSError as exc:
         error(f"Cannot read {args.file}: {exc.strerror}.")
         return EXIT_USAGE
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError, bad UTF-8, absurd numbers or nesting
+    except (
+        ValueError,
+        RecursionError,
+    ) as exc:  # JSONDecodeError, bad UTF-8, absurd numbers or nesting
         error(f"{args.file} is not valid JSON: {str(exc)[:200]}.")
         return EXIT_REFUSED
     try:
@@ -214,4 +284,3 @@ def import_accounts(args, context) -> int:
         return EXIT_REFUSED
     print(f"Imported {len(saved)} account{'s' if len(saved) != 1 else ''}.")
     return EXIT_OK
-

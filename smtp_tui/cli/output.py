@@ -18,8 +18,13 @@ CELL_MAX = 200  # characters of a table cell: a name is at most 100, an address 
 MESSAGE_MAX = 600  # characters of a one-line message, cut in the middle to keep what to do
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, cell_max: int = CELL_MAX) -> None:
-    rows = [[printable(shortened("" if cell is None else str(cell), cell_max)) for cell in row] for row in rows]
+def table(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, cell_max: int = CELL_MAX
+) -> None:
+    rows = [
+        [printable(shortened("" if cell is None else str(cell), cell_max)) for cell in row]
+        for row in rows
+    ]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     line = "  ".join(f"{{:{w}}}" for w in widths)
     print(line.format(*headers).rstrip())
@@ -40,7 +45,9 @@ def one_line(message: str) -> str:
 def say(message: str, *, multi_line: bool = False, file=None) -> None:
     """Print a message that holds data (a name, a reply, a stored text) on stdout, or `file`.
     One line is escaped and cut; a text of several lines keeps its newlines and tabs, whole."""
-    print(printable(message, keep="\n\t") if multi_line else one_line(message), file=file, flush=True)
+    print(
+        printable(message, keep="\n\t") if multi_line else one_line(message), file=file, flush=True
+    )
 
 
 def error(message: str) -> None:

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 from smtp_tui import accounts
 from smtp_tui.cli.output import error, say
-from smtp_tui.store.context import AppContext
 from smtp_tui.errors import NotFound, ServiceError, ValidationFailed
+from smtp_tui.store.context import AppContext
 from smtp_tui.validation import FieldError, timeout_seconds
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -17,16 +17,24 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def add_parser(commands, parents=()) -> None:
     parser = commands.add_parser(
-        "test", parents=list(parents), help="send a test e-mail through an account and print the SMTP dialogue",
+        "test",
+        parents=list(parents),
+        help="send a test e-mail through an account and print the SMTP dialogue",
         description="Send a test e-mail through ACCOUNT (its name or code), printing the SMTP dialogue "
-                    "(secrets masked) and a verdict. Exit 0 when it worked, 1 when it failed, 2 on a usage error.")
+        "(secrets masked) and a verdict. Exit 0 when it worked, 1 when it failed, 2 on a usage error.",
+    )
     parser.add_argument("account", metavar="ACCOUNT", help="the account's name or code")
     parser.add_argument("--to", required=True, metavar="ADDR", help="the recipient")
     parser.add_argument("--subject", help="default: the test window's subject")
     parser.add_argument("--body", help="default: the test window's body")
-    parser.add_argument("--check-only", action="store_true",
-                        help="stop after RCPT TO: check connection, login, sender and recipient; send nothing")
-    parser.add_argument("--timeout", metavar="SECONDS", help="seconds each step may take (default: the account's)")
+    parser.add_argument(
+        "--check-only",
+        action="store_true",
+        help="stop after RCPT TO: check connection, login, sender and recipient; send nothing",
+    )
+    parser.add_argument(
+        "--timeout", metavar="SECONDS", help="seconds each step may take (default: the account's)"
+    )
     parser.set_defaults(run=run)
 
 
@@ -39,10 +47,18 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
     try:
         account = accounts.find(args.account)
         attempt = proofs.prepare_saved(
-            account.code, context.vault, to=args.to, subject=TEST_SUBJECT if args.subject is None else args.subject,
-            body=TEST_BODY if args.body is None else args.body, check_only=args.check_only)
+            account.code,
+            context.vault,
+            to=args.to,
+            subject=TEST_SUBJECT if args.subject is None else args.subject,
+            body=TEST_BODY if args.body is None else args.body,
+            check_only=args.check_only,
+        )
         if args.timeout is not None:
-            attempt = replace(attempt, server=replace(attempt.server, timeout=float(timeout_seconds(args.timeout))))
+            attempt = replace(
+                attempt,
+                server=replace(attempt.server, timeout=float(timeout_seconds(args.timeout))),
+            )
     except ValidationFailed as failure:
         for message in failure.errors.values():
             error(message)
@@ -55,8 +71,14 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
         return EXIT_FAILED
     say(f"Testing '{account.name}' (code {account.code}) → {attempt.recipient}")
     try:
-        outcome = asyncio.run(deliver(attempt.server, attempt.envelope, check_only=attempt.check_only,
-                                      on_line=lambda line: say(str(line))))
+        outcome = asyncio.run(
+            deliver(
+                attempt.server,
+                attempt.envelope,
+                check_only=attempt.check_only,
+                on_line=lambda line: say(str(line)),
+            )
+        )
     except KeyboardInterrupt:
         note = proofs.keep(attempt, None)
         error("Cancelled.")

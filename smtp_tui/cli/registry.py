@@ -14,10 +14,15 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 
 def add_parsers(commands, parents) -> None:
-    group = commands.add_parser("credentials", help="user names and secrets accounts log in with", parents=parents)
+    group = commands.add_parser(
+        "credentials", help="user names and secrets accounts log in with", parents=parents
+    )
     sub = group.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    add = sub.add_parser("add", help="add a credential; the secret is read from a masked prompt or stdin",
-                         parents=parents)
+    add = sub.add_parser(
+        "add",
+        help="add a credential; the secret is read from a masked prompt or stdin",
+        parents=parents,
+    )
     add.add_argument("name", metavar="NAME")
     add.add_argument("--username", required=True)
     add.set_defaults(run=add_credential)
@@ -28,12 +33,16 @@ def add_parsers(commands, parents) -> None:
     delete.add_argument("name", metavar="NAME")
     delete.set_defaults(run=delete_credential)
 
-    group = commands.add_parser("connectors", help="proxies accounts reach their server through", parents=parents)
+    group = commands.add_parser(
+        "connectors", help="proxies accounts reach their server through", parents=parents
+    )
     sub = group.add_subparsers(title="commands", metavar="COMMAND", required=True)
     add = sub.add_parser("add", help="add a network connector", parents=parents)
     add.add_argument("name", metavar="NAME")
     add.add_argument("--url", required=True, metavar="socks5://HOST:PORT|http://HOST:PORT")
-    add.add_argument("--credential", metavar="NAME", help="log in to the proxy with this credential")
+    add.add_argument(
+        "--credential", metavar="NAME", help="log in to the proxy with this credential"
+    )
     add.set_defaults(run=add_connector)
     listing = sub.add_parser("list", help="every network connector", parents=parents)
     listing.add_argument("--json", action="store_true")
@@ -44,7 +53,9 @@ def add_parsers(commands, parents) -> None:
 
     group = commands.add_parser("settings", help="application-wide settings", parents=parents)
     sub = group.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    footer = sub.add_parser("footer", help="show the footer text, or set it to TEXT", parents=parents)
+    footer = sub.add_parser(
+        "footer", help="show the footer text, or set it to TEXT", parents=parents
+    )
     footer.add_argument("text", metavar="TEXT", nargs="?")
     footer.set_defaults(run=footer_text)
 
@@ -89,14 +100,21 @@ def add_connector(args, context) -> int:
     credential_id = None
     if args.credential:
         credential_id = credentials.find(args.credential).id
-    saved = connectors.save(name=args.name, kind=kind, host=host, port=port, credential_id=credential_id)
+    saved = connectors.save(
+        name=args.name, kind=kind, host=host, port=port, credential_id=credential_id
+    )
     say(f"Added network connector '{saved.name}' ({CONNECTOR_KINDS[kind]} {host}:{port}).")
     return EXIT_OK
 
 
 def _connector_record(c) -> dict:
-    return {"name": c.name, "kind": c.kind, "host": c.host, "port": c.port,
-            "credential": c.credential.name if c.credential_id else None}
+    return {
+        "name": c.name,
+        "kind": c.kind,
+        "host": c.host,
+        "port": c.port,
+        "credential": c.credential.name if c.credential_id else None,
+    }
 
 
 def list_connectors(args, context) -> int:
@@ -104,8 +122,18 @@ def list_connectors(args, context) -> int:
     if args.json:
         as_json(rows)
     else:
-        table(("Name", "Type", "Proxy", "Credential"),
-              [(r["name"], CONNECTOR_KINDS[r["kind"]], f"{r['host']}:{r['port']}", r["credential"] or "") for r in rows])
+        table(
+            ("Name", "Type", "Proxy", "Credential"),
+            [
+                (
+                    r["name"],
+                    CONNECTOR_KINDS[r["kind"]],
+                    f"{r['host']}:{r['port']}",
+                    r["credential"] or "",
+                )
+                for r in rows
+            ],
+        )
     return EXIT_OK
 
 

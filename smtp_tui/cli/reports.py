@@ -15,21 +15,33 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def add_parsers(commands, parents) -> None:
-    parser = commands.add_parser("export", help="the whole filtered report as CSV, JSON or XLSX", parents=parents)
+    parser = commands.add_parser(
+        "export", help="the whole filtered report as CSV, JSON or XLSX", parents=parents
+    )
     parser.add_argument("--format", choices=FORMATS, default="csv")
-    parser.add_argument("--output", metavar="FILE",
-                        help="write here (default, or -: standard output; for XLSX only when redirected)")
-    parser.add_argument("--sort", default="code", help="the column to sort by (code, name, email, ...)")
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write here (default, or -: standard output; for XLSX only when redirected)",
+    )
+    parser.add_argument(
+        "--sort", default="code", help="the column to sort by (code, name, email, ...)"
+    )
     parser.add_argument("--descending", action="store_true")
     add_filter_options(parser)
     parser.set_defaults(run=export_report)
 
-    group = commands.add_parser("schedules", help="scheduled reports: list them, or send the due ones",
-                                parents=parents)
+    group = commands.add_parser(
+        "schedules", help="scheduled reports: list them, or send the due ones", parents=parents
+    )
     sub = group.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    run = sub.add_parser("run", help="send every due report (for cron or a systemd timer)", parents=parents)
+    run = sub.add_parser(
+        "run", help="send every due report (for cron or a systemd timer)", parents=parents
+    )
     run.set_defaults(run=run_schedules)
-    listing = sub.add_parser("list", help="every schedule with its next and last run", parents=parents)
+    listing = sub.add_parser(
+        "list", help="every schedule with its next and last run", parents=parents
+    )
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=list_schedules)
 
@@ -64,11 +76,15 @@ def export_report(args, context) -> int:
 
 
 def run_schedules(args, context) -> int:
-    from smtp_tui.reports import schedules  # sending, imported by the commands that send (see cli.py)
+    from smtp_tui.reports import (
+        schedules,
+    )  # sending, imported by the commands that send (see cli.py)
 
     results = schedules.run_due(context.vault)
     for result in results:
-        say(f"schedule {result.schedule_id}: {'sent' if result.sent else 'FAILED'} · {result.summary}")
+        say(
+            f"schedule {result.schedule_id}: {'sent' if result.sent else 'FAILED'} · {result.summary}"
+        )
         if result.note:
             error(result.note)
     if not results:
@@ -81,15 +97,35 @@ def list_schedules(args, context) -> int:
     from smtp_tui.reports import schedules
 
     rows = schedules.all_schedules()
-    records = [{"id": s.id, "when": schedules.describe(s), "recipients": s.recipients, "format": s.format,
-                "paused": s.paused, "next_run_utc": s.next_run_at.isoformat(timespec="minutes"),
-                "last_run_utc": s.last_run_at.isoformat(timespec="minutes") if s.last_run_at else None,
-                "last_outcome": s.last_outcome} for s in rows]
+    records = [
+        {
+            "id": s.id,
+            "when": schedules.describe(s),
+            "recipients": s.recipients,
+            "format": s.format,
+            "paused": s.paused,
+            "next_run_utc": s.next_run_at.isoformat(timespec="minutes"),
+            "last_run_utc": s.last_run_at.isoformat(timespec="minutes") if s.last_run_at else None,
+            "last_outcome": s.last_outcome,
+        }
+        for s in rows
+    ]
     if args.json:
         as_json(records)
         return EXIT_OK
-    table(("Id", "When", "Recipients", "Format", "Next run (UTC)", "Last run", "State"), [
-        (r["id"], r["when"], r["recipients"], r["format"], r["next_run_utc"],
-         f"{r['last_run_utc']} {r['last_outcome']}" if r["last_run_utc"] else "never",
-         "paused" if r["paused"] else "active") for r in records])
+    table(
+        ("Id", "When", "Recipients", "Format", "Next run (UTC)", "Last run", "State"),
+        [
+            (
+                r["id"],
+                r["when"],
+                r["recipients"],
+                r["format"],
+                r["next_run_utc"],
+                f"{r['last_run_utc']} {r['last_outcome']}" if r["last_run_utc"] else "never",
+                "paused" if r["paused"] else "active",
+            )
+            for r in records
+        ],
+    )
     return EXIT_OK

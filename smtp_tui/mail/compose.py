@@ -37,9 +37,17 @@ def wire_address(address: str) -> str:
         return address
 
 
-def compose(account: AccountInput, *, to: list[str] | tuple[str, ...], subject: str, body: str,
-            footer_text: str = "", sender: str | None = None, reply_to: str | None = None,
-            return_path: str | None = None) -> Envelope:
+def compose(
+    account: AccountInput,
+    *,
+    to: list[str] | tuple[str, ...],
+    subject: str,
+    body: str,
+    footer_text: str = "",
+    sender: str | None = None,
+    reply_to: str | None = None,
+    return_path: str | None = None,
+) -> Envelope:
     """A message from `account` to `to`.
 
     A caller may ask for another From, Reply-To or Return-Path; with force configuration on,
@@ -52,7 +60,9 @@ def compose(account: AccountInput, *, to: list[str] | tuple[str, ...], subject: 
     if account.force_config or return_path is None:
         return_path = account.return_path
     notify = (account.confirmation_email or account.email) if account.read_confirmation else ""
-    sender, reply_to, return_path, notify = map(wire_address, (sender, reply_to or "", return_path or "", notify))
+    sender, reply_to, return_path, notify = map(
+        wire_address, (sender, reply_to or "", return_path or "", notify)
+    )
     to = [wire_address(a) for a in to]
     domain = sender.rsplit("@", 1)[-1]
 
@@ -71,5 +81,9 @@ def compose(account: AccountInput, *, to: list[str] | tuple[str, ...], subject: 
         text = f"{body.rstrip()}\n\n-- \n{footer_text.strip()}\n"
     message.set_content(text)
     used = (sender, reply_to, return_path, notify, *to)
-    return Envelope(sender=return_path or sender, recipients=tuple(to), message=message,
-                    international=tuple(dict.fromkeys(a for a in used if not a.isascii())))
+    return Envelope(
+        sender=return_path or sender,
+        recipients=tuple(to),
+        message=message,
+        international=tuple(dict.fromkeys(a for a in used if not a.isascii())),
+    )

@@ -31,8 +31,14 @@ class ProxySettings:
 async def open_tunnel(proxy: ProxySettings, host: str, port: int, timeout: float) -> socket.socket:
     """A connected socket to host:port through the proxy; the proxy resolves the name."""
     if proxy.kind == "socks5":
-        client = Proxy(ProxyType.SOCKS5, proxy.host, proxy.port, username=proxy.username,
-                       password=proxy.password, rdns=True)
+        client = Proxy(
+            ProxyType.SOCKS5,
+            proxy.host,
+            proxy.port,
+            username=proxy.username,
+            password=proxy.password,
+            rdns=True,
+        )
         return await client.connect(dest_host=host, dest_port=port, timeout=timeout)
     try:
         async with asyncio.timeout(timeout):
@@ -50,14 +56,16 @@ async def _http_connect(proxy: ProxySettings, host: str, port: int) -> socket.so
     """
     loop = asyncio.get_running_loop()
     try:
-        family, kind, proto, _, address = (await loop.getaddrinfo(proxy.host, proxy.port,
-                                                                  type=socket.SOCK_STREAM))[0]
+        family, kind, proto, _, address = (
+            await loop.getaddrinfo(proxy.host, proxy.port, type=socket.SOCK_STREAM)
+        )[0]
         sock = socket.socket(family, kind, proto)
         sock.setblocking(False)
         await loop.sock_connect(sock, address)
     except OSError as exc:
-        raise ProxyConnectionError(exc.errno, f"Could not connect to proxy {proxy.host}:{proxy.port} "
-                                              f"[{exc.strerror}]") from exc
+        raise ProxyConnectionError(
+            exc.errno, f"Could not connect to proxy {proxy.host}:{proxy.port} [{exc.strerror}]"
+        ) from exc
     target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     request = f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n"
     if proxy.username is not None:
@@ -78,6 +86,8 @@ async def _http_connect(proxy: ProxySettings, host: str, port: int) -> socket.so
     parts = status.split(" ", 2)
     if len(parts) < 2 or parts[1] != "200":
         sock.close()
-        raise ProxyError(f"The proxy answered: {status}", error_code=int(parts[1]) if parts[1:2] and
-                         parts[1].isdigit() else None)
+        raise ProxyError(
+            f"The proxy answered: {status}",
+            error_code=int(parts[1]) if parts[1:2] and parts[1].isdigit() else None,
+        )
     return sock

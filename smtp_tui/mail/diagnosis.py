@@ -13,7 +13,19 @@ from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError
 from smtp_tui.escaping import printable
 from smtp_tui.mail.masking import Masker
 
-STEPS = ("resolve", "proxy", "connect", "TLS", "greeting", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA")
+STEPS = (
+    "resolve",
+    "proxy",
+    "connect",
+    "TLS",
+    "greeting",
+    "EHLO",
+    "STARTTLS",
+    "AUTH",
+    "MAIL",
+    "RCPT",
+    "DATA",
+)
 
 
 @dataclass(frozen=True)
@@ -39,12 +51,16 @@ def certificate_failure(step: str, error: ssl.SSLCertVerificationError, server) 
     if "expired" in reason:
         hint = "The server's certificate has expired: its administrator must renew it."
     elif "mismatch" in reason.lower() or "doesn't match" in reason:
-        hint = (f"The certificate does not name '{server.host}'. Use the host name the certificate "
-                "was issued for (not an IP address or an alias).")
+        hint = (
+            f"The certificate does not name '{server.host}'. Use the host name the certificate "
+            "was issued for (not an IP address or an alias)."
+        )
     else:
-        hint = ("The certificate's issuer is not trusted here. Add the issuing CA to the system's trust "
-                "store (or point SSL_CERT_FILE at a bundle that holds it); only for a test, set Ignore "
-                "certificate errors to Yes.")
+        hint = (
+            "The certificate's issuer is not trusted here. Add the issuing CA to the system's trust "
+            "store (or point SSL_CERT_FILE at a bundle that holds it); only for a test, set Ignore "
+            "certificate errors to Yes."
+        )
     return Failure(step, f"Certificate not trusted: {reason}.", hint)
 
 
@@ -52,13 +68,23 @@ def tls_failure(step: str, error: ssl.SSLError, server) -> Failure:
     if isinstance(error, ssl.SSLCertVerificationError):
         return certificate_failure(step, error, server)
     text = str(error)
-    if "WRONG_VERSION_NUMBER" in text or "wrong version number" in text or "record layer failure" in text:
-        return Failure(step, f"Port {server.port} did not answer TLS: it speaks plain SMTP first ({text}).",
-                       f"Port {server.port} expects TLS (STARTTLS), not SSL: set Secure connection type "
-                       "to TLS, or use port 465 for SSL.")
-    return Failure(step, f"The TLS handshake failed: {text}.",
-                   "The server and this appliance share no TLS version or cipher, or something between "
-                   "them interferes with TLS.")
+    if (
+        "WRONG_VERSION_NUMBER" in text
+        or "wrong version number" in text
+        or "record layer failure" in text
+    ):
+        return Failure(
+            step,
+            f"Port {server.port} did not answer TLS: it speaks plain SMTP first ({text}).",
+            f"Port {server.port} expects TLS (STARTTLS), not SSL: set Secure connection type "
+            "to TLS, or use port 465 for SSL.",
+        )
+    return Failure(
+        step,
+        f"The TLS handshake failed: {text}.",
+        "The server and this appliance share no TLS version or cipher, or something between "
+        "them interferes with TLS.",
+    )
 
 
 def diagnose(step: str, exc: BaseException, server, mask: Masker | None = None) -> Failure:
@@ -69,84 +95,157 @@ def diagnose(step: str, exc: BaseException, server, mask: Masker | None = None) 
     """
     mask = mask or Masker.of(server)
     failure = _diagnose(step, exc, server)
-    return replace(failure, summary=printable(mask(failure.summary)), hint=printable(mask(failure.hint)))
+    return replace(
+        failure, summary=printable(mask(failure.summary)), hint=printable(mask(failure.hint))
+    )
 
 
 def _diagnose(step: str, exc: BaseException, server) -> Failure:
     root = _root(exc)
     where = f"{server.host}:{server.port}"
     if isinstance(exc, aiosmtplib.SMTPNotSupported) and step == "STARTTLS":
-        return Failure(step, f"{where} does not offer STARTTLS, so nothing more was sent: no login, no message.",
-                       "Choose SSL (usually port 465) if the server supports it, or have STARTTLS enabled on "
-                       "the server. A TLS account never falls back to plain text.")
+        return Failure(
+            step,
+            f"{where} does not offer STARTTLS, so nothing more was sent: no login, no message.",
+            "Choose SSL (usually port 465) if the server supports it, or have STARTTLS enabled on "
+            "the server. A TLS account never falls back to plain text.",
+        )
     if isinstance(exc, aiosmtplib.SMTPNotSupported) and step in ("MAIL", "RCPT"):
-        return Failure(step, f"{where} does not offer SMTPUTF8, needed for {exc.message} (a part before the @ "
-                             "that is not ASCII): nothing was sent.",
-                       "Use an address written in ASCII, or a server that offers SMTPUTF8 (RFC 6531).")
-    if isinstance(exc, aiosmtplib.SMTPAuthenticationError) or (step == "AUTH" and isinstance(
-            exc, aiosmtplib.SMTPResponseException)):
-        return Failure(step, f"The server refused the credential: {_reply(exc)}.",
-                       "Check the credential's user name and secret; some providers need an app password "
-                       "or SMTP AUTH enabled for the mailbox.")
+        return Failure(
+            step,
+            f"{where} does not offer SMTPUTF8, needed for {exc.message} (a part before the @ "
+            "that is not ASCII): nothing was sent.",
+            "Use an address written in ASCII, or a server that offers SMTPUTF8 (RFC 6531).",
+        )
+    if isinstance(exc, aiosmtplib.SMTPAuthenticationError) or (
+        step == "AUTH" and isinstance(exc, aiosmtplib.SMTPResponseException)
+    ):
+        return Failure(
+            step,
+            f"The server refused the credential: {_reply(exc)}.",
+            "Check the credential's user name and secret; some providers need an app password "
+            "or SMTP AUTH enabled for the mailbox.",
+        )
     if step == "AUTH" and type(exc) is aiosmtplib.SMTPException:
-        return Failure(step, f"The server offers no login method this client can use: {exc}",
-                       "The server may offer AUTH only after STARTTLS, or not at all on this port; try "
-                       "TLS (STARTTLS) or port 587, or set Authentication to No for an open relay.")
+        return Failure(
+            step,
+            f"The server offers no login method this client can use: {exc}",
+            "The server may offer AUTH only after STARTTLS, or not at all on this port; try "
+            "TLS (STARTTLS) or port 587, or set Authentication to No for an open relay.",
+        )
     if isinstance(exc, aiosmtplib.SMTPSenderRefused):
-        return Failure(step, f"The server refused the sender <{exc.sender}>: {_reply(exc)}.",
-                       "The account may not send as this address: check E-mail and Return-path, and the "
-                       "server's sender policy (authentication may be needed).")
+        return Failure(
+            step,
+            f"The server refused the sender <{exc.sender}>: {_reply(exc)}.",
+            "The account may not send as this address: check E-mail and Return-path, and the "
+            "server's sender policy (authentication may be needed).",
+        )
     if isinstance(exc, aiosmtplib.SMTPRecipientRefused):
-        return Failure(step, f"The server refused the recipient <{exc.recipient}>: {_reply(exc)}.",
-                       "Check the address. 'Relay access denied' means the server will not carry mail for "
-                       "this domain without authentication.")
+        return Failure(
+            step,
+            f"The server refused the recipient <{exc.recipient}>: {_reply(exc)}.",
+            "Check the address. 'Relay access denied' means the server will not carry mail for "
+            "this domain without authentication.",
+        )
     if isinstance(exc, aiosmtplib.SMTPDataError):
-        return Failure(step, f"The server refused the message: {_reply(exc)}.",
-                       "The content, its size or the sender was rejected; the reply says which.")
+        return Failure(
+            step,
+            f"The server refused the message: {_reply(exc)}.",
+            "The content, its size or the sender was rejected; the reply says which.",
+        )
     if isinstance(root, ssl.SSLError):
         return tls_failure("TLS" if step in ("connect", "TLS") else step, root, server)
     if isinstance(exc, aiosmtplib.SMTPConnectTimeoutError) and "ready message" in str(exc):
-        return Failure("greeting", f"{where} accepted the connection but sent no greeting.",
-                       f"Port {server.port} may expect SSL from the first byte (usually 465): set Secure "
-                       "connection type to SSL." if server.security != "SSL" else
-                       "The server is overloaded or a firewall holds the connection.")
+        return Failure(
+            "greeting",
+            f"{where} accepted the connection but sent no greeting.",
+            f"Port {server.port} may expect SSL from the first byte (usually 465): set Secure "
+            "connection type to SSL."
+            if server.security != "SSL"
+            else "The server is overloaded or a firewall holds the connection.",
+        )
     if isinstance(root, socket.gaierror):
-        return Failure("resolve", f"The name {server.host} could not be resolved ({root.strerror}).",
-                       "Check the host name for typos, or the appliance's DNS servers; an IP address "
-                       "avoids the look-up.")
+        return Failure(
+            "resolve",
+            f"The name {server.host} could not be resolved ({root.strerror}).",
+            "Check the host name for typos, or the appliance's DNS servers; an IP address "
+            "avoids the look-up.",
+        )
     if isinstance(root, ConnectionRefusedError):
-        return Failure("connect", f"{where} refused the connection.",
-                       f"Nothing listens on port {server.port} there: check the port (25, 465 or 587) and "
-                       "that the mail service runs.")
+        return Failure(
+            "connect",
+            f"{where} refused the connection.",
+            f"Nothing listens on port {server.port} there: check the port (25, 465 or 587) and "
+            "that the mail service runs.",
+        )
     if isinstance(exc, ProxyTimeoutError):
-        return Failure("proxy", f"The {server.proxy.describe()} did not answer in time.",
-                       "Check that the proxy runs and that this appliance may reach it.")
+        return Failure(
+            "proxy",
+            f"The {server.proxy.describe()} did not answer in time.",
+            "Check that the proxy runs and that this appliance may reach it.",
+        )
     if isinstance(exc, ProxyConnectionError):
-        return Failure("proxy", f"Could not reach the {server.proxy.describe()}: {exc}.",
-                       "Check the connector's host and port, and the firewall between them.")
+        return Failure(
+            "proxy",
+            f"Could not reach the {server.proxy.describe()}: {exc}.",
+            "Check the connector's host and port, and the firewall between them.",
+        )
     if isinstance(exc, ProxyError):
-        return Failure("proxy", f"The {server.proxy.describe()} refused to open {where}: {exc}.",
-                       "Check the connector's credential, and that the proxy may reach the SMTP server.")
-    if isinstance(exc, (TimeoutError, asyncio.TimeoutError, aiosmtplib.SMTPTimeoutError,
-                        aiosmtplib.SMTPConnectTimeoutError)):
-        return Failure(step, f"No answer from {where} within {server.timeout:g} s (at {step}).",
-                       "A firewall may drop the traffic, or the server is down or overloaded; from a "
-                       "segregated network a network connector may be needed.")
+        return Failure(
+            "proxy",
+            f"The {server.proxy.describe()} refused to open {where}: {exc}.",
+            "Check the connector's credential, and that the proxy may reach the SMTP server.",
+        )
+    if isinstance(
+        exc,
+        (
+            TimeoutError,
+            asyncio.TimeoutError,
+            aiosmtplib.SMTPTimeoutError,
+            aiosmtplib.SMTPConnectTimeoutError,
+        ),
+    ):
+        return Failure(
+            step,
+            f"No answer from {where} within {server.timeout:g} s (at {step}).",
+            "A firewall may drop the traffic, or the server is down or overloaded; from a "
+            "segregated network a network connector may be needed.",
+        )
     if isinstance(exc, aiosmtplib.SMTPServerDisconnected):
-        return Failure(step, f"{where} closed the connection during {step}: {exc}.",
-                       "The server dropped the session; its logs say why (often a policy or a TLS problem).")
-    if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code == -1:  # aiosmtplib's code, not a reply
-        return Failure("greeting" if step in ("connect", "TLS") else step,
-                       f"{where} does not speak SMTP: {exc.message}.",
-                       f"Check the port: {server.port} may belong to another service (SSH, HTTP, ...). "
-                       "SMTP servers listen on 25, 465 (SSL) or 587 (TLS).")
+        return Failure(
+            step,
+            f"{where} closed the connection during {step}: {exc}.",
+            "The server dropped the session; its logs say why (often a policy or a TLS problem).",
+        )
+    if (
+        isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code == -1
+    ):  # aiosmtplib's code, not a reply
+        return Failure(
+            "greeting" if step in ("connect", "TLS") else step,
+            f"{where} does not speak SMTP: {exc.message}.",
+            f"Check the port: {server.port} may belong to another service (SSH, HTTP, ...). "
+            "SMTP servers listen on 25, 465 (SSL) or 587 (TLS).",
+        )
     if isinstance(exc, aiosmtplib.SMTPConnectResponseError):
-        return Failure("greeting", f"The server refused the session: {_reply(exc)}.",
-                       "The server does not accept this appliance (or is overloaded); its reply says why.")
+        return Failure(
+            "greeting",
+            f"The server refused the session: {_reply(exc)}.",
+            "The server does not accept this appliance (or is overloaded); its reply says why.",
+        )
     if isinstance(exc, aiosmtplib.SMTPResponseException):
-        return Failure(step, f"The server answered {_reply(exc)} to {step}.",
-                       "The reply text says what the server objects to.")
+        return Failure(
+            step,
+            f"The server answered {_reply(exc)} to {step}.",
+            "The reply text says what the server objects to.",
+        )
     if isinstance(root, OSError):
-        return Failure(step, f"Network error at {step}: {root.strerror or root}.",
-                       "Check the network path from this appliance to the server.")
-    return Failure(step, f"{type(exc).__name__}: {exc}.", "This was unexpected; the transcript shows where it stopped.")
+        return Failure(
+            step,
+            f"Network error at {step}: {root.strerror or root}.",
+            "Check the network path from this appliance to the server.",
+        )
+    return Failure(
+        step,
+        f"{type(exc).__name__}: {exc}.",
+        "This was unexpected; the transcript shows where it stopped.",
+    )

@@ -14,7 +14,9 @@ from urllib.parse import quote
 
 MASK = "********"
 BASE64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-MIN_CORE = 6  # shorter runs of base64 would hide ordinary words: those secrets rely on the exact blobs
+MIN_CORE = (
+    6  # shorter runs of base64 would hide ordinary words: those secrets rely on the exact blobs
+)
 
 
 def _b64(data: bytes) -> str:
@@ -44,16 +46,24 @@ class Masker:
                 continue
             user_bytes, secret_bytes = (user or "").encode(), secret.encode()
             texts |= {
-                secret, quote(secret, safe=""), f"{user or ''}:{secret}",
+                secret,
+                quote(secret, safe=""),
+                f"{user or ''}:{secret}",
                 _b64(secret_bytes),  # AUTH LOGIN's answer to "Password:"
                 _b64(b"\0" + user_bytes + b"\0" + secret_bytes),  # AUTH PLAIN
                 _b64(user_bytes + b":" + secret_bytes),  # a proxy's Basic token
-                _b64(b"user=" + user_bytes + b"\x01auth=Bearer " + secret_bytes + b"\x01\x01"),  # XOAUTH2
+                _b64(
+                    b"user=" + user_bytes + b"\x01auth=Bearer " + secret_bytes + b"\x01\x01"
+                ),  # XOAUTH2
             }
             if user:
-                texts.add(_b64(user_bytes))  # AUTH LOGIN's answer to "Username:" sits next to the secret
+                texts.add(
+                    _b64(user_bytes)
+                )  # AUTH LOGIN's answer to "Username:" sits next to the secret
             cores.update(base64_cores(secret_bytes))
-        self.texts = sorted(texts, key=len, reverse=True)  # a longer form first: a shorter one inside
+        self.texts = sorted(
+            texts, key=len, reverse=True
+        )  # a longer form first: a shorter one inside
         self.cores = sorted(cores, key=len, reverse=True)  # it would leave the rest of it in clear
 
     @classmethod

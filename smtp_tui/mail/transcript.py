@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from smtp_tui.escaping import printable  # a hostile server's reply must never drive the terminal
 from smtp_tui.mail.masking import MASK, Masker
 
-MARKS = {"client": " -> ", "server": "<-  ", "info": "=== ", "warning": "!!! ", "error": "*** ", "ok": "+++ "}
+MARKS = {
+    "client": " -> ",
+    "server": "<-  ",
+    "info": "=== ",
+    "warning": "!!! ",
+    "error": "*** ",
+    "ok": "+++ ",
+}
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from smtp_tui.mail.diagnosis import Failure, diagnose
 from smtp_tui.mail.masking import Masker
 from smtp_tui.mail.transcript import Line, Transcript
 
-
 LOCAL_HOSTNAME = socket.gethostname() or "localhost"  # for EHLO; getfqdn() can wait on DNS
 
 
@@ -53,8 +52,11 @@ class Outcome:
     @property
     def verdict(self) -> str:
         if self.ok:
-            return ("Connection checked: the server accepted the sender and every recipient (no message sent)."
-                    if self.check_only else "Delivered to the server: it accepted the message.")
+            return (
+                "Connection checked: the server accepted the sender and every recipient (no message sent)."
+                if self.check_only
+                else "Delivered to the server: it accepted the message."
+            )
         return f"Failed at {self.failure.step}: {self.failure.summary}"
 
 
@@ -95,8 +97,13 @@ def _describe_tls(smtp: aiosmtplib.SMTP, transcript: Transcript) -> None:
         transcript.warning("The certificate was not checked (Ignore certificate errors is Yes).")
 
 
-async def deliver(server: ServerSettings, envelope: Envelope, *, check_only: bool = False,
-                  on_line: Callable[[Line], None] | None = None) -> Outcome:
+async def deliver(
+    server: ServerSettings,
+    envelope: Envelope,
+    *,
+    check_only: bool = False,
+    on_line: Callable[[Line], None] | None = None,
+) -> Outcome:
     """Connect, secure, log in, and send `envelope` (or stop after RCPT TO when `check_only`).
 
     Never raises for a failure of the server or the network: the Outcome says what failed,
@@ -110,25 +117,40 @@ async def deliver(server: ServerSettings, envelope: Envelope, *, check_only: boo
         sock = None
         if server.proxy is None:
             addresses = await asyncio.wait_for(
-                asyncio.get_running_loop().getaddrinfo(server.host, server.port, type=socket.SOCK_STREAM),
-                server.timeout)
+                asyncio.get_running_loop().getaddrinfo(
+                    server.host, server.port, type=socket.SOCK_STREAM
+                ),
+                server.timeout,
+            )
             transcript.info(f"{server.host} is {', '.join(sorted({a[4][0] for a in addresses}))}")
         else:
             step = "proxy"
-            transcript.info(f"Opening a tunnel to {server.host}:{server.port} through the {server.proxy.describe()}")
+            transcript.info(
+                f"Opening a tunnel to {server.host}:{server.port} through the {server.proxy.describe()}"
+            )
             sock = await open_tunnel(server.proxy, server.host, server.port, server.timeout)
             transcript.info("The proxy opened the tunnel")
         if server.security == "none":
-            transcript.warning("No secure connection: the dialogue, any login and the message travel in clear.")
+            transcript.warning(
+                "No secure connection: the dialogue, any login and the message travel in clear."
+            )
         step = "TLS" if server.security == "SSL" else "connect"
         smtp = _NarratedSMTP(
-            transcript, hostname=server.host, port=None if sock else server.port, sock=sock,
-            use_tls=server.security == "SSL", start_tls=False,
+            transcript,
+            hostname=server.host,
+            port=None if sock else server.port,
+            sock=sock,
+            use_tls=server.security == "SSL",
+            start_tls=False,
             # Loading the trust store costs tens of milliseconds: only when TLS is used.
             tls_context=tls_context(server) if server.security != "none" else None,
-            timeout=server.timeout, local_hostname=LOCAL_HOSTNAME)
-        transcript.info(f"Connecting to {server.host}:{server.port}"
-                        + (" with SSL (TLS from the first byte)" if server.security == "SSL" else ""))
+            timeout=server.timeout,
+            local_hostname=LOCAL_HOSTNAME,
+        )
+        transcript.info(
+            f"Connecting to {server.host}:{server.port}"
+            + (" with SSL (TLS from the first byte)" if server.security == "SSL" else "")
+        )
         greeting = await smtp.connect()
         transcript.server(greeting.code, greeting.message)
         _describe_tls(smtp, transcript)
@@ -154,7 +176,9 @@ async def deliver(server: ServerSettings, envelope: Envelope, *, check_only: boo
             step = "RCPT" if set(envelope.international) <= set(envelope.recipients) else "MAIL"
             raise aiosmtplib.SMTPNotSupported(", ".join(f"<{a}>" for a in envelope.international))
         if utf8:
-            transcript.info("An address needs SMTPUTF8 and the server offers it: sending with SMTPUTF8")
+            transcript.info(
+                "An address needs SMTPUTF8 and the server offers it: sending with SMTPUTF8"
+            )
         encoding = "utf-8" if utf8 else "ascii"
         await smtp.mail(envelope.sender, options=["SMTPUTF8"] if utf8 else [], encoding=encoding)
         step = "RCPT"
@@ -165,13 +189,19 @@ async def deliver(server: ServerSettings, envelope: Envelope, *, check_only: boo
         else:
             step = "DATA"
             # SMTPUTF8 carries the headers' addresses as UTF-8; without it they would be mangled.
-            content = envelope.message.as_bytes(policy=email.policy.SMTPUTF8) if utf8 else envelope.message.as_bytes()
+            content = (
+                envelope.message.as_bytes(policy=email.policy.SMTPUTF8)
+                if utf8
+                else envelope.message.as_bytes()
+            )
             transcript.client("DATA")
             transcript.client(f"[the message: {len(content)} bytes, ended with <CRLF>.<CRLF>]")
             response = await smtp.data(content)
             transcript.server(response.code, response.message)
         await _quit(smtp)
-        transcript.add("ok", "Connection checked" if check_only else "Message accepted by the server")
+        transcript.add(
+            "ok", "Connection checked" if check_only else "Message accepted by the server"
+        )
         return Outcome(True, check_only, None, transcript, transcript.elapsed)
     except asyncio.CancelledError:
         if smtp is not None:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from smtp_tui.store.models import SmtpAccount
 from smtp_tui.accounts import last_test_label
+from smtp_tui.store.models import SmtpAccount
 
 
 def _yes_no(value: bool) -> str:
@@ -42,20 +42,48 @@ COLUMNS = (
     Column("email", "E-mail", *_text("email"), free_text=True),
     Column("reply_to", "Reply-to", *_text("reply_to"), free_text=True),
     Column("return_path", "Return-path", *_text("return_path"), free_text=True),
-    Column("confirmation_email", "Confirmation e-mail", *_text("confirmation_email"), free_text=True),
-    Column("status", "Status", lambda a: "active" if a.active else "inactive",
-           lambda a: "Active" if a.active else "Inactive"),
+    Column(
+        "confirmation_email", "Confirmation e-mail", *_text("confirmation_email"), free_text=True
+    ),
+    Column(
+        "status",
+        "Status",
+        lambda a: "active" if a.active else "inactive",
+        lambda a: "Active" if a.active else "Inactive",
+    ),
     Column("default", "Default", *_flag("is_default")),
-    Column("secure", "Secure", lambda a: (a.secure_type or "yes").lower() if a.secure else "none",
-           lambda a: (a.secure_type or "Yes") if a.secure else "No"),
+    Column(
+        "secure",
+        "Secure",
+        lambda a: (a.secure_type or "yes").lower() if a.secure else "none",
+        lambda a: (a.secure_type or "Yes") if a.secure else "No",
+    ),
     Column("force_config", "Force", *_flag("force_config")),
     Column("read_confirmation", "Read confirmation", *_flag("read_confirmation")),
     Column("footer", "Footer", *_flag("footer")),
-    Column("last_test", "Last test", lambda a: a.last_test_outcome,
-           lambda a: last_test_label(a.last_test_outcome, a.last_test_at)),
+    Column(
+        "last_test",
+        "Last test",
+        lambda a: a.last_test_outcome,
+        lambda a: last_test_label(a.last_test_outcome, a.last_test_at),
+    ),
 )
 
 # The account fields the columns read: outputs fetch these and nothing more (faster).
-FIELDS = ("code", "name", "email", "reply_to", "return_path", "confirmation_email", "active",
-          "is_default", "secure", "secure_type", "force_config", "read_confirmation", "footer",
-          "last_test_outcome", "last_test_at")
+FIELDS = (
+    "code",
+    "name",
+    "email",
+    "reply_to",
+    "return_path",
+    "confirmation_email",
+    "active",
+    "is_default",
+    "secure",
+    "secure_type",
+    "force_config",
+    "read_confirmation",
+    "footer",
+    "last_test_outcome",
+    "last_test_at",
+)

@@ -36,8 +36,13 @@ def default_file_name(fmt: str, today: date | None = None) -> str:
     return f"smtp-accounts-{(today or date.today()).isoformat()}.{fmt}"
 
 
-def export(fmt: str, target: BinaryIO, filters: Filters = Filters(), sort: Sort = Sort(),
-           progress: Progress | None = None) -> int:
+def export(
+    fmt: str,
+    target: BinaryIO,
+    filters: Filters = Filters(),
+    sort: Sort = Sort(),
+    progress: Progress | None = None,
+) -> int:
     """Write the report in `fmt` to the binary stream `target`; returns the number of rows."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
@@ -47,8 +52,13 @@ def export(fmt: str, target: BinaryIO, filters: Filters = Filters(), sort: Sort 
     return writer(rows, target, total, progress or (lambda done, total: None))
 
 
-def export_to_file(fmt: str, path: Path | str, filters: Filters = Filters(), sort: Sort = Sort(),
-                   progress: Progress | None = None) -> int:
+def export_to_file(
+    fmt: str,
+    path: Path | str,
+    filters: Filters = Filters(),
+    sort: Sort = Sort(),
+    progress: Progress | None = None,
+) -> int:
     """Write to the file the user named (`-` for stdout) the safe way (`files.write_to`): a
     failure never leaves half a report, nor replaces a device, a link or a file's mode."""
     with files.write_to(path) as target:
@@ -59,9 +69,14 @@ def export_to_file(fmt: str, path: Path | str, filters: Filters = Filters(), sor
 
 def record_export(fmt: str, count: int, filters: Filters, where: str) -> None:
     """The audit row of a download: what, how many, which filters, where to."""
-    audit.record("export", "report", "", "SMTP Configuration",
-                 summary=f"{fmt.upper()} of {count} account{'s' if count != 1 else ''} to {where}; "
-                         f"filters: {filters.describe() or 'none'}")
+    audit.record(
+        "export",
+        "report",
+        "",
+        "SMTP Configuration",
+        summary=f"{fmt.upper()} of {count} account{'s' if count != 1 else ''} to {where}; "
+        f"filters: {filters.describe() or 'none'}",
+    )
 
 
 def _csv(rows, target: BinaryIO, total: int, progress: Progress) -> int:
@@ -97,7 +112,9 @@ def _json(rows, target: BinaryIO, total: int, progress: Progress) -> int:
     count = 0
     for count, account in enumerate(rows, start=1):
         record = {c.key: c.value(account) for c in COLUMNS}
-        target.write((b"\n  " if count == 1 else b",\n  ") + json.dumps(record, ensure_ascii=False).encode())
+        target.write(
+            (b"\n  " if count == 1 else b",\n  ") + json.dumps(record, ensure_ascii=False).encode()
+        )
         if count % 1000 == 0:
             progress(count, total)
     target.write(b"\n]\n" if count else b"]\n")
@@ -114,15 +131,32 @@ def _xlsx(rows, target: BinaryIO, total: int, progress: Progress) -> int:
     # a directory of our own is removed whatever happens.
     with tempfile.TemporaryDirectory(prefix="smtp-tui-xlsx-") as scratch:
         try:
-            return _workbook(xlsxwriter.Workbook(zip_target, {
-                "constant_memory": True, "in_memory": False, "tmpdir": scratch,
-                "strings_to_formulas": False, "strings_to_numbers": False}), rows, total, progress)
+            return _workbook(
+                xlsxwriter.Workbook(
+                    zip_target,
+                    {
+                        "constant_memory": True,
+                        "in_memory": False,
+                        "tmpdir": scratch,
+                        "strings_to_formulas": False,
+                        "strings_to_numbers": False,
+                    },
+                ),
+                rows,
+                total,
+                progress,
+            )
         except BaseException as exc:
             zip_target.abandon()
             cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
-            if isinstance(cause, OSError) and not zip_target.failed:  # the scratch files, not the target
-                raise OSError(cause.errno, f"{cause.strerror} in {os.path.dirname(scratch)}, "
-                                           "where the XLSX file is assembled") from None
+            if (
+                isinstance(cause, OSError) and not zip_target.failed
+            ):  # the scratch files, not the target
+                raise OSError(
+                    cause.errno,
+                    f"{cause.strerror} in {os.path.dirname(scratch)}, "
+                    "where the XLSX file is assembled",
+                ) from None
             if cause is not exc:
                 raise cause from None
             raise

@@ -21,13 +21,32 @@ PAGE_WIDTH = 132  # a landscape page at 10 characters per inch, or wide fan-fold
 PAGE_LINES = 60
 FORM_FEED = "\f"
 # (column key, width) of the printed table; the yes/no columns are abbreviated, see LEGEND.
-PRINTED = (("code", 5), ("name", 20), ("email", 24), ("reply_to", 16), ("return_path", 16),
-           ("confirmation_email", 16), ("status", 8), ("default", 3), ("secure", 4), ("force_config", 3),
-           ("read_confirmation", 3), ("footer", 3))
-SHORT_HEADERS = {"confirmation_email": "Confirmation", "default": "Def", "secure": "Sec",
-                 "force_config": "Frc", "read_confirmation": "RC", "footer": "Ftr"}
-LEGEND = "Def = default account · Sec = secure connection · Frc = forced configuration · " \
-         "RC = read confirmation · Ftr = footer"
+PRINTED = (
+    ("code", 5),
+    ("name", 20),
+    ("email", 24),
+    ("reply_to", 16),
+    ("return_path", 16),
+    ("confirmation_email", 16),
+    ("status", 8),
+    ("default", 3),
+    ("secure", 4),
+    ("force_config", 3),
+    ("read_confirmation", 3),
+    ("footer", 3),
+)
+SHORT_HEADERS = {
+    "confirmation_email": "Confirmation",
+    "default": "Def",
+    "secure": "Sec",
+    "force_config": "Frc",
+    "read_confirmation": "RC",
+    "footer": "Ftr",
+}
+LEGEND = (
+    "Def = default account · Sec = secure connection · Frc = forced configuration · "
+    "RC = read confirmation · Ftr = footer"
+)
 TITLE = "SMTP Configuration"
 
 
@@ -45,7 +64,9 @@ def _fit(text: str, width: int) -> str:
 
 
 def _row(cells: list[str]) -> str:
-    return " ".join(_fit(cell, width).ljust(width) for cell, (_, width) in zip(cells, PRINTED)).rstrip()
+    return " ".join(
+        _fit(cell, width).ljust(width) for cell, (_, width) in zip(cells, PRINTED)
+    ).rstrip()
 
 
 def _lines(filters: Filters, sort: Sort) -> Iterator[list[str]]:
@@ -54,10 +75,17 @@ def _lines(filters: Filters, sort: Sort) -> Iterator[list[str]]:
         yield [by_key[key].text(account) for key, _ in PRINTED]
 
 
-def render(filters: Filters = Filters(), sort: Sort = Sort(), now: datetime | None = None) -> Document:
+def render(
+    filters: Filters = Filters(), sort: Sort = Sort(), now: datetime | None = None
+) -> Document:
     """The document: on every page the title, filters, date, column headers and 'Page N of M'."""
     now = now or datetime.now().astimezone()
-    header = _row([SHORT_HEADERS.get(key, next(c.header for c in COLUMNS if c.key == key)) for key, _ in PRINTED])
+    header = _row(
+        [
+            SHORT_HEADERS.get(key, next(c.header for c in COLUMNS if c.key == key))
+            for key, _ in PRINTED
+        ]
+    )
     rule = "-" * min(PAGE_WIDTH, len(header))
     head = [
         TITLE,
@@ -100,7 +128,9 @@ def send_to_printer(document: Document) -> str:
     command = printer_command()
     if command is None:
         raise FileNotFoundError("No printer command (lp or lpr) on this system.")
-    result = subprocess.run(command, input=document.text, text=True, capture_output=True, timeout=30, check=True)
+    result = subprocess.run(
+        command, input=document.text, text=True, capture_output=True, timeout=30, check=True
+    )
     _record_print(document, f"the printer ({command[0]})")
     return result.stdout.strip() or "Sent to the printer."
 
@@ -114,8 +144,14 @@ def save(document: Document, path: Path) -> Path:
 
 
 def _record_print(document: Document, where: str) -> None:
-    audit.record("print", "report", "", TITLE, summary=f"{len(document.pages)} page"
-                 f"{'s' if len(document.pages) != 1 else ''} to {where}; {document.pages[0][1]}")
+    audit.record(
+        "print",
+        "report",
+        "",
+        TITLE,
+        summary=f"{len(document.pages)} page"
+        f"{'s' if len(document.pages) != 1 else ''} to {where}; {document.pages[0][1]}",
+    )
 
 
 def default_file_name(now: datetime | None = None) -> str:

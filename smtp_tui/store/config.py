@@ -36,7 +36,9 @@ class Config:
     key_file: Path
 
     @classmethod
-    def resolve(cls, database: str | None = None, key_file: str | os.PathLike | None = None) -> Config:
+    def resolve(
+        cls, database: str | None = None, key_file: str | os.PathLike | None = None
+    ) -> Config:
         """Combine options, environment and defaults into one configuration."""
         database = database or os.environ.get(DB_ENV) or str(data_dir() / "smtp-tui.db")
         key_file = key_file or os.environ.get(KEY_FILE_ENV) or data_dir() / "secret.key"

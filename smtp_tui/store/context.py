@@ -24,5 +24,9 @@ class AppContext:
         """Open (and migrate) the configured database; raises DatabaseUnavailable."""
         database = open_database(config.database)
         exposed = exposure_warning(database)
-        return cls(config=config, database=database, vault=Vault(config.key_file, DatabaseKeyRecords()),
-                   warnings=[exposed] if exposed else [])
+        return cls(
+            config=config,
+            database=database,
+            vault=Vault(config.key_file, DatabaseKeyRecords()),
+            warnings=[exposed] if exposed else [],
+        )

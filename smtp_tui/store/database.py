@@ -10,9 +10,8 @@ import os
 import re
 import sqlite3
 import stat
-from pathlib import Path
-
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -39,8 +38,10 @@ class DatabaseUnavailable(Exception):
 
 
 PASSWORD_PARAMETER = re.compile(r"(?i)(\bpassword=)([^&#]*)")  # libpq takes ?password= too
-NOT_A_URL = ("it is not a valid URL. Write postgresql://USER:PASSWORD@HOST:PORT/DATABASE, with @ : / ? # % "
-             "in the user name or password written %40 %3A %2F %3F %23 %25, and a port from 1 to 65535.")
+NOT_A_URL = (
+    "it is not a valid URL. Write postgresql://USER:PASSWORD@HOST:PORT/DATABASE, with @ : / ? # % "
+    "in the user name or password written %40 %3A %2F %3F %23 %25, and a port from 1 to 65535."
+)
 
 
 def _password_part(url: str) -> tuple[str, str, str] | None:
@@ -97,12 +98,15 @@ def _sqlite_path(url: str, given: str) -> str:
     parts = urlsplit(url)
     path = parts.path[1:]
     if parts.netloc:  # sqlite://name/x.db: the name would be dropped without a word
-        raise DatabaseUnavailable(f"Cannot use database {given}: an SQLite URL has three slashes before a "
-                                  "relative path (sqlite:///data/x.db) and four before an absolute one.")
+        raise DatabaseUnavailable(
+            f"Cannot use database {given}: an SQLite URL has three slashes before a "
+            "relative path (sqlite:///data/x.db) and four before an absolute one."
+        )
     if path in ("", ":memory:"):
         raise DatabaseUnavailable(
             f"Cannot use database {given}: it names no file, and a database in memory would be lost "
-            "when smtp-tui ends. Give a file: --db PATH or sqlite:///PATH.")
+            "when smtp-tui ends. Give a file: --db PATH or sqlite:///PATH."
+        )
     path = Path(path).expanduser()
     _create_private_file(path)
     return str(path)
@@ -125,11 +129,15 @@ def connect(url: str) -> peewee.Database:
             return db_url.connect(url, database=_sqlite_path(url, given), pragmas=SQLITE_PRAGMAS)
         return db_url.connect(url, unquote_password=True, unquote_user=True)
     except RuntimeError as exc:  # an unknown scheme
-        raise DatabaseUnavailable(f"Cannot use database {given}: {_driver_text(exc, url)}.") from None
+        raise DatabaseUnavailable(
+            f"Cannot use database {given}: {_driver_text(exc, url)}."
+        ) from None
     except ValueError:  # urllib's words would quote the part it stumbled on: a password's, maybe
         raise DatabaseUnavailable(f"Cannot use database {given}: {NOT_A_URL}") from None
     except OSError as exc:
-        raise DatabaseUnavailable(f"Cannot create the database file {given}: {exc.strerror}") from None
+        raise DatabaseUnavailable(
+            f"Cannot create the database file {given}: {exc.strerror}"
+        ) from None
 
 
 def _up_to_date(db: peewee.Database) -> bool:
@@ -171,15 +179,21 @@ def open_database(url: str) -> peewee.Database:
         db.close()
         exc = _hidden_by_rollback(exc)
         hint = ""
-        if isinstance(db, peewee.SqliteDatabase) and ("unable to open" in str(exc) or "readonly" in str(exc)):
-            hint = (" The file and its directory must be writable by you: SQLite keeps its journal "
-                    "(-wal and -shm files) beside the database.")
+        if isinstance(db, peewee.SqliteDatabase) and (
+            "unable to open" in str(exc) or "readonly" in str(exc)
+        ):
+            hint = (
+                " The file and its directory must be writable by you: SQLite keeps its journal "
+                "(-wal and -shm files) beside the database."
+            )
         said = _driver_text(exc, url)
         if is_disk_full(exc):
             said, hint = "the disk holding it is full", " Free some space and try again."
         raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {said}.{hint}") from None
     except peewee.ImproperlyConfigured as exc:
-        raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {_driver_text(exc, url)}.") from None
+        raise DatabaseUnavailable(
+            f"Cannot open database {describe(url)}: {_driver_text(exc, url)}."
+        ) from None
     database_proxy.initialize(db)
     return db
 
@@ -195,8 +209,10 @@ def exposure_warning(db: peewee.Database) -> str | None:
         return None
     if not mode & 0o044:
         return None
-    return (f"other users can read the database file {db.database} (mode {mode:04o}): its accounts, "
-            f"addresses and servers, though no secret. Run: chmod 600 {db.database}")
+    return (
+        f"other users can read the database file {db.database} (mode {mode:04o}): its accounts, "
+        f"addresses and servers, though no secret. Run: chmod 600 {db.database}"
+    )
 
 
 # What a screen catches around a database call, to show a message and a retry instead of a crash.
@@ -217,13 +233,18 @@ def write_transaction():
     return _Transaction(database_proxy.atomic())
 
 
-DISK_FULL = ("database or disk is full", "No space left on device")  # SQLite's SQLITE_FULL; PostgreSQL's
+DISK_FULL = (
+    "database or disk is full",
+    "No space left on device",
+)  # SQLite's SQLITE_FULL; PostgreSQL's
 ROLLBACK_FAILED = ("no transaction is active", "no such savepoint")
 
 
 def is_disk_full(error: BaseException) -> bool:
     """The database could not write because its disk is full."""
-    return isinstance(error, peewee.DatabaseError) and any(words in str(error) for words in DISK_FULL)
+    return isinstance(error, peewee.DatabaseError) and any(
+        words in str(error) for words in DISK_FULL
+    )
 
 
 def _hidden_by_rollback(error: BaseException) -> BaseException:
@@ -252,8 +273,10 @@ class _Transaction:
         except peewee.PeeweeException as failure:  # the COMMIT, or the ROLLBACK after an error
             error = _hidden_by_rollback(failure)
         if error is not None and is_disk_full(error):
-            raise DatabaseUnavailable("the disk holding the database is full, so nothing was saved. "
-                                      "Free some space and try again.") from None
+            raise DatabaseUnavailable(
+                "the disk holding the database is full, so nothing was saved. "
+                "Free some space and try again."
+            ) from None
         if error is not exc:
             raise error
         return False
@@ -301,4 +324,6 @@ CONTENTION = ("database is locked", "deadlock detected", "could not serialize", 
 
 def is_contention(error: Exception) -> bool:
     """Another writer got in the way (locked, deadlock): nothing was written; trying again is right."""
-    return isinstance(error, peewee.OperationalError) and any(w in str(error).lower() for w in CONTENTION)
+    return isinstance(error, peewee.OperationalError) and any(
+        w in str(error).lower() for w in CONTENTION
+    )

@@ -25,8 +25,18 @@ class DatabaseKeyRecords:
         with write_transaction():
             # Two appliances sharing a database may record at once: the first one wins, and the
             # other is then told its key is not the database's.
-            if Setting.insert(key=FINGERPRINT, value=fingerprint).on_conflict_ignore().as_rowcount().execute():
-                audit.record("create", "setting", FINGERPRINT, "key fingerprint",
-                             changes={FINGERPRINT: [None, fingerprint]},
-                             summary="Credential secrets are stored with the key of this fingerprint.")
+            if (
+                Setting.insert(key=FINGERPRINT, value=fingerprint)
+                .on_conflict_ignore()
+                .as_rowcount()
+                .execute()
+            ):
+                audit.record(
+                    "create",
+                    "setting",
+                    FINGERPRINT,
+                    "key fingerprint",
+                    changes={FINGERPRINT: [None, fingerprint]},
+                    summary="Credential secrets are stored with the key of this fingerprint.",
+                )
             return self.fingerprint()

@@ -81,7 +81,9 @@ class SmtpAccount(BaseModel):
     authentication = BooleanField(default=False)
     ignore_cert_errors = BooleanField(default=False)
     use_connector = BooleanField(default=False)
-    connector = ForeignKeyField(NetworkConnector, null=True, on_delete="RESTRICT", backref="accounts")
+    connector = ForeignKeyField(
+        NetworkConnector, null=True, on_delete="RESTRICT", backref="accounts"
+    )
     credential = ForeignKeyField(Credential, null=True, on_delete="RESTRICT", backref="accounts")
     created_at = DateTimeField(default=utc_now)
     updated_at = DateTimeField(default=utc_now)
@@ -123,7 +125,9 @@ class ReportSchedule(BaseModel):
     filters = TextField(default="{}")  # accounts.Filters as JSON
     sort_column = CharField(default="code")
     sort_descending = BooleanField(default=False)
-    account = ForeignKeyField(SmtpAccount, null=True, on_delete="SET NULL")  # None: the default account
+    account = ForeignKeyField(
+        SmtpAccount, null=True, on_delete="SET NULL"
+    )  # None: the default account
     paused = BooleanField(default=False)
     next_run_at = DateTimeField(index=True)  # UTC
     last_run_at = DateTimeField(null=True)
@@ -166,5 +170,13 @@ class Setting(BaseModel):
     value = TextField(default="")
 
 
-ALL_MODELS = (Credential, NetworkConnector, SmtpAccount, TestRun, ReportSchedule, ScheduleRun, AuditEvent,
-              Setting)
+ALL_MODELS = (
+    Credential,
+    NetworkConnector,
+    SmtpAccount,
+    TestRun,
+    ReportSchedule,
+    ScheduleRun,
+    AuditEvent,
+    Setting,
+)

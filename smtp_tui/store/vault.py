@@ -18,8 +18,8 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from smtp_tui.store.config import ensure_private_dir
 from smtp_tui.errors import ServiceError
+from smtp_tui.store.config import ensure_private_dir
 
 if TYPE_CHECKING:
     from cryptography.fernet import Fernet
@@ -94,7 +94,9 @@ class Vault:
         return True
 
     def _read_key(self) -> tuple[bytes, Fernet]:
-        from cryptography.fernet import Fernet  # imported when a secret is first used, not at start-up
+        from cryptography.fernet import (
+            Fernet,
+        )  # imported when a secret is first used, not at start-up
 
         path = self.key_file
         try:
@@ -157,7 +159,9 @@ class Vault:
                     os.fsync(key_file.fileno())
                 try:
                     os.link(temporary, path)
-                except FileExistsError:  # another process made the key a moment ago: theirs is the key
+                except (
+                    FileExistsError
+                ):  # another process made the key a moment ago: theirs is the key
                     pass
             finally:
                 temporary.unlink(missing_ok=True)
@@ -178,7 +182,9 @@ class Vault:
 
         try:
             return self._load(create=False).decrypt(token.encode("ascii")).decode("utf-8")
-        except InvalidToken:  # the database's key, if it is checked; an older version could mix keys
+        except (
+            InvalidToken
+        ):  # the database's key, if it is checked; an older version could mix keys
             raise VaultError(
                 f"The key file {self.key_file} does not match the one this secret was stored "
                 "with. Restore the original key file, or enter the secret again."

@@ -1,6 +1,6 @@
 """Count the default accounts over and over until told to stop; print every count seen.
 
-    python -m tests.workers.count_defaults DB STOP_FILE
+python -m tests.workers.count_defaults DB STOP_FILE
 """
 
 import json

@@ -6,8 +6,16 @@
   of substring filters reads it instead of the whole table.
 """
 
-SORT_COLUMNS = ("reply_to", "return_path", "confirmation_email", "is_default", "secure",
-                "force_config", "read_confirmation", "footer")
+SORT_COLUMNS = (
+    "reply_to",
+    "return_path",
+    "confirmation_email",
+    "is_default",
+    "secure",
+    "force_config",
+    "read_confirmation",
+    "footer",
+)
 FILTER_COLUMNS = ("active", "name", "email", "reply_to", "return_path", "confirmation_email")
 
 

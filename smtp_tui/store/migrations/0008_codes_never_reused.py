@@ -23,19 +23,27 @@ KEY = re.compile(r'"code"\s+INTEGER\s+NOT\s+NULL\s+PRIMARY\s+KEY', re.IGNORECASE
 def up(migrator, db):
     if not isinstance(db, peewee.SqliteDatabase):
         return
-    (table,) = db.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)).fetchone()
+    (table,) = db.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)
+    ).fetchone()
     if "AUTOINCREMENT" in table.upper():
         return
     created, keys = KEY.subn(lambda key: f"{key.group(0)} AUTOINCREMENT", table)
     if keys != 1:
         raise peewee.DatabaseError(f"the table {TABLE} is not as smtp-tui made it: {table}")
     created = created.replace(f'"{TABLE}"', f'"{NEW}"', 1)  # the first is the table's own name
-    dependents = db.execute_sql("SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') "
-                                "AND sql IS NOT NULL ORDER BY type, name", (TABLE,)).fetchall()
+    dependents = db.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') "
+        "AND sql IS NOT NULL ORDER BY type, name",
+        (TABLE,),
+    ).fetchall()
     columns = ", ".join(f'"{column.name}"' for column in db.get_columns(TABLE))
-    highest = max(db.execute_sql(f"SELECT COALESCE(MAX(code), 0) FROM {TABLE}").fetchone()[0], db.execute_sql(
-        "SELECT COALESCE(MAX(CAST(object_id AS INTEGER)), 0) FROM audit_event WHERE object_type = 'account'"
-    ).fetchone()[0])
+    highest = max(
+        db.execute_sql(f"SELECT COALESCE(MAX(code), 0) FROM {TABLE}").fetchone()[0],
+        db.execute_sql(
+            "SELECT COALESCE(MAX(CAST(object_id AS INTEGER)), 0) FROM audit_event WHERE object_type = 'account'"
+        ).fetchone()[0],
+    )
     for sql in (
         created,
         f'INSERT INTO "{NEW}" ({columns}) SELECT {columns} FROM "{TABLE}"',
