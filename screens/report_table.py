@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from rich.style import Style
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -65,27 +68,33 @@ def _longest_code(rows: list[SmtpAccount]) -> int:
     return max((len(str(account.code)) for account in rows), default=0)
 
 
-def yes_no(value: bool) -> Text:
-    return Text("Yes", style="bold") if value else Text("no", style="dim")
+# How a cell looks, by what it says: each look is a component class of ReportTable (named
+# report-table--<look>), styled in report.tcss with the theme's variables.
+LOOKS = ("yes", "no", "inactive", "passed", "failed", "untested", "unchecked", "action")
+Looks = Mapping[str, Style]
 
 
-def secure_cell(account: SmtpAccount) -> Text:
+def yes_no(value: bool, looks: Looks) -> Text:
+    return Text("Yes", style=looks["yes"]) if value else Text("no", style=looks["no"])
+
+
+def secure_cell(account: SmtpAccount, looks: Looks) -> Text:
     """SSL/TLS when secure, with a warning sign when certificate errors are ignored."""
     if not account.secure:
-        return Text("no", style="dim")
-    cell = Text(account.secure_type or "Yes", style="bold")
+        return Text("no", style=looks["no"])
+    cell = Text(account.secure_type or "Yes", style=looks["yes"])
     if account.ignore_cert_errors:
-        cell.append(" ⚠", style="bold red")
+        cell.append(" ⚠", style=looks["unchecked"])
     return cell
 
 
-def last_test_cell(account: SmtpAccount) -> Text:
+def last_test_cell(account: SmtpAccount, looks: Looks) -> Text:
     label = last_test_label(account.last_test_outcome, account.last_test_at)
-    style = "green" if label.startswith("✓") else "bold red" if label.startswith("✗") else "dim"
-    return Text(label, style=style)
+    look = "passed" if label.startswith("✓") else "failed" if label.startswith("✗") else "untested"
+    return Text(label, style=looks[look])
 
 
-def row_cells(account: SmtpAccount) -> list[Text]:
+def row_cells(account: SmtpAccount, looks: Looks) -> list[Text]:
     return [
         Text(str(account.code), justify="right"),
         literal_text(account.name),
@@ -93,20 +102,22 @@ def row_cells(account: SmtpAccount) -> list[Text]:
         literal_text(account.reply_to),
         literal_text(account.return_path),
         literal_text(account.confirmation_email),
-        Text("Active") if account.active else Text("Inactive", style="dim italic"),
-        Text("★ Yes", style="bold") if account.is_default else Text("no", style="dim"),
-        secure_cell(account),
-        yes_no(account.force_config),
-        yes_no(account.read_confirmation),
-        yes_no(account.footer),
-        last_test_cell(account),
-        Text("Edit", style="underline"),
-        Text("Test", style="underline"),
+        Text("Active") if account.active else Text("Inactive", style=looks["inactive"]),
+        Text("★ Yes", style=looks["yes"]) if account.is_default else Text("no", style=looks["no"]),
+        secure_cell(account, looks),
+        yes_no(account.force_config, looks),
+        yes_no(account.read_confirmation, looks),
+        yes_no(account.footer, looks),
+        last_test_cell(account, looks),
+        Text("Edit", style=looks["action"]),
+        Text("Test", style=looks["action"]),
     ]
 
 
 class ReportTable(DataTable):
     """A DataTable that remembers which column a click landed on (for Edit and Test)."""
+
+    COMPONENT_CLASSES = {f"report-table--{look}" for look in LOOKS}
 
     def __init__(self, **kwargs):
         super().__init__(cursor_type="row", zebra_stripes=True, cell_padding=CELL_PADDING, **kwargs)
@@ -115,6 +126,14 @@ class ReportTable(DataTable):
         self._sort = Sort()
         self._laid_out_for = 0
         self._code_digits = 4
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._restyle)
+
+    def _restyle(self, _theme: object) -> None:
+        # A cell keeps the style it was added with: the new theme's colours need new cells.
+        if self._accounts:
+            self.show_accounts(self._accounts, self.highlighted_code)
 
     def on_resize(self) -> None:
         if self.size.width != self._laid_out_for:
@@ -143,8 +162,12 @@ class ReportTable(DataTable):
 
     def _fill(self, rows: list[SmtpAccount]) -> None:
         self._accounts = rows
+        looks = {
+            look: self.get_component_rich_style(f"report-table--{look}", partial=True)
+            for look in LOOKS
+        }
         for account in rows:
-            self.add_row(*row_cells(account), key=str(account.code))
+            self.add_row(*row_cells(account, looks), key=str(account.code))
 
     async def _on_click(self, event) -> None:
         # Textual runs DataTable._on_click after this one (handlers run along the MRO).
