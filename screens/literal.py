@@ -11,6 +11,7 @@ edited shows its text through `pictured` instead (smtp_tui.screens.widgets.TextI
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.content import Content
 from textual.dom import DOMNode
@@ -48,9 +49,10 @@ def literal(text: object, *, lines: bool = False) -> Content:
     return Content(shown(text, lines=lines))
 
 
-def literal_text(text: object, *, lines: bool = False, style: str = "") -> Text:
+def literal_text(text: object, *, lines: bool = False, style: str | Style = "") -> Text:
     """The same as a Rich Text, for what takes Rich renderables (DataTable cells, RichLog):
-    a str there is read as Rich markup."""
+    a str there is read as Rich markup. A coloured `style` is a widget's component style
+    (`get_component_rich_style`), so that it follows the theme."""
     return Text(shown(text, lines=lines), style=style)
 
 

@@ -15,21 +15,42 @@ from textual.widgets import Button, Input, Label, RichLog, Static, TextArea
 from smtp_tui import proofs, styles
 from smtp_tui.errors import ServiceError, ValidationFailed
 from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
-from smtp_tui.mail.transcript import Line
+from smtp_tui.mail.transcript import MARKS, Line
 from smtp_tui.mail.transport import deliver
 from smtp_tui.screens.literal import literal, literal_text
 from smtp_tui.screens.widgets import FormRow, TextEditor, TextInput
 from smtp_tui.store.database import DATABASE_ERRORS
 from smtp_tui.validation import AccountInput
 
-LINE_STYLES = {
-    "client": "bold",
-    "server": "",
-    "info": "dim",
-    "warning": "yellow",
-    "error": "bold red",
-    "ok": "bold green",
-}
+
+class TranscriptLog(RichLog):
+    """The dialogue, each line looking as its kind: the component class transcript-log--<kind>,
+    styled in modals.tcss with the theme's variables."""
+
+    COMPONENT_CLASSES = {f"transcript-log--{kind}" for kind in MARKS}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(wrap=True, markup=False, highlight=False, id=id)
+        self.shown: list[Line] = []
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._restyle)
+
+    def add(self, line: Line) -> None:
+        self.shown.append(line)
+        style = self.get_component_rich_style(f"transcript-log--{line.kind}", partial=True)
+        self.write(literal_text(line, style=style))
+
+    def clear(self) -> TranscriptLog:
+        self.shown = []
+        return super().clear()
+
+    def _restyle(self, _theme: object) -> None:
+        # A written line keeps the style it was written with: a new theme's colours rewrite it.
+        lines = self.shown
+        self.clear()
+        for line in lines:
+            self.add(line)
 
 
 class ProofScreen(ModalScreen[bool]):
@@ -93,7 +114,7 @@ class ProofScreen(ModalScreen[bool]):
                 ),
                 field="secret",
             )
-            yield RichLog(id="transcript", wrap=True, markup=False, highlight=False)
+            yield TranscriptLog(id="transcript")
             yield Static(id="verdict")
             with Horizontal(classes="buttons"):
                 yield Button("Send (ctrl+s)", variant="primary", id="send", compact=True)
@@ -154,7 +175,7 @@ class ProofScreen(ModalScreen[bool]):
         except (ServiceError, *DATABASE_ERRORS) as exc:
             self._verdict(False, str(exc))
             return
-        self.query_one("#transcript", RichLog).clear()
+        self.query_one(TranscriptLog).clear()
         self.query_one("#verdict").display = False
         self._set_running(True)
         self._worker = self._run(attempt)
@@ -199,9 +220,7 @@ class ProofScreen(ModalScreen[bool]):
         self._set_running(False)
 
     def _line(self, line: Line) -> None:
-        self.query_one("#transcript", RichLog).write(
-            literal_text(line, style=LINE_STYLES[line.kind])
-        )
+        self.query_one(TranscriptLog).add(line)
 
     def _verdict(self, ok: bool, text: str, hint: str = "", note: str | None = None) -> None:
         verdict = self.query_one("#verdict", Static)

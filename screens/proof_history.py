@@ -42,6 +42,8 @@ class TranscriptScreen(ModalScreen[None]):
 
 class ProofHistoryScreen(ModalScreen[None]):
     CSS_PATH = styles.SCREENS
+    # An outcome's look: proof-history--passed or --failed, styled in modals.tcss.
+    COMPONENT_CLASSES = {"proof-history--passed", "proof-history--failed"}
     __test__ = False
 
     BINDINGS = [
@@ -69,9 +71,15 @@ class ProofHistoryScreen(ModalScreen[None]):
             self.runs = proofs.history(self.code)
         except DATABASE_ERRORS as exc:
             notify(self, f"Cannot read the database: {exc}", severity="error")
+        self._fill(table)
+        table.focus()
+        self.app.theme_changed_signal.subscribe(self, self._restyle)
+
+    def _fill(self, table: DataTable) -> None:
         for run in self.runs:
             outcome = run.outcome + (f" at {run.step}" if run.step else "")
-            style = "green" if run.outcome in ("delivered", "checked") else "red"
+            look = "passed" if run.outcome in ("delivered", "checked") else "failed"
+            style = self.get_component_rich_style(f"proof-history--{look}", partial=True)
             table.add_row(
                 f"{run.started_at:%Y-%m-%d %H:%M:%S}",
                 literal_text(run.started_by),
@@ -86,7 +94,14 @@ class ProofHistoryScreen(ModalScreen[None]):
             table.add_row(
                 "No test e-mail yet: press t on the report to send one.", "", "", "", "", "", ""
             )
-        table.focus()
+
+    def _restyle(self, _theme: object) -> None:
+        # A cell keeps the style it was added with: the new theme's colours need new cells.
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        self._fill(table)
+        table.move_cursor(row=row, animate=False)
 
     def on_data_table_row_selected(self) -> None:
         self.action_show()
