@@ -13,7 +13,13 @@ from smtp_tui.store.context import AppContext
 from smtp_tui.store.database import connect
 from smtp_tui.validation import AccountInput
 
-pytest_plugins = ["tests.mailservers"]
+# Modules whose fixtures other test modules share: registered here, not imported by each user.
+pytest_plugins = [
+    "tests.mailservers",
+    "tests.full_disk",
+    "tests.test_cli_commands",
+    "tests.test_hostile_servers",
+]
 
 
 def account_input(number: int = 1, **overrides) -> AccountInput:

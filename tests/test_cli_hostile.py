@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from tests.test_cli_commands import Cli, add_basic, cli  # noqa: F401 - the fixture
+from tests.test_cli_commands import Cli, add_basic
 
 pytestmark = pytest.mark.sqlite_only  # reads and plants rows in the SQLite file directly
 

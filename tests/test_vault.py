@@ -13,7 +13,6 @@ from smtp_tui.store.context import AppContext
 from smtp_tui.store.key_records import DatabaseKeyRecords
 from smtp_tui.store.vault import Vault, VaultError
 from tests.conftest import stored_bytes
-from tests.full_disk import full_disk  # noqa: F401 (a fixture)
 from tests.test_cli_commands import Cli
 
 SECRET = "Tr0ub4dor&3-unique-secret"
