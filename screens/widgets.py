@@ -34,7 +34,7 @@ class Choice(RadioSet):
     def value(self, value: Any) -> None:
         # Only press the new button: the RadioSet releases the old one, and refuses to let a
         # pressed button be released directly.
-        for button, (option, _) in zip(self.query(RadioButton), self.options):
+        for button, (option, _) in zip(self.query(RadioButton), self.options, strict=True):
             if option == value:
                 button.value = True
 

@@ -273,9 +273,10 @@ def test_export_then_import_into_an_empty_database_gives_the_same_accounts(cli, 
         other("accounts", "import", str(tmp_path / "accounts.json")).stdout
         == "Imported 2 accounts.\n"
     )
-    strip = lambda records: [
-        {k: v for k, v in r.items() if k not in ("code", "last_test_at")} for r in records
-    ]
+
+    def strip(records):
+        return [{k: v for k, v in r.items() if k not in ("code", "last_test_at")} for r in records]
+
     assert strip(json.loads(other("accounts", "export").stdout)) == strip(
         json.loads(exported.stdout)
     )

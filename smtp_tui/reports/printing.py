@@ -65,7 +65,7 @@ def _fit(text: str, width: int) -> str:
 
 def _row(cells: list[str]) -> str:
     return " ".join(
-        _fit(cell, width).ljust(width) for cell, (_, width) in zip(cells, PRINTED)
+        _fit(cell, width).ljust(width) for cell, (_, width) in zip(cells, PRINTED, strict=True)
     ).rstrip()
 
 

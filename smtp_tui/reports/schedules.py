@@ -412,9 +412,10 @@ def run_due(
     due = [
         s.id
         for s in ReportSchedule.select(ReportSchedule.id).where(
-            (ReportSchedule.next_run_at <= now) & (ReportSchedule.paused == False)
+            # noqa below: `== False` is peewee's SQL comparison, not Python's; `not` would not build SQL
+            (ReportSchedule.next_run_at <= now) & (ReportSchedule.paused == False)  # noqa: E712
         )
-    ]  # noqa: E712
+    ]
     results = []
     for schedule_id in due:
         claimed_at = _claim(schedule_id, now, token)
