@@ -231,7 +231,10 @@ class ReportScreen(Screen):
     # Loading -------------------------------------------------------------------------------
 
     def load(self, *, page: int | None = None, keep_code: int | None = None) -> None:
-        """Ask for a page of the report in the background; the screen never waits on the database."""
+        """Ask for a page of the report in the background.
+
+        The screen never waits on the database.
+        """
         if page is not None:
             self.requested_page = page
         if keep_code is None:
@@ -522,7 +525,10 @@ class ReportScreen(Screen):
             notify(self, f"Deleted '{account.name}' (code {account.code}).")
             self.load()
 
-        question = f"Delete the SMTP account '{account.name}' (code {account.code})?\nThis cannot be undone."
+        question = (
+            f"Delete the SMTP account '{account.name}' (code {account.code})?\n"
+            "This cannot be undone."
+        )
         self.app.push_screen(ConfirmModal(question, yes="Delete", no="Keep"), answered)
 
     # The top bar and the rest -------------------------------------------------------------

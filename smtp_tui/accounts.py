@@ -370,7 +370,8 @@ def _database_errors(
     clash = same_name.first() if "name" not in already else None
     if clash is not None:
         errors["name"] = (
-            f"An account named '{data.name}' already exists (code {clash.code}). Choose another name."
+            f"An account named '{data.name}' already exists (code {clash.code}). "
+            "Choose another name."
         )
     if (
         data.credential_id is not None

@@ -98,7 +98,10 @@ class AuditPage:
     total: int
 
     def describe(self) -> str:
-        return f"Page {self.number} of {self.pages} · {self.total} event{'s' if self.total != 1 else ''}"
+        return (
+            f"Page {self.number} of {self.pages} · "
+            f"{self.total} event{'s' if self.total != 1 else ''}"
+        )
 
 
 def _query(filters: AuditFilters):

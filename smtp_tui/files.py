@@ -117,7 +117,8 @@ def _may_follow(named: str) -> None:
             stat.S_ISVTX | stat.S_IWOTH
         ) == stat.S_ISVTX | stat.S_IWOTH and link.st_uid not in (os.geteuid(), shared.st_uid):
             raise Refused(
-                f"A symbolic link another user made in the shared directory {directory}: not followed",
+                "A symbolic link another user made in the shared directory "
+                f"{directory}: not followed",
                 named,
             )
         path = os.path.join(directory, os.readlink(path))

@@ -58,7 +58,8 @@ def checked_text(value: str, label: str, *, multi_line: bool = False) -> str:
         raise FieldError(f"{label} must not contain control characters{but}.")
     if not BIDI_CONTROLS.isdisjoint(value):
         raise FieldError(
-            f"{label} must not contain bidi controls (such as U+202E), which reorder the text shown."
+            f"{label} must not contain bidi controls (such as U+202E), "
+            "which reorder the text shown."
         )
     return value
 
@@ -88,7 +89,10 @@ def multi_line_text(value: str | None, label: str, *, max_length: int) -> str:
 
 
 def email_address(value: str | None, label: str, *, required: bool = False) -> str:
-    """A valid e-mail address (email-validator, no DNS look-up), normalised; '' when optional and empty."""
+    """A valid e-mail address (email-validator, no DNS look-up), normalised.
+
+    '' when optional and empty.
+    """
     value = text(value, label, required=required, max_length=ADDRESS_MAX)
     if not value:
         return ""
@@ -290,11 +294,20 @@ def port_warning(secure: bool, secure_type: str | None, port: int | str | None) 
     except ValueError:
         return None
     if secure and secure_type == "SSL" and number == 587:
-        return "Port 587 usually expects TLS (STARTTLS), not SSL: SSL there fails with 'wrong version number'."
+        return (
+            "Port 587 usually expects TLS (STARTTLS), not SSL: "
+            "SSL there fails with 'wrong version number'."
+        )
     if secure and secure_type == "TLS" and number == 465:
-        return "Port 465 usually expects SSL (TLS from the first byte), not STARTTLS: the greeting never comes."
+        return (
+            "Port 465 usually expects SSL (TLS from the first byte), not STARTTLS: "
+            "the greeting never comes."
+        )
     if not secure and number in (465, 587):
-        return f"Port {number} usually expects a secure connection; without one, the password would travel in clear."
+        return (
+            f"Port {number} usually expects a secure connection; "
+            "without one, the password would travel in clear."
+        )
     return None
 
 

@@ -23,7 +23,10 @@ from smtp_tui.store.database import DATABASE_ERRORS, DatabaseUnavailable
 from smtp_tui.store.vault import VaultError
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
-NO_TERMINAL = "The TUI needs a terminal (with ssh, use ssh -t); every command works without one: smtp-tui --help"
+NO_TERMINAL = (
+    "The TUI needs a terminal (with ssh, use ssh -t); "
+    "every command works without one: smtp-tui --help"
+)
 
 
 class Parser(argparse.ArgumentParser):
@@ -39,7 +42,9 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     """The command line; without `commands`, only the options that open the TUI (parse_args)."""
     parser = Parser(
         prog="smtp-tui",
-        description="Browse, search, add, edit and test the outbound SMTP accounts of an appliance.",
+        description=(
+            "Browse, search, add, edit and test the outbound SMTP accounts of an appliance."
+        ),
         add_help=commands,
         exit_on_error=commands,
     )

@@ -141,7 +141,8 @@ def _apply(data: AccountInput, args: argparse.Namespace) -> AccountInput:
             "secure_type": None if args.secure == "none" else args.secure.upper(),
         }
     errors = {}
-    # --credential NAME / --no-credential, and the same for the connector: (option, service, switch).
+    # --credential NAME / --no-credential, and the same for the connector:
+    # (option, service, switch).
     for option, service, switch in (
         ("credential", credentials, "authentication"),
         ("connector", connectors, "use_connector"),

@@ -83,13 +83,15 @@ def run_schedules(args, context) -> int:
     results = schedules.run_due(context.vault)
     for result in results:
         say(
-            f"schedule {result.schedule_id}: {'sent' if result.sent else 'FAILED'} · {result.summary}"
+            f"schedule {result.schedule_id}: {'sent' if result.sent else 'FAILED'} "
+            f"· {result.summary}"
         )
         if result.note:
             error(result.note)
     if not results:
         print("No report is due.")
-    # A run not recorded fails the command too: the report will be sent again, and cron should say so.
+    # A run not recorded fails the command too: the report will be sent again, and cron should
+    # say so.
     return EXIT_OK if all(r.sent and not r.note for r in results) else EXIT_FAILED
 
 

@@ -57,9 +57,9 @@ def certificate_failure(step: str, error: ssl.SSLCertVerificationError, server) 
         )
     else:
         hint = (
-            "The certificate's issuer is not trusted here. Add the issuing CA to the system's trust "
-            "store (or point SSL_CERT_FILE at a bundle that holds it); only for a test, set Ignore "
-            "certificate errors to Yes."
+            "The certificate's issuer is not trusted here. Add the issuing CA to the system's "
+            "trust store (or point SSL_CERT_FILE at a bundle that holds it); only for a test, "
+            "set Ignore certificate errors to Yes."
         )
     return Failure(step, f"Certificate not trusted: {reason}.", hint)
 

@@ -24,8 +24,10 @@ def _b64(data: bytes) -> str:
 
 
 def base64_cores(secret: bytes) -> list[str]:
-    """The base64 characters that `secret` alone decides, at each of the three alignments it can
-    have inside a longer blob: whatever a peer wraps around the secret, one of them is in the blob."""
+    """The base64 characters that `secret` alone decides, at each of its three alignments.
+
+    Whatever a peer wraps around the secret in a longer blob, one of these is in the blob.
+    """
     cores = []
     for offset in range(3):
         encoded = _b64(b"\0" * offset + secret)

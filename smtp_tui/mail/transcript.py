@@ -30,7 +30,7 @@ class Line:
 
 
 class Transcript:
-    """Collects lines, masks the secrets of the send in every one, and passes each on as it comes."""
+    """Collects lines, masks the secrets of the send in every one, passes each on as it comes."""
 
     def __init__(self, on_line: Callable[[Line], None] | None = None, masker: Masker | None = None):
         self.lines: list[Line] = []

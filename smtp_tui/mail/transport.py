@@ -53,7 +53,8 @@ class Outcome:
     def verdict(self) -> str:
         if self.ok:
             return (
-                "Connection checked: the server accepted the sender and every recipient (no message sent)."
+                "Connection checked: the server accepted the sender and every recipient "
+                "(no message sent)."
                 if self.check_only
                 else "Delivered to the server: it accepted the message."
             )
@@ -126,7 +127,8 @@ async def deliver(
         else:
             step = "proxy"
             transcript.info(
-                f"Opening a tunnel to {server.host}:{server.port} through the {server.proxy.describe()}"
+                f"Opening a tunnel to {server.host}:{server.port} "
+                f"through the {server.proxy.describe()}"
             )
             sock = await open_tunnel(server.proxy, server.host, server.port, server.timeout)
             transcript.info("The proxy opened the tunnel")

@@ -89,7 +89,8 @@ def render(
     rule = "-" * min(PAGE_WIDTH, len(header))
     head = [
         TITLE,
-        f"Filters: {filters.describe() or 'none'} · sorted by {sort.column}{' descending' if sort.descending else ''}",
+        f"Filters: {filters.describe() or 'none'} · "
+        f"sorted by {sort.column}{' descending' if sort.descending else ''}",
         f"Printed {now:%Y-%m-%d %H:%M %Z}".rstrip(),
         LEGEND,
         "",

@@ -287,10 +287,11 @@ class RunResult:
 
 
 def _claim(schedule_id: int, now: datetime, token: str) -> datetime | None:
-    """Take the schedule if it is due at `now` and nobody holds it; the moment of the claim, or None.
+    """Take the schedule if it is due at `now` and nobody holds it.
 
-    The lease runs from the moment of the claim, not from `now` (when the run started: a run
-    that has been sending other reports for a while would hand out leases already expired).
+    Returns the moment of the claim, or None. The lease runs from the moment of the claim, not
+    from `now` (when the run started: a run that has been sending other reports for a while
+    would hand out leases already expired).
     """
     claimed_at = utc_now()
     claimed = (
@@ -350,8 +351,8 @@ def _send(
             rows,
             (
                 f"Stopped: the send did not finish within {SEND_DEADLINE.total_seconds() / 60:g} "
-                "minutes of the claim, so that no other run sends this report while it may still go. "
-                "It stays due; the next run tries again."
+                "minutes of the claim, so that no other run sends this report while it may still "
+                "go. It stays due; the next run tries again."
             ),
         )
     return (
@@ -412,7 +413,7 @@ def run_due(
     due = [
         s.id
         for s in ReportSchedule.select(ReportSchedule.id).where(
-            # noqa below: `== False` is peewee's SQL comparison, not Python's; `not` would not build SQL
+            # Peewee builds SQL from `== False`, which `not paused` would not: E712 does not apply.
             (ReportSchedule.next_run_at <= now) & (ReportSchedule.paused == False)  # noqa: E712
         )
     ]
@@ -437,8 +438,10 @@ def run_due(
                     sent,
                     summary,
                     note=(
-                        f"Not recorded: the database did not take this run ({exc}). The schedule stays due and held "
-                        f"by this run until {claimed_at + LEASE:%Y-%m-%d %H:%M} UTC; the first run after that {again}."
+                        f"Not recorded: the database did not take this run ({exc}). "
+                        "The schedule stays due and held by this run until "
+                        f"{claimed_at + LEASE:%Y-%m-%d %H:%M} UTC; "
+                        f"the first run after that {again}."
                     ),
                 )
             )

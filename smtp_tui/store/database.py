@@ -104,8 +104,9 @@ def _sqlite_path(url: str, given: str) -> str:
         )
     if path in ("", ":memory:"):
         raise DatabaseUnavailable(
-            f"Cannot use database {given}: it names no file, and a database in memory would be lost "
-            "when smtp-tui ends. Give a file: --db PATH or sqlite:///PATH."
+            f"Cannot use database {given}: it names no file, "
+            "and a database in memory would be lost when smtp-tui ends. "
+            "Give a file: --db PATH or sqlite:///PATH."
         )
     path = Path(path).expanduser()
     _create_private_file(path)
@@ -323,7 +324,10 @@ CONTENTION = ("database is locked", "deadlock detected", "could not serialize", 
 
 
 def is_contention(error: Exception) -> bool:
-    """Another writer got in the way (locked, deadlock): nothing was written; trying again is right."""
+    """Another writer got in the way (locked, deadlock).
+
+    Nothing was written; trying again is right.
+    """
     return isinstance(error, peewee.OperationalError) and any(
         w in str(error).lower() for w in CONTENTION
     )

@@ -68,9 +68,10 @@ class Vault:
         if not self._exists():
             if recorded is not None:
                 raise VaultError(
-                    f"The key file {path} is missing, and this database already has a key: its secrets "
-                    "need that one. Restore the key file from a backup, or point --key-file at it: smtp-tui "
-                    "does not make another key for a database that has one."
+                    f"The key file {path} is missing, and this database already has a key: "
+                    "its secrets need that one. Restore the key file from a backup, "
+                    "or point --key-file at it: "
+                    "smtp-tui does not make another key for a database that has one."
                 )
             if not create or (self.records and self.records.a_secret() is not None):
                 raise VaultError(
@@ -111,9 +112,11 @@ class Vault:
             raise VaultError(f"Cannot read the key file {path}: {exc.strerror}.") from None
         if not key:  # what an older version left when the disk was full as it created the key
             raise VaultError(
-                f"The key file {path} is empty, so it holds no key (making it was interrupted, e.g. by a "
-                "full disk). If this database holds no secret yet, delete the file and smtp-tui makes a new "
-                "key; otherwise restore the key file from a backup."
+                f"The key file {path} is empty, so it holds no key "
+                "(making it was interrupted, e.g. by a full disk). "
+                "If this database holds no secret yet, "
+                "delete the file and smtp-tui makes a new key; "
+                "otherwise restore the key file from a backup."
             )
         try:
             return key, Fernet(key)
@@ -125,11 +128,13 @@ class Vault:
 
         not_this_databases = VaultError(
             f"The key file {self.key_file} is not the key this database's secrets are stored with: "
-            "another key file was given (--key-file or SMTP_TUI_KEY_FILE), or the file was replaced. "
+            "another key file was given (--key-file or SMTP_TUI_KEY_FILE), "
+            "or the file was replaced. "
             "Point --key-file at the original key, or restore it from a backup."
         )
         if recorded is None:
-            # Secrets stored before fingerprints were: the key that reads them is the database's key.
+            # Secrets stored before fingerprints were: the key that reads them is the database's
+            # key.
             stored = self.records.a_secret()
             if stored is not None:
                 try:
