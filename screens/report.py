@@ -41,7 +41,7 @@ class ActionLink(Static):
     """A label that runs an action of its screen when clicked: the top bar and the pager.
 
     Like the footer's keys, it takes no focus (each has a key of its own), and it is much
-    lighter than a Button: ten Buttons cost the report about 8 ms of its start-up (bench/results.md).
+    lighter than a Button: ten Buttons slowed the report's start-up (bench/results.md).
     """
 
     def __init__(self, label: str, action: str, *, tooltip: str | None = None, **kwargs):

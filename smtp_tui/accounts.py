@@ -32,8 +32,8 @@ from smtp_tui.store.models import Credential, NetworkConnector, SmtpAccount, dat
 from smtp_tui.validation import AccountInput
 
 PAGE_SIZE = 30
-# How far a filtered page may walk the sort column's index before a scan takes over: about
-# 2,500 rows read, 1-3 ms (SQLite takes about four steps a row).
+# How far a filtered page may walk the sort column's index before a scan takes over: a budget
+# too small to notice (its rows and time are measured in bench/results.md).
 WALK_STEPS = 10_000
 CANDIDATE_STEPS = 10_000  # the same for reading the trigram index's candidates (migration 0007)
 TEXT_INDEX = "account_text"  # migration 0007
@@ -221,7 +221,7 @@ def _rows(filters: Filters, sort: Sort, limit: int, offset: int) -> list[SmtpAcc
 
     Unfiltered, that is a walk of the sort column's index. Filtered, the database cannot tell
     how many rows match a substring: walking the index until enough match is instant when most
-    rows do, and reads every account, one random look-up each, when few do (100 ms at 100,000
+    rows do, and reads every account, one random look-up each, when few do (slow at 100,000
     accounts). So the walk is tried within a budget (on SQLite, which can be asked to stop).
     Past it, few accounts match: on SQLite the trigram index names them (migration 0007), in
     a few pages, within the same budget. Past that too (a common substring in a sort that

@@ -46,11 +46,11 @@ class SmtpApp(App):
 
         Textual's DataTable leaves thousands of objects in reference cycles each time its rows
         are replaced (strips and their caches). Python's automatic full collections of them
-        stalled the screen for 100-150 ms every few pages (bench/results.md). Instead, the
-        long-lived objects of start-up are frozen once (gc.freeze), and the cycles are
-        collected right after a page is painted, while the user reads it: 10-30 ms, out of
-        the way of the next key. The first call also turns the collector back on, if
-        `smtp-tui` turned it off for the start-up (cli.main).
+        stalled the screen every few pages (bench/results.md). Instead, the long-lived objects
+        of start-up are frozen once (gc.freeze), and the cycles are collected right after a
+        page is painted, while the user reads it, out of the way of the next key. The first
+        call also turns the collector back on, if `smtp-tui` turned it off for the start-up
+        (cli.main).
         """
         gc.collect()
         if not self._frozen:

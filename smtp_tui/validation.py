@@ -96,7 +96,8 @@ def email_address(value: str | None, label: str, *, required: bool = False) -> s
     value = text(value, label, required=required, max_length=ADDRESS_MAX)
     if not value:
         return ""
-    from email_validator import EmailNotValidError, validate_email  # 20 ms to import: on first use
+    # Imported on first use: its import time (bench/results.md) is not for every start.
+    from email_validator import EmailNotValidError, validate_email
 
     try:
         return validate_email(value, check_deliverability=False).normalized

@@ -2,8 +2,8 @@
 
 Opening the TUI imports nothing that only a command uses: the command modules are imported
 to build the whole parser (parse_args), and they import sending (aiosmtplib, python-socks)
-and XLSX (xlsxwriter) inside the commands that need them. That keeps about 45 ms out of
-every start (bench/results.md).
+and XLSX (xlsxwriter) inside the commands that need them. That keeps their import time out
+of every start (measured in bench/results.md).
 """
 
 from __future__ import annotations
@@ -91,8 +91,8 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Opening the TUI takes options only, which a parser without the commands reads: building
-    every command's parser is 5 ms of each start. A command, -h or a mistake goes to the whole
-    parser, which runs it or explains it."""
+    every command's parser would add to each start (measured in bench/results.md). A command,
+    -h or a mistake goes to the whole parser, which runs it or explains it."""
     try:
         args, rest = build_parser(commands=False).parse_known_args(argv)
     except argparse.ArgumentError:  # e.g. --db without its value

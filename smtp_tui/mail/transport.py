@@ -144,7 +144,7 @@ async def deliver(
             sock=sock,
             use_tls=server.security == "SSL",
             start_tls=False,
-            # Loading the trust store costs tens of milliseconds: only when TLS is used.
+            # Loading the trust store takes time (bench/results.md): only when TLS is used.
             tls_context=tls_context(server) if server.security != "none" else None,
             timeout=server.timeout,
             local_hostname=LOCAL_HOSTNAME,

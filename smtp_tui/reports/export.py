@@ -123,7 +123,9 @@ def _json(rows, target: BinaryIO, total: int, progress: Progress) -> int:
 
 
 def _xlsx(rows, target: BinaryIO, total: int, progress: Progress) -> int:
-    import xlsxwriter  # here, not above: its 20 ms are for the XLSX download alone, not for every start
+    # Imported here, not above: its import time (bench/results.md) is for the XLSX download
+    # alone, not for every start.
+    import xlsxwriter
     from xlsxwriter.exceptions import FileCreateError
 
     zip_target = _ZipTarget(target)
