@@ -60,7 +60,8 @@ class FormRow(Vertical):
 
     def show_error(self, message: str | None) -> None:
         error = self.query_one(".form-error", Static)
-        error.update(literal(message or "", lines=True))  # may quote what was typed
+        # literal(): the message may quote what was typed.
+        error.update(literal(message or "", lines=True))
         error.display = bool(message)
         self.set_class(bool(message), "-invalid")
 

@@ -174,7 +174,8 @@ def _ordered(
     if not walk_index:
         column = not_by_index(column)
     keys = [column.desc() if sort.descending else column.asc()]
-    if sort.column != "code":  # ties in a stable order, so paging never repeats or skips a row
+    # Ties in a stable order, so paging never repeats or skips a row.
+    if sort.column != "code":
         keys.append(SmtpAccount.code.desc() if sort.descending else SmtpAccount.code.asc())
     return query.order_by(*keys)
 
@@ -209,7 +210,8 @@ def search(
     offset = (number - 1) * page_size
     if offset <= total // 2:
         rows = _rows(filters, sort, page_size, offset)
-    else:  # nearer the end: read backwards, so OFFSET never skips more than half the rows
+    else:
+        # Nearer the end: read backwards, so OFFSET never skips more than half the rows.
         size = min(page_size, total - offset)
         backwards = Sort(sort.column, not sort.descending)
         rows = _rows(filters, backwards, size, total - offset - size)[::-1]
@@ -245,9 +247,8 @@ def _page_by_codes(
     codes = (
         _ordered(query.select(SmtpAccount.code), sort, walk_index=False).limit(limit).offset(offset)
     )
-    codes = [
-        code for (code,) in codes.tuples()
-    ]  # a list, not a subquery: MySQL refuses LIMIT in IN
+    # A list, not a subquery: MySQL refuses LIMIT in IN.
+    codes = [code for (code,) in codes.tuples()]
     return (
         list(_ordered(SmtpAccount.select().where(SmtpAccount.code.in_(codes)), sort))
         if codes
@@ -326,7 +327,8 @@ def count(filters: Filters = Filters()) -> int:
     return _count(filters)
 
 
-def _count(filters: Filters) -> int:  # search() has a parameter named count
+# Not `count`: search() has a parameter of that name.
+def _count(filters: Filters) -> int:
     return _narrowed(filters, lambda query: query.count())
 
 
@@ -342,7 +344,8 @@ def find(name_or_code: str) -> SmtpAccount:
     text = str(name_or_code).strip()
     try:
         code = validation.account_code(text)
-    except validation.FieldError:  # not a code (or past any code): a name
+    except validation.FieldError:
+        # Not a code (or past any code): a name.
         code = None
     if code is not None:
         account = SmtpAccount.get_or_none(SmtpAccount.code == code)
@@ -456,7 +459,8 @@ def _save(
             )
         if errors:
             raise ValidationFailed(errors)
-        if not has_default:  # the first account becomes the default: there is always one
+        # The first account becomes the default: there is always one.
+        if not has_default:
             cleaned = replace(cleaned, is_default=True)
         values = _columns(cleaned) | {"updated_at": utc_now(), "updated_by": actor}
         previous_default = None
@@ -488,8 +492,10 @@ def _save(
                 .where((SmtpAccount.code == code) & (SmtpAccount.version == current.version))
                 .execute()
             )
-        except peewee.IntegrityError as exc:  # a concurrent save got in between check and write
-            if "default" in str(exc):  # contention, like a lock: not a field the user got wrong
+        except peewee.IntegrityError as exc:
+            # A concurrent save got in between check and write. Over the default, that is
+            # contention, like a lock: not a field the user got wrong.
+            if "default" in str(exc):
                 raise Refused(
                     "Another account was made the default at the same moment, so nothing was "
                     "saved. Save again."

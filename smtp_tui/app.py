@@ -23,7 +23,8 @@ def screen_actions() -> type:
 class SmtpApp(App):
     TITLE = "smtp-tui"
     SUB_TITLE = f"smtp-tui {__version__}"
-    CSS_PATH = styles.REPORT  # the other screens bring their own (styles.SCREENS)
+    # The other screens bring their own (styles.SCREENS).
+    CSS_PATH = styles.REPORT
     COMMANDS = App.COMMANDS | {screen_actions}
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
 
@@ -34,11 +35,14 @@ class SmtpApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(ReportScreen())
-        for warning in self.context.warnings:  # stderr has them too, hidden while the app is open
+        # stderr has them too, hidden while the app is open.
+        for warning in self.context.warnings:
             self.notify(warning, title="Warning", severity="warning", timeout=20, markup=False)
 
-    def on_ready(self) -> None:  # the first frame is on the screen
-        if not self._frozen:  # the report may have collected after its first page already
+    # Called when the first frame is on the screen.
+    def on_ready(self) -> None:
+        # The report may have collected after its first page already.
+        if not self._frozen:
             self.collect_garbage()
 
     def collect_garbage(self) -> None:
@@ -59,6 +63,7 @@ class SmtpApp(App):
             gc.enable()
 
     def on_unmount(self) -> None:
-        if self._frozen:  # give the frozen objects back to the collector (tests run many apps)
+        # Give the frozen objects back to the collector (tests run many apps).
+        if self._frozen:
             gc.unfreeze()
             self._frozen = False

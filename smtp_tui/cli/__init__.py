@@ -95,7 +95,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     -h or a mistake goes to the whole parser, which runs it or explains it."""
     try:
         args, rest = build_parser(commands=False).parse_known_args(argv)
-    except argparse.ArgumentError:  # e.g. --db without its value
+    except argparse.ArgumentError:
+        # E.g. --db without its value.
         rest = True
     return build_parser().parse_args(argv) if rest else args
 
@@ -103,9 +104,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
-    except (
-        KeyboardInterrupt
-    ):  # ctrl+c at a prompt or mid-command: what was done is committed or not at all
+    except KeyboardInterrupt:
+        # Ctrl+c at a prompt or mid-command: what was done is committed or not at all.
         error("Interrupted.")
         return EXIT_REFUSED
 
@@ -130,7 +130,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
         try:
             demo.fill(context.vault)
-        except ServiceError as exc:  # a key file that is not this database's
+        except ServiceError as exc:
+            # A key file that is not this database's.
             error(str(exc))
             return EXIT_REFUSED
     if command is not None:
@@ -139,7 +140,8 @@ def _main(argv: Sequence[str] | None) -> int:
     # no garbage: the collector's passes over them only delay the first page. SmtpApp turns
     # it back on once that page is on the screen (SmtpApp.on_ready).
     gc.disable()
-    from smtp_tui.app import SmtpApp  # Textual loads only for the TUI
+    # Imported here, so that Textual loads only for the TUI.
+    from smtp_tui.app import SmtpApp
 
     SmtpApp(context).run()
     return EXIT_OK
@@ -152,7 +154,8 @@ def run_command(args: argparse.Namespace, context: AppContext) -> int:
     except ValidationFailed as failure:
         refused(failure)
         return EXIT_REFUSED
-    except NotFound as exc:  # the ACCOUNT (or NAME) given names nothing
+    except NotFound as exc:
+        # The ACCOUNT (or NAME) given names nothing.
         error(str(exc))
         return EXIT_USAGE
     except (ServiceError, VaultError) as exc:
@@ -161,6 +164,7 @@ def run_command(args: argparse.Namespace, context: AppContext) -> int:
     except DATABASE_ERRORS as exc:
         error(f"The database refused: {exc}")
         return EXIT_REFUSED
-    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as cat does
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as cat does.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK

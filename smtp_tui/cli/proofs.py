@@ -95,6 +95,7 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
     say(("✓ " if outcome.ok else "✗ ") + outcome.verdict)
     if outcome.failure is not None:
         say(f"Hint: {outcome.failure.hint}")
-    if note:  # the exit code still says what the server did: a script asks whether the mail went
+    # The exit code still says what the server did: a script asks whether the mail went.
+    if note:
         error(note)
     return EXIT_OK if outcome.ok else EXIT_FAILED

@@ -65,7 +65,8 @@ def export_report(args, context) -> int:
         return EXIT_USAGE
     try:
         count = export_to_file(args.format, output, filters, sort)
-    except BrokenPipeError:  # `| head`: run_command stops quietly, as cat does
+    except BrokenPipeError:
+        # `| head`: run_command stops quietly, as cat does.
         raise
     except OSError as exc:
         error(files.message(output, exc))
@@ -76,9 +77,8 @@ def export_report(args, context) -> int:
 
 
 def run_schedules(args, context) -> int:
-    from smtp_tui.reports import (
-        schedules,
-    )  # sending, imported by the commands that send (see cli.py)
+    # Imported here: sending is imported by the commands that send (see cli/__init__.py).
+    from smtp_tui.reports import schedules
 
     results = schedules.run_due(context.vault)
     for result in results:

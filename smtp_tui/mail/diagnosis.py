@@ -217,9 +217,8 @@ def _diagnose(step: str, exc: BaseException, server) -> Failure:
             f"{where} closed the connection during {step}: {exc}.",
             "The server dropped the session; its logs say why (often a policy or a TLS problem).",
         )
-    if (
-        isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code == -1
-    ):  # aiosmtplib's code, not a reply
+    # -1 is aiosmtplib's code, not a reply.
+    if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code == -1:
         return Failure(
             "greeting" if step in ("connect", "TLS") else step,
             f"{where} does not speak SMTP: {exc.message}.",

@@ -6,7 +6,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from smtp_tui.escaping import printable  # a hostile server's reply must never drive the terminal
+# A hostile server's reply must never drive the terminal.
+from smtp_tui.escaping import printable
 from smtp_tui.mail.masking import MASK, Masker
 
 MARKS = {

@@ -23,7 +23,8 @@ from smtp_tui.mail.diagnosis import Failure, diagnose
 from smtp_tui.mail.masking import Masker
 from smtp_tui.mail.transcript import Line, Transcript
 
-LOCAL_HOSTNAME = socket.gethostname() or "localhost"  # for EHLO; getfqdn() can wait on DNS
+# For EHLO; getfqdn() can wait on DNS.
+LOCAL_HOSTNAME = socket.gethostname() or "localhost"
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ class _NarratedSMTP(aiosmtplib.SMTP):
 
 
 def tls_context(server: ServerSettings) -> ssl.SSLContext:
-    context = ssl.create_default_context()  # the system's trust store; honours SSL_CERT_FILE
+    # The system's trust store; honours SSL_CERT_FILE.
+    context = ssl.create_default_context()
     if not server.verify_certificates:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -209,7 +211,8 @@ async def deliver(
         if smtp is not None:
             smtp.close()
         raise
-    except Exception as exc:  # every failure becomes a verdict, never a traceback
+    except Exception as exc:
+        # Every failure becomes a verdict, never a traceback.
         failure = diagnose(step, exc, server, mask)
     if smtp is not None:
         smtp.close()
@@ -222,4 +225,5 @@ async def _quit(smtp: aiosmtplib.SMTP) -> None:
     try:
         await smtp.quit()
     except aiosmtplib.SMTPException:
-        smtp.close()  # the work is done; a rude goodbye changes nothing
+        # The work is done; a rude goodbye changes nothing.
+        smtp.close()

@@ -17,7 +17,8 @@ from smtp_tui import accounts, audit, files
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.reports.columns import COLUMNS, FIELDS
 
-PAGE_WIDTH = 132  # a landscape page at 10 characters per inch, or wide fan-fold paper
+# A landscape page at 10 characters per inch, or wide fan-fold paper.
+PAGE_WIDTH = 132
 PAGE_LINES = 60
 FORM_FEED = "\f"
 # (column key, width) of the printed table; the yes/no columns are abbreviated, see LEGEND.
@@ -97,7 +98,8 @@ def render(
         header,
         rule,
     ]
-    room = PAGE_LINES - len(head) - 2  # two lines for the footer
+    # Two lines for the footer.
+    room = PAGE_LINES - len(head) - 2
     bodies: list[list[str]] = [[]]
     count = 0
     for cells in _lines(filters, sort):

@@ -33,9 +33,8 @@ from smtp_tui.validation import AccountInput, FieldError
 
 FREQUENCIES = ("daily", "weekly", "monthly")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-SEND_DEADLINE = timedelta(
-    minutes=10
-)  # a claimed schedule's report and its send, whatever each step's timeout
+# For a claimed schedule's report and its send, whatever each step's timeout.
+SEND_DEADLINE = timedelta(minutes=10)
 # How long a claim holds, from the moment it is made: the deadline, plus a margin to record the run.
 # Longer than the deadline, so no other run can take a schedule while its report may still be sent.
 LEASE = SEND_DEADLINE + timedelta(minutes=5)
@@ -166,7 +165,8 @@ def next_run(data: ScheduleInput, after: datetime) -> datetime:
         candidate = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
         if candidate > after_utc:
             return candidate.replace(tzinfo=None)
-    raise ValueError("no run within a year")  # unreachable for a valid schedule
+    # Unreachable for a valid schedule.
+    raise ValueError("no run within a year")
 
 
 def describe(schedule: ReportSchedule | ScheduleInput) -> str:
@@ -421,7 +421,8 @@ def run_due(
     for schedule_id in due:
         claimed_at = _claim(schedule_id, now, token)
         if claimed_at is None:
-            continue  # another run has it
+            # Another run has it.
+            continue
         schedule = get(schedule_id)
         started = utc_now()
         try:
@@ -430,7 +431,8 @@ def run_due(
             sent, rows, summary = False, 0, f"{type(exc).__name__}: {exc}"
         try:
             _record(schedule, token, sent, rows, summary, started, now, actor)
-        except DATABASE_ERRORS as exc:  # sent or not, the run is over: say what happened, and stop
+        except DATABASE_ERRORS as exc:
+            # Sent or not, the run is over: say what happened, and stop.
             again = "sends the report again" if sent else "tries again"
             results.append(
                 RunResult(
@@ -445,6 +447,7 @@ def run_due(
                     ),
                 )
             )
-            break  # the next claim would wait for the same database: the other reports stay due
+            # The next claim would wait for the same database: the other reports stay due.
+            break
         results.append(RunResult(schedule_id, sent, summary))
     return results
