@@ -272,7 +272,7 @@ def everything(db) -> dict[str, list[tuple]]:
 @pytest.mark.sqlite_only
 def test_codes_become_autoincrement_keeping_every_row_index_trigger_and_reference(tmp_path):
     """Migration 0008 rebuilds smtp_account on a database made by the schema before it."""
-    from smtp_tui import credentials, test_runs  # noqa: F401 (the services that made the rows)
+    from smtp_tui import credentials, proofs  # noqa: F401 (the services that made the rows)
     from smtp_tui.store.models import ReportSchedule, TestRun, database_proxy, utc_now
     from smtp_tui.store.vault import Vault
 
