@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import compileall
+import functools
 import json
 import platform
 import statistics
@@ -127,7 +128,7 @@ async def interactions(database: Path, key: Path, rounds: int) -> dict[str, list
             await measure("sort change", lambda: pilot.press("o"))
             # The filters as the search panel posts them after its debounce (250 ms, not counted).
             needle = ("rotation", "Frankfurt 0", "alerts-1")[round_number % 3]
-            await measure("filter: name", lambda: _post(panel, Filters(name=needle)))
+            await measure("filter: name", functools.partial(_post, panel, Filters(name=needle)))
             await measure(
                 "filter: combined",
                 lambda: _post(panel, Filters(name="a", email="example.org", status="active")),
@@ -145,7 +146,8 @@ def interactions_apart(database: Path, key: Path, rounds: int) -> dict[str, list
     that ran before in the same process would leave its garbage to this one's collector)."""
     code = (
         "import asyncio, json, sys\nfrom pathlib import Path\nfrom bench.run import interactions\n"
-        "print(json.dumps(asyncio.run(interactions(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])))))\n"
+        "print(json.dumps(asyncio.run(interactions("
+        "Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])))))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(database), str(key), str(rounds)],
@@ -278,10 +280,12 @@ def main() -> int:
             f"{start['app']:.2f} / {start['bare']:.2f} = {start['app'] / start['bare']:.2f}×"
         )
         rows.setdefault("startup, CPU s to the same paint (app / bare = ratio)", []).append(
-            f"{start['app_cpu']:.2f} / {start['bare_cpu']:.2f} = {start['app_cpu'] / start['bare_cpu']:.2f}×"
+            f"{start['app_cpu']:.2f} / {start['bare_cpu']:.2f} "
+            f"= {start['app_cpu'] / start['bare_cpu']:.2f}×"
         )
         rows.setdefault("peak RSS, MiB (app / bare, +diff)", []).append(
-            f"{start['app_rss']:.0f} / {start['bare_rss']:.0f}, +{start['app_rss'] - start['bare_rss']:.0f}"
+            f"{start['app_rss']:.0f} / {start['bare_rss']:.0f}, "
+            f"+{start['app_rss'] - start['bare_rss']:.0f}"
         )
         for label, values in interactions_apart(database, key, args.rounds).items():
             rows.setdefault(f"{label}, ms p50 / p95", []).append(

@@ -308,7 +308,8 @@ class AccountForm(RecordForm):
 
     @on(Input.Changed, "#f-port")
     def _port_typed(self, event: Input.Changed) -> None:
-        if event.input.has_focus:  # typed by the user, not set by a suggestion or on mount
+        # Typed by the user, not set by a suggestion or on mount.
+        if event.input.has_focus:
             self.port_typed = True
         self._follow_switches()
 
@@ -344,7 +345,8 @@ class AccountForm(RecordForm):
 
     def _resolve_conflict(self, choice: str | None) -> None:
         if choice == "overwrite":
-            self.version = accounts.get(self.code).version  # theirs is seen; save over it
+            # Theirs is seen; save over it.
+            self.version = accounts.get(self.code).version
             self.action_save()
         elif choice == "reload":
             account = accounts.get(self.code)

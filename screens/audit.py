@@ -82,7 +82,8 @@ class AuditScreen(Screen):
         status = self.query_one("#audit-status", Label)
         try:
             self.page = audit.search(self.filters(), self.page_number)
-        except ValueError as exc:  # a date typed wrong: said where the user looks
+        except ValueError as exc:
+            # A date typed wrong: said where the user looks.
             status.update(literal(exc))
             return
         except DATABASE_ERRORS as exc:

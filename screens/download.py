@@ -64,7 +64,8 @@ class DownloadModal(RecordForm):
 
     @on(RadioSet.Changed, "#f-format")
     def _format_changed(self) -> None:
-        if not self.path_typed:  # follow the format with the suggested name
+        # Follow the format with the suggested name.
+        if not self.path_typed:
             fmt = self.query_one("#f-format", Choice).value
             with self.prevent(Input.Changed):
                 self.query_one("#f-path", Input).value = default_file_name(fmt)
@@ -89,7 +90,8 @@ class DownloadModal(RecordForm):
         except OSError as exc:
             self.show_errors({"path": files.message(path, exc)})
             return
-        if where.how == files.REPLACE:  # a device or a FIFO is written into, nothing is replaced
+        # A device or a FIFO is written into, nothing is replaced.
+        if where.how == files.REPLACE:
             question = (
                 f"{path} is a link to {where.path}, which exists. Replace that file?"
                 if where.is_link

@@ -16,7 +16,10 @@ FAILED = object()
 
 
 def attempt(node: DOMNode, title: str, change: Callable[[], T]) -> T | object:
-    """`change()`'s result, or FAILED after a notification saying why (title: e.g. 'Not deleted')."""
+    """`change()`'s result, or FAILED after a notification saying why.
+
+    `title` heads the notification: e.g. 'Not deleted'.
+    """
     try:
         return change()
     except ServiceError as refusal:

@@ -44,7 +44,8 @@ class RecordForm(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form tall" if self.TALL else "dialog form"):
-            yield Label(literal(self.title_text), classes="title")  # titles name records
+            # literal(): titles name records.
+            yield Label(literal(self.title_text), classes="title")
             with VerticalScroll(id="form-body"):
                 yield from self.body()
             with Horizontal(classes="buttons"):

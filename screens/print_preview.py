@@ -79,7 +79,8 @@ class PrintPreviewScreen(ModalScreen[None]):
             said = printing.send_to_printer(self.document)
         except (OSError, subprocess.SubprocessError) as exc:
             path = self._save()
-            if path is not None:  # else _save said why it could not save either
+            # Otherwise _save said why it could not save either.
+            if path is not None:
                 notify(
                     self,
                     f"Could not print ({exc}); saved to {path} instead.",
@@ -87,7 +88,8 @@ class PrintPreviewScreen(ModalScreen[None]):
                     timeout=10,
                 )
             return
-        notify(self, said, title="Printing")  # the spooler's words
+        # The spooler's words.
+        notify(self, said, title="Printing")
 
     def action_save_document(self) -> None:
         path = self._save()

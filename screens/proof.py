@@ -181,9 +181,8 @@ class ProofScreen(ModalScreen[bool]):
         self._worker = self._run(attempt)
 
     def _show_refusal(self, errors: dict[str, str]) -> None:
-        mine = (
-            set()
-        )  # the window's own fields (recipient, subject, body): each error under its field
+        # The window's own fields (recipient, subject, body): each error under its field.
+        mine = set()
         for row in self.query(FormRow):
             mine.add(row.field)
             if row.field in errors:

@@ -41,11 +41,12 @@ class ActionLink(Static):
     """A label that runs an action of its screen when clicked: the top bar and the pager.
 
     Like the footer's keys, it takes no focus (each has a key of its own), and it is much
-    lighter than a Button: ten Buttons cost the report about 8 ms of its start-up (bench/results.md).
+    lighter than a Button: ten Buttons slowed the report's start-up (bench/results.md).
     """
 
     def __init__(self, label: str, action: str, *, tooltip: str | None = None, **kwargs):
-        super().__init__(label, markup=False, **kwargs)  # "◀ Prev [" is no markup
+        # "◀ Prev [" is no markup.
+        super().__init__(label, markup=False, **kwargs)
         self.action = action
         self.tooltip = tooltip
 
@@ -231,7 +232,10 @@ class ReportScreen(Screen):
     # Loading -------------------------------------------------------------------------------
 
     def load(self, *, page: int | None = None, keep_code: int | None = None) -> None:
-        """Ask for a page of the report in the background; the screen never waits on the database."""
+        """Ask for a page of the report in the background.
+
+        The screen never waits on the database.
+        """
         if page is not None:
             self.requested_page = page
         if keep_code is None:
@@ -268,11 +272,13 @@ class ReportScreen(Screen):
                 if shown is None:
                     show(result, keep_code)
                 if worker.is_cancelled or (known_total is None and result.total is not None):
-                    return  # counted already
+                    # Counted already.
+                    return
                 total = accounts.count(filters)
                 if result.total is None and result.number == 1:
                     show(result.counted(total), None)
-                elif total != result.total:  # accounts were added or removed meanwhile
+                elif total != result.total:
+                    # Accounts were added or removed meanwhile.
                     show(accounts.search(filters, sort, page, total=total), None)
         except DATABASE_ERRORS as exc:
             if not worker.is_cancelled:
@@ -280,14 +286,14 @@ class ReportScreen(Screen):
 
     def _show_result(self, filters: Filters, page: Page, keep_code: int | None) -> None:
         self._page_filters = filters
-        if keep_code is None:  # the page again, counted: the cursor stays on its account
+        # The page again, counted: the cursor stays on its account.
+        if keep_code is None:
             keep_code = self.query_one(ReportTable).highlighted_code
         self._show_page(page, keep_code)
 
     def _show_page(self, page: Page, keep_code: int | None) -> None:
-        if (
-            self.page is None or page.rows is not self.page.rows
-        ):  # a page just counted keeps its rows
+        # A page just counted keeps its rows.
+        if self.page is None or page.rows is not self.page.rows:
             self.query_one(ReportTable).show_accounts(page.rows, keep_code, self.sort)
             self.app.call_after_refresh(self.app.collect_garbage)
         self.page = page
@@ -295,7 +301,8 @@ class ReportScreen(Screen):
         status = page.describe()
         if not self.filters.is_empty():
             status += f" · {self.filters.describe()}"
-        self.query_one("#page-status", Label).update(literal(status))  # quotes the filters
+        # literal(): the status quotes the filters.
+        self.query_one("#page-status", Label).update(literal(status))
         self.query_one("#previous-page", ActionLink).disabled = page.number <= 1
         self.query_one("#next-page", ActionLink).disabled = (
             page.pages is not None and page.number >= page.pages
@@ -342,7 +349,8 @@ class ReportScreen(Screen):
                 return
             panel = SearchPanel(id="search")
             await self.mount(panel, before=self.query_one(ReportTable))
-            shown = self.show_search  # a second `/` may have come while it was mounting
+            # A second `/` may have come while it was mounting.
+            shown = self.show_search
         panel.display = shown
         if shown:
             panel.focus_first()
@@ -364,16 +372,16 @@ class ReportScreen(Screen):
 
     def action_clear_filters(self) -> None:
         panel = self._search_panel()
-        if panel is not None:  # without the panel, no filter was ever set
+        # Without the panel, no filter was ever set.
+        if panel is not None:
             panel.clear()
 
     # Paging and sorting ------------------------------------------------------------------
 
     def _go_to(self, number: int) -> None:
         pages = self.page.pages if self.page else 1
-        number = (
-            max(1, number) if pages is None else min(max(1, number), pages)
-        )  # None: being counted
+        # pages is None while being counted.
+        number = max(1, number) if pages is None else min(max(1, number), pages)
         if self.page is None or number != self.page.number:
             self.load(page=number)
 
@@ -388,10 +396,12 @@ class ReportScreen(Screen):
 
     def action_last_page(self) -> None:
         pages = self.page.pages if self.page else 1
-        self._go_to(PAST_THE_END if pages is None else pages)  # a page past the end shows the last
+        # A page past the end shows the last.
+        self._go_to(PAST_THE_END if pages is None else pages)
 
     def _sort_by(self, sort: Sort) -> None:
-        self.sort = sort  # the header shows it with the rows sorted so (one repaint, not two)
+        # The header shows it with the rows sorted so (one repaint, not two).
+        self.sort = sort
         self.load(page=1)
 
     def action_cycle_sort(self) -> None:
@@ -522,7 +532,10 @@ class ReportScreen(Screen):
             notify(self, f"Deleted '{account.name}' (code {account.code}).")
             self.load()
 
-        question = f"Delete the SMTP account '{account.name}' (code {account.code})?\nThis cannot be undone."
+        question = (
+            f"Delete the SMTP account '{account.name}' (code {account.code})?\n"
+            "This cannot be undone."
+        )
         self.app.push_screen(ConfirmModal(question, yes="Delete", no="Keep"), answered)
 
     # The top bar and the rest -------------------------------------------------------------

@@ -38,7 +38,8 @@ FLEXIBLE = {
     "return_path": (2, 22),
     "confirmation_email": (2, 22),
 }
-NARROWEST_FIT = 14  # a name column narrower than this is unreadable: scroll sideways instead
+# A name column narrower than this is unreadable: scroll sideways instead.
+NARROWEST_FIT = 14
 CELL_PADDING = 1
 
 
@@ -50,10 +51,12 @@ def column_widths(total: int, sort: Sort, code_digits: int = 4) -> dict[str, int
     and the table scrolls sideways.
     """
     widths = {key: max(len(label), 4) for key, label in COLUMNS if key not in FLEXIBLE}
-    widths["code"] = max(widths["code"], code_digits)  # a code is never cut
+    # A code is never cut.
+    widths["code"] = max(widths["code"], code_digits)
     widths["active"] = len("Inactive")
     widths["last_test"] = 16
-    widths[sort.column] = widths.get(sort.column, 0) + 2  # room for the arrow
+    # Room for the arrow.
+    widths[sort.column] = widths.get(sort.column, 0) + 2
     spare = total - sum(widths.values()) - 2 * CELL_PADDING * len(COLUMNS) - 2  # 2: the scroll bar
     shares = sum(share for share, _ in FLEXIBLE.values())
     fit = spare * FLEXIBLE["name"][0] // shares >= NARROWEST_FIT
@@ -180,7 +183,8 @@ class ReportTable(DataTable):
         )
 
     def action_select_cursor(self) -> None:
-        self.clicked_column = None  # enter edits, wherever the mouse was last
+        # Enter edits, wherever the mouse was last.
+        self.clicked_column = None
         super().action_select_cursor()
 
     def show_sort(self, sort: Sort) -> None:

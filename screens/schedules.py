@@ -43,7 +43,8 @@ class ScheduleForm(RecordForm):
         ]
         yield Label(
             literal(
-                f"Filters kept with the schedule: {data.filters.describe() or 'none (every account)'}"
+                "Filters kept with the schedule: "
+                f"{data.filters.describe() or 'none (every account)'}"
                 f" · sorted by {data.sort.column}"
             ),
             classes="hint",

@@ -83,7 +83,8 @@ class SearchPanel(Grid):
         self._changed()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()  # enter applies at once, without waiting for the debounce
+        # Enter applies at once, without waiting for the debounce.
+        event.stop()
         if self._debounce is not None:
             self._debounce.stop()
         self._post_filters()

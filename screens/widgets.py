@@ -34,7 +34,7 @@ class Choice(RadioSet):
     def value(self, value: Any) -> None:
         # Only press the new button: the RadioSet releases the old one, and refuses to let a
         # pressed button be released directly.
-        for button, (option, _) in zip(self.query(RadioButton), self.options):
+        for button, (option, _) in zip(self.query(RadioButton), self.options, strict=True):
             if option == value:
                 button.value = True
 
@@ -60,7 +60,8 @@ class FormRow(Vertical):
 
     def show_error(self, message: str | None) -> None:
         error = self.query_one(".form-error", Static)
-        error.update(literal(message or "", lines=True))  # may quote what was typed
+        # literal(): the message may quote what was typed.
+        error.update(literal(message or "", lines=True))
         error.display = bool(message)
         self.set_class(bool(message), "-invalid")
 

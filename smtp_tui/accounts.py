@@ -32,8 +32,8 @@ from smtp_tui.store.models import Credential, NetworkConnector, SmtpAccount, dat
 from smtp_tui.validation import AccountInput
 
 PAGE_SIZE = 30
-# How far a filtered page may walk the sort column's index before a scan takes over: about
-# 2,500 rows read, 1-3 ms (SQLite takes about four steps a row).
+# How far a filtered page may walk the sort column's index before a scan takes over: a budget
+# too small to notice (its rows and time are measured in bench/results.md).
 WALK_STEPS = 10_000
 CANDIDATE_STEPS = 10_000  # the same for reading the trigram index's candidates (migration 0007)
 TEXT_INDEX = "account_text"  # migration 0007
@@ -174,7 +174,8 @@ def _ordered(
     if not walk_index:
         column = not_by_index(column)
     keys = [column.desc() if sort.descending else column.asc()]
-    if sort.column != "code":  # ties in a stable order, so paging never repeats or skips a row
+    # Ties in a stable order, so paging never repeats or skips a row.
+    if sort.column != "code":
         keys.append(SmtpAccount.code.desc() if sort.descending else SmtpAccount.code.asc())
     return query.order_by(*keys)
 
@@ -209,7 +210,8 @@ def search(
     offset = (number - 1) * page_size
     if offset <= total // 2:
         rows = _rows(filters, sort, page_size, offset)
-    else:  # nearer the end: read backwards, so OFFSET never skips more than half the rows
+    else:
+        # Nearer the end: read backwards, so OFFSET never skips more than half the rows.
         size = min(page_size, total - offset)
         backwards = Sort(sort.column, not sort.descending)
         rows = _rows(filters, backwards, size, total - offset - size)[::-1]
@@ -221,7 +223,7 @@ def _rows(filters: Filters, sort: Sort, limit: int, offset: int) -> list[SmtpAcc
 
     Unfiltered, that is a walk of the sort column's index. Filtered, the database cannot tell
     how many rows match a substring: walking the index until enough match is instant when most
-    rows do, and reads every account, one random look-up each, when few do (100 ms at 100,000
+    rows do, and reads every account, one random look-up each, when few do (slow at 100,000
     accounts). So the walk is tried within a budget (on SQLite, which can be asked to stop).
     Past it, few accounts match: on SQLite the trigram index names them (migration 0007), in
     a few pages, within the same budget. Past that too (a common substring in a sort that
@@ -245,9 +247,8 @@ def _page_by_codes(
     codes = (
         _ordered(query.select(SmtpAccount.code), sort, walk_index=False).limit(limit).offset(offset)
     )
-    codes = [
-        code for (code,) in codes.tuples()
-    ]  # a list, not a subquery: MySQL refuses LIMIT in IN
+    # A list, not a subquery: MySQL refuses LIMIT in IN.
+    codes = [code for (code,) in codes.tuples()]
     return (
         list(_ordered(SmtpAccount.select().where(SmtpAccount.code.in_(codes)), sort))
         if codes
@@ -326,7 +327,8 @@ def count(filters: Filters = Filters()) -> int:
     return _count(filters)
 
 
-def _count(filters: Filters) -> int:  # search() has a parameter named count
+# Not `count`: search() has a parameter of that name.
+def _count(filters: Filters) -> int:
     return _narrowed(filters, lambda query: query.count())
 
 
@@ -342,7 +344,8 @@ def find(name_or_code: str) -> SmtpAccount:
     text = str(name_or_code).strip()
     try:
         code = validation.account_code(text)
-    except validation.FieldError:  # not a code (or past any code): a name
+    except validation.FieldError:
+        # Not a code (or past any code): a name.
         code = None
     if code is not None:
         account = SmtpAccount.get_or_none(SmtpAccount.code == code)
@@ -370,7 +373,8 @@ def _database_errors(
     clash = same_name.first() if "name" not in already else None
     if clash is not None:
         errors["name"] = (
-            f"An account named '{data.name}' already exists (code {clash.code}). Choose another name."
+            f"An account named '{data.name}' already exists (code {clash.code}). "
+            "Choose another name."
         )
     if (
         data.credential_id is not None
@@ -455,7 +459,8 @@ def _save(
             )
         if errors:
             raise ValidationFailed(errors)
-        if not has_default:  # the first account becomes the default: there is always one
+        # The first account becomes the default: there is always one.
+        if not has_default:
             cleaned = replace(cleaned, is_default=True)
         values = _columns(cleaned) | {"updated_at": utc_now(), "updated_by": actor}
         previous_default = None
@@ -487,8 +492,10 @@ def _save(
                 .where((SmtpAccount.code == code) & (SmtpAccount.version == current.version))
                 .execute()
             )
-        except peewee.IntegrityError as exc:  # a concurrent save got in between check and write
-            if "default" in str(exc):  # contention, like a lock: not a field the user got wrong
+        except peewee.IntegrityError as exc:
+            # A concurrent save got in between check and write. Over the default, that is
+            # contention, like a lock: not a field the user got wrong.
+            if "default" in str(exc):
                 raise Refused(
                     "Another account was made the default at the same moment, so nothing was "
                     "saved. Save again."

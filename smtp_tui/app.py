@@ -23,7 +23,8 @@ def screen_actions() -> type:
 class SmtpApp(App):
     TITLE = "smtp-tui"
     SUB_TITLE = f"smtp-tui {__version__}"
-    CSS_PATH = styles.REPORT  # the other screens bring their own (styles.SCREENS)
+    # The other screens bring their own (styles.SCREENS).
+    CSS_PATH = styles.REPORT
     COMMANDS = App.COMMANDS | {screen_actions}
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
 
@@ -34,11 +35,14 @@ class SmtpApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(ReportScreen())
-        for warning in self.context.warnings:  # stderr has them too, hidden while the app is open
+        # stderr has them too, hidden while the app is open.
+        for warning in self.context.warnings:
             self.notify(warning, title="Warning", severity="warning", timeout=20, markup=False)
 
-    def on_ready(self) -> None:  # the first frame is on the screen
-        if not self._frozen:  # the report may have collected after its first page already
+    # Called when the first frame is on the screen.
+    def on_ready(self) -> None:
+        # The report may have collected after its first page already.
+        if not self._frozen:
             self.collect_garbage()
 
     def collect_garbage(self) -> None:
@@ -46,11 +50,11 @@ class SmtpApp(App):
 
         Textual's DataTable leaves thousands of objects in reference cycles each time its rows
         are replaced (strips and their caches). Python's automatic full collections of them
-        stalled the screen for 100-150 ms every few pages (bench/results.md). Instead, the
-        long-lived objects of start-up are frozen once (gc.freeze), and the cycles are
-        collected right after a page is painted, while the user reads it: 10-30 ms, out of
-        the way of the next key. The first call also turns the collector back on, if
-        `smtp-tui` turned it off for the start-up (cli.main).
+        stalled the screen every few pages (bench/results.md). Instead, the long-lived objects
+        of start-up are frozen once (gc.freeze), and the cycles are collected right after a
+        page is painted, while the user reads it, out of the way of the next key. The first
+        call also turns the collector back on, if `smtp-tui` turned it off for the start-up
+        (cli.main).
         """
         gc.collect()
         if not self._frozen:
@@ -59,6 +63,7 @@ class SmtpApp(App):
             gc.enable()
 
     def on_unmount(self) -> None:
-        if self._frozen:  # give the frozen objects back to the collector (tests run many apps)
+        # Give the frozen objects back to the collector (tests run many apps).
+        if self._frozen:
             gc.unfreeze()
             self._frozen = False

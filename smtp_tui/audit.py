@@ -98,14 +98,18 @@ class AuditPage:
     total: int
 
     def describe(self) -> str:
-        return f"Page {self.number} of {self.pages} · {self.total} event{'s' if self.total != 1 else ''}"
+        return (
+            f"Page {self.number} of {self.pages} · "
+            f"{self.total} event{'s' if self.total != 1 else ''}"
+        )
 
 
 def _query(filters: AuditFilters):
     query = AuditEvent.select()
     if filters.account.strip():
         text = filters.account.strip()
-        if text.isdigit():  # a code
+        # Digits: a code.
+        if text.isdigit():
             query = query.where(
                 (AuditEvent.object_type == "account") & (AuditEvent.object_id == text)
             )
@@ -117,7 +121,8 @@ def _query(filters: AuditFilters):
         query = query.where(AuditEvent.action == filters.action)
     if filters.since:
         query = query.where(AuditEvent.at >= datetime.combine(filters.since, datetime.min.time()))
-    if filters.until and filters.until < date.max:  # until the last day there is: no bound
+    # Until the last day there is: no bound.
+    if filters.until and filters.until < date.max:
         query = query.where(
             AuditEvent.at < datetime.combine(filters.until + timedelta(days=1), datetime.min.time())
         )

@@ -1,4 +1,7 @@
-"""The network-connector service: proxies through which a segregated appliance reaches its server."""
+"""The network-connector service.
+
+Connectors are the proxies through which a segregated appliance reaches its server.
+"""
 
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ def _shows_as_itself(character: str) -> bool:
 
 def _escape(character: str) -> str:
     number = ord(character)
-    if 0xDC80 <= number <= 0xDCFF:  # a byte that is not UTF-8, as Python decodes argv and stdin
+    # A byte that is not UTF-8, as Python decodes argv and stdin.
+    if 0xDC80 <= number <= 0xDCFF:
         return f"\\x{number - 0xDC00:02x}"
     if number <= 0xFF:
         return f"\\x{number:02x}"
@@ -32,7 +33,8 @@ def printable(text: str, *, keep: str = "") -> str:
     """`text` with every character that is not printable (controls and escape sequences, bidi
     controls, line separators, bytes that are not UTF-8) shown as a Python-style escape; the
     characters of `keep` (e.g. newline and tab for a text of several lines) stay as they are."""
-    if text.isprintable():  # nearly every text: no character to look at one by one
+    # Nearly every text: no character to look at one by one.
+    if text.isprintable():
         return text
     return "".join(c if c in keep or _shows_as_itself(c) else _escape(c) for c in text)
 
@@ -52,9 +54,8 @@ def printable_json(value: Any, *, indent: int | None = 2) -> str:
     """`value` as JSON that reads the same when parsed, with every character `printable` would
     escape written as a JSON escape (\\u001b, \\u202e; a pair beyond U+FFFF): a value from data
     can hold anything, and a terminal shows JSON output too."""
-    lines = json.dumps(value, indent=indent, ensure_ascii=False).split(
-        "\n"
-    )  # layout: newlines, spaces
+    # The lines of the layout: its newlines and spaces stay as they are.
+    lines = json.dumps(value, indent=indent, ensure_ascii=False).split("\n")
     return "\n".join(
         line
         if line.isprintable()

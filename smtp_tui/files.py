@@ -38,11 +38,8 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 STDOUT = "-"
-NEW, REPLACE, INTO = (
-    "new",
-    "replace",
-    "into",
-)  # a new file, a regular file replaced, a device or FIFO written into
+# A new file, a regular file replaced, a device or FIFO written into.
+NEW, REPLACE, INTO = "new", "replace", "into"
 
 
 class Refused(OSError):
@@ -104,7 +101,8 @@ def _may_follow(named: str) -> None:
     not: a link in a sticky world-writable directory (/tmp) made by neither us nor the
     directory's owner; another user plants one there to have root write where they choose."""
     path = os.path.abspath(named)
-    for _ in range(40):  # past that, the kernel's ELOOP says it
+    # At most 40 links: past that, the kernel's ELOOP says it.
+    for _ in range(40):
         try:
             link = os.lstat(path)
         except FileNotFoundError:
@@ -117,7 +115,8 @@ def _may_follow(named: str) -> None:
             stat.S_ISVTX | stat.S_IWOTH
         ) == stat.S_ISVTX | stat.S_IWOTH and link.st_uid not in (os.geteuid(), shared.st_uid):
             raise Refused(
-                f"A symbolic link another user made in the shared directory {directory}: not followed",
+                "A symbolic link another user made in the shared directory "
+                f"{directory}: not followed",
                 named,
             )
         path = os.path.join(directory, os.readlink(path))
@@ -155,8 +154,10 @@ def write_to(named: str | os.PathLike) -> Iterator[BinaryIO]:
 
 @contextlib.contextmanager
 def _into(where: Target) -> Iterator[BinaryIO]:
-    fd = os.open(where.path, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)  # no O_CREAT, no O_TRUNC
-    if stat.S_ISREG(os.fstat(fd).st_mode):  # swapped for a file since target() looked
+    # No O_CREAT, no O_TRUNC.
+    fd = os.open(where.path, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)
+    # Swapped for a file since target() looked.
+    if stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise Refused("It changed while it was being opened", where.named)
     stream = os.fdopen(fd, "wb")
@@ -165,7 +166,8 @@ def _into(where: Target) -> Iterator[BinaryIO]:
     except BaseException:
         _discard(stream)
         raise
-    stream.close()  # flushes: a device's refusal (ENOSPC from /dev/full) is raised here
+    # Closing flushes: a device's refusal (ENOSPC from /dev/full) is raised here.
+    stream.close()
 
 
 @contextlib.contextmanager
@@ -193,9 +195,8 @@ def _temporary_file(directory: str) -> tuple[BinaryIO, str]:
     for _ in range(100):
         path = os.path.join(directory, f".smtp-tui-{secrets.token_hex(8)}.tmp")
         try:
-            return os.fdopen(
-                os.open(path, flags, 0o666), "wb"
-            ), path  # 0666 less the umask, as open() gives
+            # 0666 less the umask, as open() gives.
+            return os.fdopen(os.open(path, flags, 0o666), "wb"), path
         except FileExistsError:
             continue
     raise FileExistsError(errno.EEXIST, "No free name for a temporary file", directory)

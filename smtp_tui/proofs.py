@@ -79,8 +79,9 @@ def _server_settings(
             password = credentials.reveal(vault, credential)
         else:
             raise Refused(
-                f"The host, port or credential differ from the saved account, so the stored secret "
-                f"of '{credential.name}' is not sent. Type it for this test, or save the account first."
+                "The host, port or credential differ from the saved account, so the stored secret "
+                f"of '{credential.name}' is not sent. Type it for this test, "
+                "or save the account first."
             )
     proxy = None
     if cleaned.use_connector:
@@ -192,8 +193,11 @@ def record(
             attempt.account_code,
             account.name if account else "",
             actor=actor,
-            summary=f"{'Check' if attempt.check_only else 'Test e-mail'} to {attempt.recipient}: {label}"
-            + (f" ({outcome.failure.summary})" if outcome and outcome.failure else ""),
+            summary=(
+                f"{'Check' if attempt.check_only else 'Test e-mail'} to "
+                f"{attempt.recipient}: {label}"
+                + (f" ({outcome.failure.summary})" if outcome and outcome.failure else "")
+            ),
         )
     return run
 
@@ -211,8 +215,8 @@ def keep(
         record(attempt, outcome, cancelled_after=cancelled_after, actor=actor)
     except DATABASE_ERRORS as exc:
         return (
-            f"Not recorded: the database did not take this test ({exc}); it is missing from the test "
-            "history, the account's last test and the audit trail."
+            f"Not recorded: the database did not take this test ({exc}); "
+            "it is missing from the test history, the account's last test and the audit trail."
         )
     return None
 

@@ -18,7 +18,8 @@ NAME_MAX = 100
 ADDRESS_MAX = 254
 HOST_MAX = 253
 SUBJECT_MAX = 998  # RFC 5322's longest line
-BODY_MAX = 10_000_000  # a test message may be large on purpose (a server that drops a big DATA)
+# A test message may be large on purpose (a server that drops a big DATA).
+BODY_MAX = 10_000_000
 CODE_MAX = 2**63 - 1  # the largest integer SQLite (and a PostgreSQL bigint) holds
 
 
@@ -43,9 +44,8 @@ def checked_text(value: str, label: str, *, multi_line: bool = False) -> str:
     if multi_line:
         value = value.replace("\r\n", "\n")
     lines = value.replace("\t", " ").split("\n") if multi_line else [value]
-    if all(
-        line.isprintable() for line in lines
-    ):  # nearly every value: no character to look at one by one
+    # Nearly every value: no character to look at one by one.
+    if all(line.isprintable() for line in lines):
         return value
     allowed = "\t\n" if multi_line else ""
     kinds = {unicodedata.category(c) for c in value if c not in allowed}
@@ -58,7 +58,8 @@ def checked_text(value: str, label: str, *, multi_line: bool = False) -> str:
         raise FieldError(f"{label} must not contain control characters{but}.")
     if not BIDI_CONTROLS.isdisjoint(value):
         raise FieldError(
-            f"{label} must not contain bidi controls (such as U+202E), which reorder the text shown."
+            f"{label} must not contain bidi controls (such as U+202E), "
+            "which reorder the text shown."
         )
     return value
 
@@ -88,11 +89,15 @@ def multi_line_text(value: str | None, label: str, *, max_length: int) -> str:
 
 
 def email_address(value: str | None, label: str, *, required: bool = False) -> str:
-    """A valid e-mail address (email-validator, no DNS look-up), normalised; '' when optional and empty."""
+    """A valid e-mail address (email-validator, no DNS look-up), normalised.
+
+    '' when optional and empty.
+    """
     value = text(value, label, required=required, max_length=ADDRESS_MAX)
     if not value:
         return ""
-    from email_validator import EmailNotValidError, validate_email  # 20 ms to import: on first use
+    # Imported on first use: its import time (bench/results.md) is not for every start.
+    from email_validator import EmailNotValidError, validate_email
 
     try:
         return validate_email(value, check_deliverability=False).normalized
@@ -110,9 +115,11 @@ def host(value: str | None, label: str = "Host") -> str:
         pass
     problem = f"{label} must be a host name (mail.example.com), an IPv4 or an IPv6 address."
     labels = value.rstrip(".").split(".")
-    if labels[-1].isdigit():  # 10.0.0.300 is a mistyped address, not a name
+    # 10.0.0.300 is a mistyped address, not a name.
+    if labels[-1].isdigit():
         raise FieldError(problem)
-    import idna  # on first use, as email_validator above: the report opens without it
+    # Imported on first use, as email_validator above: the report opens without it.
+    import idna
 
     try:
         idna.encode(value, uts46=True)
@@ -149,11 +156,11 @@ def account_code(value: int | str | None) -> int | None:
     if value is None or str(value).strip() == "":
         return None
     value = str(value).strip()
-    if not (value.isascii() and value.isdigit()):  # '²'.isdigit() is True, int('²') is not
+    # '²'.isdigit() is True, int('²') is not.
+    if not (value.isascii() and value.isdigit()):
         raise FieldError("Code must be a number, such as 12.")
-    if (
-        len(value.lstrip("0")) > len(str(CODE_MAX)) or int(value) > CODE_MAX
-    ):  # int() of 4,300+ digits raises
+    # Length first: int() of 4,300+ digits raises.
+    if len(value.lstrip("0")) > len(str(CODE_MAX)) or int(value) > CODE_MAX:
         raise FieldError(f"Code must be a number from 0 to {CODE_MAX}.")
     return int(value)
 
@@ -290,11 +297,20 @@ def port_warning(secure: bool, secure_type: str | None, port: int | str | None) 
     except ValueError:
         return None
     if secure and secure_type == "SSL" and number == 587:
-        return "Port 587 usually expects TLS (STARTTLS), not SSL: SSL there fails with 'wrong version number'."
+        return (
+            "Port 587 usually expects TLS (STARTTLS), not SSL: "
+            "SSL there fails with 'wrong version number'."
+        )
     if secure and secure_type == "TLS" and number == 465:
-        return "Port 465 usually expects SSL (TLS from the first byte), not STARTTLS: the greeting never comes."
+        return (
+            "Port 465 usually expects SSL (TLS from the first byte), not STARTTLS: "
+            "the greeting never comes."
+        )
     if not secure and number in (465, 587):
-        return f"Port {number} usually expects a secure connection; without one, the password would travel in clear."
+        return (
+            f"Port {number} usually expects a secure connection; "
+            "without one, the password would travel in clear."
+        )
     return None
 
 

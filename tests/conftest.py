@@ -13,7 +13,13 @@ from smtp_tui.store.context import AppContext
 from smtp_tui.store.database import connect
 from smtp_tui.validation import AccountInput
 
-pytest_plugins = ["tests.mailservers"]
+# Modules whose fixtures other test modules share: registered here, not imported by each user.
+pytest_plugins = [
+    "tests.mailservers",
+    "tests.full_disk",
+    "tests.test_cli_commands",
+    "tests.test_hostile_servers",
+]
 
 
 def account_input(number: int = 1, **overrides) -> AccountInput:
@@ -31,7 +37,7 @@ def account_input(number: int = 1, **overrides) -> AccountInput:
 
 
 def fill(count: int) -> None:
-    """`count` accounts: every 5th inactive, every 3rd with a reply-to, names in reverse of codes."""
+    """`count` accounts: every 5th inactive, every 3rd with a reply-to, names reverse the codes."""
     for n in range(1, count + 1):
         accounts.save(
             account_input(
@@ -81,7 +87,10 @@ def context(database_url: str, tmp_path: Path):
 
 
 def stored_bytes(context) -> bytes:
-    """Everything the database holds, as bytes: the SQLite files, or every PostgreSQL row as JSON."""
+    """Everything the database holds, as bytes.
+
+    The SQLite files, or every PostgreSQL row as JSON.
+    """
     if not ON_POSTGRES:
         context.database.close()  # checkpoint the WAL
         data = b"".join(
@@ -105,7 +114,7 @@ def impatient(context, wait_ms: int = 50) -> None:
 
 @contextmanager
 def write_lock_held(context):
-    """Another connection holds SQLite's write lock, as a long import would, until the block ends."""
+    """Another connection holds SQLite's write lock until the block ends, as a long import would."""
     holder = sqlite3.connect(context.config.database, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:

@@ -1,4 +1,5 @@
 from dataclasses import replace
+from operator import attrgetter
 
 import peewee
 import pytest
@@ -86,7 +87,7 @@ def test_filtered_pages_are_the_same_whichever_way_they_are_read(
         ),
     ):
         for sort in (Sort(), Sort("email", descending=True), Sort("footer"), Sort("active")):
-            key = lambda a: (getattr(a, sort.column), a.code)  # noqa: E731
+            key = attrgetter(sort.column, "code")
             expected = [
                 a.code for a in sorted(filter(keeps, every), key=key, reverse=sort.descending)
             ]
@@ -144,7 +145,10 @@ def test_filter_by_code_is_exact(seventy_five):
 )
 def test_each_text_filter_alone(seventy_five, field, needle, expected):
     page = accounts.search(Filters(**{field: needle}))
-    value_of = lambda row: getattr(row, field).lower()
+
+    def value_of(row):
+        return getattr(row, field).lower()
+
     everything = list(SmtpAccount.select())
     assert page.total == sum(needle.lower() in value_of(a) for a in everything)
     assert all(needle.lower() in value_of(row) for row in page.rows)

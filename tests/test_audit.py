@@ -139,13 +139,16 @@ def test_audit_command(context):
         "SMTP_TUI_DB": context.config.database,
         "SMTP_TUI_KEY_FILE": str(context.config.key_file),
     }
-    run = lambda *a: subprocess.run(
-        [sys.executable, "-m", "smtp_tui", "audit", *a],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+
+    def run(*a):
+        return subprocess.run(
+            [sys.executable, "-m", "smtp_tui", "audit", *a],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+
     records = json.loads(run("--json", "--action", "edit").stdout)
     assert [r["changes"] for r in records] == [{"port": [587, 26]}]
     table = run().stdout
@@ -160,7 +163,10 @@ async def test_audit_screen_filters_and_pages(context, seventy_five):
         await settle(pilot)
         await pilot.press("A")
         assert isinstance(app.screen, AuditScreen)
-        status = lambda: str(app.screen.query_one("#audit-status").render())
+
+        def status():
+            return str(app.screen.query_one("#audit-status").render())
+
         assert status() == "Page 1 of 3 · 75 events"
         await pilot.press("right_square_bracket", "right_square_bracket")
         assert status() == "Page 3 of 3 · 75 events"

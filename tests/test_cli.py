@@ -38,9 +38,9 @@ def test_version_and_help():
 def test_an_unusable_database_is_one_clear_line_and_exit_1(tmp_path):
     result = smtp_tui_cmd("--db", "oracle://db.example.com/x", "accounts", "list")
     assert result.returncode == 1
-    assert (
-        result.stderr
-        == 'smtp-tui: Cannot use database oracle://db.example.com/x: Unrecognized or unsupported scheme: "oracle".\n'
+    assert result.stderr == (
+        "smtp-tui: Cannot use database oracle://db.example.com/x: "
+        'Unrecognized or unsupported scheme: "oracle".\n'
     )
     (tmp_path / "bad.db").write_text("garbage" * 1000)
     result = smtp_tui_cmd("audit", env={"SMTP_TUI_DB": str(tmp_path / "bad.db")})
@@ -63,7 +63,8 @@ def test_opening_the_tui_imports_nothing_only_a_command_uses():
     code = (
         "import sys\nfrom smtp_tui import cli, app\nargs = cli.parse_args(['--db', 'x.db'])\n"
         "print(sorted(m for m in sys.argv[1:] if m in sys.modules))\n"
-        "cli.build_parser()  # every command's parser: their modules, still without the heavy ones\n"
+        "cli.build_parser()  "
+        "# every command's parser: their modules, still without the heavy ones\n"
         "print(sorted(m for m in sys.argv[1:] if m in sys.modules))\n"
     )
     result = subprocess.run(

@@ -1,4 +1,7 @@
-"""Every script command, run as the installed `smtp-tui` would be: a subprocess on a real SQLite file."""
+"""Every script command, run as the installed `smtp-tui` would be.
+
+Each is a subprocess on a real SQLite file.
+"""
 
 import json
 import os
@@ -273,9 +276,10 @@ def test_export_then_import_into_an_empty_database_gives_the_same_accounts(cli, 
         other("accounts", "import", str(tmp_path / "accounts.json")).stdout
         == "Imported 2 accounts.\n"
     )
-    strip = lambda records: [
-        {k: v for k, v in r.items() if k not in ("code", "last_test_at")} for r in records
-    ]
+
+    def strip(records):
+        return [{k: v for k, v in r.items() if k not in ("code", "last_test_at")} for r in records]
+
     assert strip(json.loads(other("accounts", "export").stdout)) == strip(
         json.loads(exported.stdout)
     )
@@ -292,9 +296,9 @@ def test_import_reports_every_bad_record_and_writes_nothing(cli, tmp_path):
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert (
-        "smtp-tui: record 2 (Bad): email: E-mail is not a valid e-mail address: An email address must have an @-sign."
-        in lines
-    )
+        "smtp-tui: record 2 (Bad): email: E-mail is not a valid e-mail address: "
+        "An email address must have an @-sign."
+    ) in lines
     assert "smtp-tui: record 2 (Bad): port: Port must be a whole number from 1 to 65535." in lines
     assert "smtp-tui: record 3 (good): name: The name 'good' is also used by record 1." in lines
     assert lines[-1] == "smtp-tui: Nothing was imported."

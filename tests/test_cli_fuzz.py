@@ -267,7 +267,7 @@ class Fuzz:
         database_proxy.obj.close()
 
     def seed_account(self) -> None:
-        """`test SEED` always reaches the loopback server, whatever earlier runs did to the account."""
+        """`test SEED` always reaches the loopback server, whatever earlier runs did to it."""
         seed = SmtpAccount.get_or_none(fn.LOWER(SmtpAccount.name) == SEED.lower())
         data = account_input(
             name=SEED,
@@ -359,7 +359,8 @@ class Fuzz:
         )
         print(
             f"\n{name}: {self.runs['runs']} runs ({exits}), {self.runs['tracebacks']} tracebacks, "
-            f"{self.runs['problems']} problems in all\n  by command: {dict(sorted(self.commands.items()))}"
+            f"{self.runs['problems']} problems in all\n"
+            f"  by command: {dict(sorted(self.commands.items()))}"
         )
         for problem, examples in self.problems.items():
             print(f"  {problem}  ({len(examples)}x), e.g. {min(examples, key=len)}")

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from tests.test_cli_commands import Cli, add_basic, cli  # noqa: F401 - the fixture
+from tests.test_cli_commands import Cli, add_basic
 
 pytestmark = pytest.mark.sqlite_only  # reads and plants rows in the SQLite file directly
 
@@ -131,14 +131,16 @@ def test_bytes_that_are_not_utf8_are_refused_naming_the_field(cli, tmp_path):
         "Secret is not valid text: it holds bytes that are not UTF-8, or NUL.",
     )
     (tmp_path / "import.json").write_text(  # "\ud800" escapes: valid JSON, not text
-        '[{"name": "Imported", "email": "a@example.com", "host": "h.example.com", "credential": "\\ud800"},'
+        '[{"name": "Imported", "email": "a@example.com", "host": "h.example.com", '
+        '"credential": "\\ud800"},'
         ' {"name": "\\udcff", "email": "b@example.com", "host": "h.example.com"}]'
     )
     result = cli("accounts", "import", str(tmp_path / "import.json"))
     assert result.returncode == 1 and result.stderr.splitlines() == [
         "smtp-tui: record 1 (Imported): credential: There is no credential named '\\ud800'. "
         "Add it first: smtp-tui credentials add NAME --username USER.",
-        "smtp-tui: record 2 (\\xff): name: Name is not valid text: it holds bytes that are not UTF-8.",
+        "smtp-tui: record 2 (\\xff): name: "
+        "Name is not valid text: it holds bytes that are not UTF-8.",
         "smtp-tui: Nothing was imported.",
     ]
     assert rows(cli) == before
@@ -256,8 +258,8 @@ def no_terminal_run(cli: Cli, stdin, stdout) -> tuple[int, bytes]:
 
 def test_without_a_terminal_the_tui_says_it_needs_one_and_exits_2(cli):
     message = (
-        b"smtp-tui: The TUI needs a terminal (with ssh, use ssh -t); every command works without one: "
-        b"smtp-tui --help\n"
+        b"smtp-tui: The TUI needs a terminal (with ssh, use ssh -t); "
+        b"every command works without one: smtp-tui --help\n"
     )
     primary, secondary = pty.openpty()
     try:

@@ -83,8 +83,9 @@ def test_an_old_schema_is_migrated_without_losing_rows(database_url, tmp_path):
         "INSERT INTO smtp_account (name, active, email, reply_to, return_path, confirmation_email, "
         "is_default, read_confirmation, force_config, footer, host, port, secure, authentication, "
         "ignore_cert_errors, use_connector, created_at, updated_at, updated_by, version) VALUES "
-        "('Legacy relay', TRUE, 'legacy@example.com', '', '', '', TRUE, FALSE, FALSE, TRUE, 'relay.example.com', "
-        "25, FALSE, FALSE, FALSE, FALSE, '2025-01-02 03:04:05', '2025-01-02 03:04:05', 'old@pam', 3)"
+        "('Legacy relay', TRUE, 'legacy@example.com', '', '', '', TRUE, FALSE, FALSE, TRUE, "
+        "'relay.example.com', 25, FALSE, FALSE, FALSE, FALSE, "
+        "'2025-01-02 03:04:05', '2025-01-02 03:04:05', 'old@pam', 3)"
     )
     old.close()
 
@@ -156,7 +157,8 @@ def test_every_form_of_a_password_is_hidden(url, shown):
 @pytest.mark.parametrize(
     "url",
     [
-        "postgresql://smtp:Zq/xy@127.0.0.1:1/smtp",  # / # ? in a password not written %2F %23 %3F: not a URL
+        # / # ? in a password not written %2F %23 %3F: not a URL
+        "postgresql://smtp:Zq/xy@127.0.0.1:1/smtp",
         "postgresql://smtp:Zq#xy@127.0.0.1:1/smtp",
         "postgresql://smtp:Zq?xy@127.0.0.1:1/smtp",
         "postgresql://smtp:Zqxy-secret@127.0.0.1:99999/smtp",
@@ -182,7 +184,8 @@ def test_a_url_that_does_not_parse_says_how_to_write_one():
         open_database("postgresql://smtp:Zq/xy@127.0.0.1:1/smtp")
     assert str(refusal.value) == (
         "Cannot use database postgresql://smtp:***@127.0.0.1:1/smtp: it is not a valid URL. Write "
-        "postgresql://USER:PASSWORD@HOST:PORT/DATABASE, with @ : / ? # % in the user name or password "
+        "postgresql://USER:PASSWORD@HOST:PORT/DATABASE, "
+        "with @ : / ? # % in the user name or password "
         "written %40 %3A %2F %3F %23 %25, and a port from 1 to 65535."
     )
 
@@ -269,7 +272,7 @@ def everything(db) -> dict[str, list[tuple]]:
 @pytest.mark.sqlite_only
 def test_codes_become_autoincrement_keeping_every_row_index_trigger_and_reference(tmp_path):
     """Migration 0008 rebuilds smtp_account on a database made by the schema before it."""
-    from smtp_tui import credentials, test_runs  # noqa: F401 (the services that made the rows)
+    from smtp_tui import credentials, proofs  # noqa: F401 (the services that made the rows)
     from smtp_tui.store.models import ReportSchedule, TestRun, database_proxy, utc_now
     from smtp_tui.store.vault import Vault
 
@@ -365,6 +368,7 @@ async def test_the_tui_shows_the_warning_too(tmp_path):
     async with app.run_test() as pilot:
         await settle(pilot)
         assert [n.message for n in app._notifications] == [
-            f"other users can read the database file {path} (mode 0640): its accounts, addresses and servers, "
+            f"other users can read the database file {path} (mode 0640): "
+            "its accounts, addresses and servers, "
             f"though no secret. Run: chmod 600 {path}"
         ]

@@ -16,7 +16,7 @@ from smtp_tui.mail.masking import MASK, Masker
 from smtp_tui.store.models import AuditEvent, TestRun
 from tests.conftest import account_input, stored_bytes
 from tests.test_cli_test import smtp_tui
-from tests.test_hostile_servers import SECRET, TO, USER, hostile, make_account  # noqa: F401 (a fixture)
+from tests.test_hostile_servers import SECRET, TO, USER, make_account
 
 PROXY_USER, PROXY_SECRET = "gateway", "Pr0xy-Echo-Secret-42"
 

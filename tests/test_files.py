@@ -71,7 +71,10 @@ def csv_rows(data: bytes) -> list[list[str]]:
 
 
 def one_clean_line(result, message):
-    """Exit 1 and exactly the one line: no traceback, no "Exception ignored" from a collected object."""
+    """Exit 1 and exactly the one line.
+
+    No traceback, no "Exception ignored" from a collected object.
+    """
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr == f"smtp-tui: {message}\n"
@@ -254,7 +257,8 @@ def test_refused_targets_are_one_line_each(cli, tmp_path):
     dangling.symlink_to(tmp_path / "nowhere" / "created-by-whoever-planted-it")
     one_clean_line(
         cli("export", "--output", str(dangling)),
-        f"Cannot write {dangling}: A symbolic link to {tmp_path}/nowhere/created-by-whoever-planted-it, "
+        f"Cannot write {dangling}: "
+        f"A symbolic link to {tmp_path}/nowhere/created-by-whoever-planted-it, "
         "which does not exist.",
     )
     one_clean_line(

@@ -6,7 +6,6 @@ from contextlib import closing
 
 import pytest
 
-from tests.full_disk import full_disk  # noqa: F401 (a fixture)
 from tests.test_cli_commands import Cli
 
 pytestmark = pytest.mark.sqlite_only  # about SQLite files on a file system that fills up

@@ -63,7 +63,8 @@ def test_two_processes_saving_the_same_accounts_lose_nothing(context, tmp_path):
     assert SmtpAccount.select().where(SmtpAccount.is_default).count() == 1
     print(
         f"\nconcurrency: {len(applied)} saves applied, {refused} refused as conflicts "
-        f"({sum(r['busy'] for r in results)} busy), {sum(defaults_seen.values())} samples all with one default"
+        f"({sum(r['busy'] for r in results)} busy), "
+        f"{sum(defaults_seen.values())} samples all with one default"
     )
 
 
@@ -87,7 +88,8 @@ def test_a_process_killed_mid_saves_keeps_every_acknowledged_save(context):
         kept
     )  # no half-written save
     print(
-        f"\ncrash: killed after {len(acknowledged)} acknowledged saves; {len(kept)} accounts kept, all intact"
+        f"\ncrash: killed after {len(acknowledged)} acknowledged saves; "
+        f"{len(kept)} accounts kept, all intact"
     )
 
 

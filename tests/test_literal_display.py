@@ -42,7 +42,8 @@ from tests.conftest import account_input
 from tests.test_report import settle
 
 MARKUP = ("[/]", "x [/b]", "[@click=app.quit]x[/]", "[bold]")
-ESCAPES = "Relay \x1b]0;PWNED\x07\x1b[2J\u202eevil"  # sets the window title, clears the screen, flips text
+# Sets the window title, clears the screen, flips the text.
+ESCAPES = "Relay \x1b]0;PWNED\x07\x1b[2J\u202eevil"
 
 
 @pytest.fixture
@@ -62,7 +63,10 @@ def text_of(app, selector: str) -> str:
 
 
 def toasts(app) -> list[str]:
-    """The notifications as drawn (a notification is rendered only when shown: run_test(notifications=True))."""
+    """The notifications as drawn.
+
+    A notification is rendered only when shown: run_test(notifications=True).
+    """
     return [str(toast.render()) for toast in app.screen.query("Toast")]
 
 

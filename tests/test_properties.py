@@ -4,7 +4,8 @@ Thousands of generated values (control characters, CR/LF header injection, very 
 unicode and IDN addresses, numbers as strings, wrong JSON types, binary garbage) go through the
 validators, the account service, the import, the CLI (in-process) and the settings window. Each
 test opens its own SQLite file in a temporary directory and runs a nested @given function against
-it, so no fixture is shared between examples. Product bugs they found are kept at the end as regression tests.
+it, so no fixture is shared between examples. Product bugs they found are kept at the end as
+regression tests.
 """
 
 from __future__ import annotations
@@ -365,7 +366,10 @@ def run_cli(tmp: Path, capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def run_checked(tmp: Path, capsys, outcomes: Counter, argv: list[str], grows) -> str | None:
-    """Run a command: 0 adds grows() accounts (its stdout is returned); 1 and 2 say why, write nothing."""
+    """Run a command: 0 adds grows() accounts (its stdout is returned).
+
+    Exits 1 and 2 say why, and write nothing.
+    """
     before = stored()
     code, out, err = run_cli(tmp, capsys, *argv)
     outcomes[f"exit {code}"] += 1
@@ -497,8 +501,11 @@ async def save_in_form(pilot, data: AccountInput, outcomes: Counter) -> None:
 
 
 async def test_the_form_saves_or_shows_an_error():
-    """One app session for all examples (opening the app is slow): hypothesis runs in a thread and
-    hands each example to the app's event loop; each types into the open form, or opens a new one."""
+    """One app session for all examples, as opening the app is slow.
+
+    Hypothesis runs in a thread and hands each example to the app's event loop; each types into
+    the open form, or opens a new one.
+    """
     outcomes = Counter()
     with database() as (context, _):
         async with SmtpApp(context).run_test(size=(100, 50)) as pilot:

@@ -199,7 +199,9 @@ def test_schedule_validation(db):
         "day_of_month": "The day of the month must be 1 to 31 (31: the last day of every month).",
         "time_of_day": "Time must be HH:MM in 24-hour time, such as 07:30.",
         "timezone": "Unknown time zone 'Mars/Olympus': use a name such as Europe/Berlin or UTC.",
-        "recipients": "Recipient 'nope' is not a valid e-mail address: An email address must have an @-sign.",
+        "recipients": (
+            "Recipient 'nope' is not a valid e-mail address: An email address must have an @-sign."
+        ),
         "format": "Choose CSV, JSON or XLSX.",
     }
 
@@ -326,7 +328,7 @@ def held_server(certificates, trust_test_ca):
 
 
 def run_in_thread(context, **kwargs) -> tuple[threading.Thread, list]:
-    """run_due in a thread of its own (its own database connection), as a second cron job would be."""
+    """run_due in a thread of its own (its own database connection), as a second cron job runs."""
     results = []
 
     def work():

@@ -13,7 +13,6 @@ from smtp_tui.store.context import AppContext
 from smtp_tui.store.key_records import DatabaseKeyRecords
 from smtp_tui.store.vault import Vault, VaultError
 from tests.conftest import stored_bytes
-from tests.full_disk import full_disk  # noqa: F401 (a fixture)
 from tests.test_cli_commands import Cli
 
 SECRET = "Tr0ub4dor&3-unique-secret"
@@ -98,7 +97,10 @@ def test_editing_a_credential_without_a_secret_keeps_the_stored_one(db, vault):
 
 
 def test_a_key_file_that_cannot_be_written_leaves_nothing_behind(tmp_path):
-    """A write past the file-size limit fails as on a full disk (EFBIG instead of ENOSPC); no root needed."""
+    """A write past the file-size limit fails as on a full disk (EFBIG instead of ENOSPC).
+
+    Unlike a full disk, it needs no root.
+    """
     code = (
         "import resource, signal, sys\n"
         "from smtp_tui.store.vault import Vault, VaultError\n"
@@ -150,7 +152,10 @@ def test_an_empty_key_file_left_by_an_older_version_is_explained(tmp_path):
 def test_two_processes_creating_the_key_at_once_end_with_one_key(tmp_path):
     """The key is linked into place, never renamed over: whoever comes second uses the first key."""
     key_file = tmp_path / "secret.key"
-    code = "import sys\nfrom smtp_tui.store.vault import Vault\nprint(Vault(sys.argv[1]).encrypt('x'))\n"
+    code = (
+        "import sys\nfrom smtp_tui.store.vault import Vault\n"
+        "print(Vault(sys.argv[1]).encrypt('x'))\n"
+    )
     runs = [
         subprocess.Popen(
             [sys.executable, "-c", code, str(key_file)], stdout=subprocess.PIPE, text=True
@@ -189,9 +194,10 @@ def test_a_lost_key_file_is_never_replaced(tmp_path):
         assert result.returncode == 1 and "Traceback" not in result.stderr
         key_file = attempt.env["SMTP_TUI_KEY_FILE"]
         assert result.stderr == (
-            f"smtp-tui: The key file {key_file} is missing, and this database already has a key: its "
-            "secrets need that one. Restore the key file from a backup, or point --key-file at it: smtp-tui "
-            "does not make another key for a database that has one.\n"
+            f"smtp-tui: The key file {key_file} is missing, and this database already has a key: "
+            "its secrets need that one. Restore the key file from a backup, "
+            "or point --key-file at it: "
+            "smtp-tui does not make another key for a database that has one.\n"
         )
         assert not os.path.exists(key_file)
     assert credential_names(cli) == ["relay"]
@@ -209,7 +215,8 @@ def test_another_key_file_is_refused_naming_what_may_have_happened(context, tmp_
     with pytest.raises(VaultError) as refusal:
         credentials.save(other, name="second", username="svc", secret=SECRET)
     assert str(refusal.value) == (
-        f"The key file {tmp_path / 'other.key'} is not the key this database's secrets are stored with: "
+        f"The key file {tmp_path / 'other.key'} is not the key "
+        "this database's secrets are stored with: "
         "another key file was given (--key-file or SMTP_TUI_KEY_FILE), or the file was replaced. "
         "Point --key-file at the original key, or restore it from a backup."
     )

@@ -2,8 +2,8 @@
 
 Opening the TUI imports nothing that only a command uses: the command modules are imported
 to build the whole parser (parse_args), and they import sending (aiosmtplib, python-socks)
-and XLSX (xlsxwriter) inside the commands that need them. That keeps about 45 ms out of
-every start (bench/results.md).
+and XLSX (xlsxwriter) inside the commands that need them. That keeps their import time out
+of every start (measured in bench/results.md).
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ from smtp_tui.store.database import DATABASE_ERRORS, DatabaseUnavailable
 from smtp_tui.store.vault import VaultError
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
-NO_TERMINAL = "The TUI needs a terminal (with ssh, use ssh -t); every command works without one: smtp-tui --help"
+NO_TERMINAL = (
+    "The TUI needs a terminal (with ssh, use ssh -t); "
+    "every command works without one: smtp-tui --help"
+)
 
 
 class Parser(argparse.ArgumentParser):
@@ -39,7 +42,9 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     """The command line; without `commands`, only the options that open the TUI (parse_args)."""
     parser = Parser(
         prog="smtp-tui",
-        description="Browse, search, add, edit and test the outbound SMTP accounts of an appliance.",
+        description=(
+            "Browse, search, add, edit and test the outbound SMTP accounts of an appliance."
+        ),
         add_help=commands,
         exit_on_error=commands,
     )
@@ -86,11 +91,12 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Opening the TUI takes options only, which a parser without the commands reads: building
-    every command's parser is 5 ms of each start. A command, -h or a mistake goes to the whole
-    parser, which runs it or explains it."""
+    every command's parser would add to each start (measured in bench/results.md). A command,
+    -h or a mistake goes to the whole parser, which runs it or explains it."""
     try:
         args, rest = build_parser(commands=False).parse_known_args(argv)
-    except argparse.ArgumentError:  # e.g. --db without its value
+    except argparse.ArgumentError:
+        # E.g. --db without its value.
         rest = True
     return build_parser().parse_args(argv) if rest else args
 
@@ -98,9 +104,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
-    except (
-        KeyboardInterrupt
-    ):  # ctrl+c at a prompt or mid-command: what was done is committed or not at all
+    except KeyboardInterrupt:
+        # Ctrl+c at a prompt or mid-command: what was done is committed or not at all.
         error("Interrupted.")
         return EXIT_REFUSED
 
@@ -125,7 +130,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
         try:
             demo.fill(context.vault)
-        except ServiceError as exc:  # a key file that is not this database's
+        except ServiceError as exc:
+            # A key file that is not this database's.
             error(str(exc))
             return EXIT_REFUSED
     if command is not None:
@@ -134,7 +140,8 @@ def _main(argv: Sequence[str] | None) -> int:
     # no garbage: the collector's passes over them only delay the first page. SmtpApp turns
     # it back on once that page is on the screen (SmtpApp.on_ready).
     gc.disable()
-    from smtp_tui.app import SmtpApp  # Textual loads only for the TUI
+    # Imported here, so that Textual loads only for the TUI.
+    from smtp_tui.app import SmtpApp
 
     SmtpApp(context).run()
     return EXIT_OK
@@ -147,7 +154,8 @@ def run_command(args: argparse.Namespace, context: AppContext) -> int:
     except ValidationFailed as failure:
         refused(failure)
         return EXIT_REFUSED
-    except NotFound as exc:  # the ACCOUNT (or NAME) given names nothing
+    except NotFound as exc:
+        # The ACCOUNT (or NAME) given names nothing.
         error(str(exc))
         return EXIT_USAGE
     except (ServiceError, VaultError) as exc:
@@ -156,6 +164,7 @@ def run_command(args: argparse.Namespace, context: AppContext) -> int:
     except DATABASE_ERRORS as exc:
         error(f"The database refused: {exc}")
         return EXIT_REFUSED
-    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as cat does
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as cat does.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK

@@ -141,7 +141,8 @@ def _apply(data: AccountInput, args: argparse.Namespace) -> AccountInput:
             "secure_type": None if args.secure == "none" else args.secure.upper(),
         }
     errors = {}
-    # --credential NAME / --no-credential, and the same for the connector: (option, service, switch).
+    # --credential NAME / --no-credential, and the same for the connector:
+    # (option, service, switch).
     for option, service, switch in (
         ("credential", credentials, "authentication"),
         ("connector", connectors, "use_connector"),
@@ -263,17 +264,14 @@ def export_accounts(args, context) -> int:
 
 def import_accounts(args, context) -> int:
     try:
-        with open(
-            args.file, encoding="utf-8-sig"
-        ) as file:  # a BOM, as some editors write, is no error
+        # utf-8-sig: a BOM, as some editors write, is no error.
+        with open(args.file, encoding="utf-8-sig") as file:
             records = json.load(file)
     except OSError as exc:
         error(f"Cannot read {args.file}: {exc.strerror}.")
         return EXIT_USAGE
-    except (
-        ValueError,
-        RecursionError,
-    ) as exc:  # JSONDecodeError, bad UTF-8, absurd numbers or nesting
+    except (ValueError, RecursionError) as exc:
+        # JSONDecodeError, bad UTF-8, absurd numbers or nesting.
         error(f"{args.file} is not valid JSON: {str(exc)[:200]}.")
         return EXIT_REFUSED
     try:

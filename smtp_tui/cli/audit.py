@@ -9,7 +9,8 @@ from smtp_tui import audit, validation
 from smtp_tui.cli.output import as_json, error, table
 
 EXIT_OK, EXIT_USAGE = 0, 2
-CHANGES_MAX = 4000  # characters of an event's changes: every field of an account, and more
+# Characters of an event's changes: every field of an account, and more.
+CHANGES_MAX = 4000
 
 
 def add_parser(commands, parents) -> None:
@@ -37,7 +38,8 @@ def show_audit(args, context) -> int:
             since=audit.parse_day(args.since, "--since"),
             until=audit.parse_day(args.until, "--until"),
         )
-    except ValueError as exc:  # FieldError too
+    except ValueError as exc:
+        # FieldError is one too.
         error(str(exc))
         return EXIT_USAGE
     if args.limit < 1:

@@ -14,8 +14,10 @@ from typing import Any
 from smtp_tui.errors import ValidationFailed
 from smtp_tui.escaping import printable, printable_json, shortened
 
-CELL_MAX = 200  # characters of a table cell: a name is at most 100, an address 254
-MESSAGE_MAX = 600  # characters of a one-line message, cut in the middle to keep what to do
+# Characters of a table cell: a name is at most 100, an address 254.
+CELL_MAX = 200
+# Characters of a one-line message, cut in the middle to keep what to do.
+MESSAGE_MAX = 600
 
 
 def table(

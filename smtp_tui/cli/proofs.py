@@ -1,4 +1,7 @@
-"""`smtp-tui test ACCOUNT --to ADDR`: a test e-mail from a script, transcript and verdict printed."""
+"""`smtp-tui test ACCOUNT --to ADDR`: a test e-mail from a script.
+
+The transcript and the verdict are printed.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +23,11 @@ def add_parser(commands, parents=()) -> None:
         "test",
         parents=list(parents),
         help="send a test e-mail through an account and print the SMTP dialogue",
-        description="Send a test e-mail through ACCOUNT (its name or code), printing the SMTP dialogue "
-        "(secrets masked) and a verdict. Exit 0 when it worked, 1 when it failed, 2 on a usage error.",
+        description=(
+            "Send a test e-mail through ACCOUNT (its name or code), printing the SMTP dialogue "
+            "(secrets masked) and a verdict. Exit 0 when it worked, 1 when it failed, "
+            "2 on a usage error."
+        ),
     )
     parser.add_argument("account", metavar="ACCOUNT", help="the account's name or code")
     parser.add_argument("--to", required=True, metavar="ADDR", help="the recipient")
@@ -89,6 +95,7 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
     say(("✓ " if outcome.ok else "✗ ") + outcome.verdict)
     if outcome.failure is not None:
         say(f"Hint: {outcome.failure.hint}")
-    if note:  # the exit code still says what the server did: a script asks whether the mail went
+    # The exit code still says what the server did: a script asks whether the mail went.
+    if note:
         error(note)
     return EXIT_OK if outcome.ok else EXIT_FAILED

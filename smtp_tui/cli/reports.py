@@ -65,7 +65,8 @@ def export_report(args, context) -> int:
         return EXIT_USAGE
     try:
         count = export_to_file(args.format, output, filters, sort)
-    except BrokenPipeError:  # `| head`: run_command stops quietly, as cat does
+    except BrokenPipeError:
+        # `| head`: run_command stops quietly, as cat does.
         raise
     except OSError as exc:
         error(files.message(output, exc))
@@ -76,20 +77,21 @@ def export_report(args, context) -> int:
 
 
 def run_schedules(args, context) -> int:
-    from smtp_tui.reports import (
-        schedules,
-    )  # sending, imported by the commands that send (see cli.py)
+    # Imported here: sending is imported by the commands that send (see cli/__init__.py).
+    from smtp_tui.reports import schedules
 
     results = schedules.run_due(context.vault)
     for result in results:
         say(
-            f"schedule {result.schedule_id}: {'sent' if result.sent else 'FAILED'} · {result.summary}"
+            f"schedule {result.schedule_id}: {'sent' if result.sent else 'FAILED'} "
+            f"· {result.summary}"
         )
         if result.note:
             error(result.note)
     if not results:
         print("No report is due.")
-    # A run not recorded fails the command too: the report will be sent again, and cron should say so.
+    # A run not recorded fails the command too: the report will be sent again, and cron should
+    # say so.
     return EXIT_OK if all(r.sent and not r.note for r in results) else EXIT_FAILED
 
 

@@ -29,7 +29,8 @@ def wire_address(address: str) -> str:
     local, _, domain = address.rpartition("@")
     if address.isascii() or not local.isascii():
         return address
-    import idna  # on first use: the report opens without it
+    # Imported on first use: the report opens without it.
+    import idna
 
     try:
         return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"

@@ -57,9 +57,9 @@ def certificate_failure(step: str, error: ssl.SSLCertVerificationError, server) 
         )
     else:
         hint = (
-            "The certificate's issuer is not trusted here. Add the issuing CA to the system's trust "
-            "store (or point SSL_CERT_FILE at a bundle that holds it); only for a test, set Ignore "
-            "certificate errors to Yes."
+            "The certificate's issuer is not trusted here. Add the issuing CA to the system's "
+            "trust store (or point SSL_CERT_FILE at a bundle that holds it); only for a test, "
+            "set Ignore certificate errors to Yes."
         )
     return Failure(step, f"Certificate not trusted: {reason}.", hint)
 
@@ -217,9 +217,8 @@ def _diagnose(step: str, exc: BaseException, server) -> Failure:
             f"{where} closed the connection during {step}: {exc}.",
             "The server dropped the session; its logs say why (often a policy or a TLS problem).",
         )
-    if (
-        isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code == -1
-    ):  # aiosmtplib's code, not a reply
+    # -1 is aiosmtplib's code, not a reply.
+    if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code == -1:
         return Failure(
             "greeting" if step in ("connect", "TLS") else step,
             f"{where} does not speak SMTP: {exc.message}.",

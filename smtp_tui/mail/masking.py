@@ -14,9 +14,8 @@ from urllib.parse import quote
 
 MASK = "********"
 BASE64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-MIN_CORE = (
-    6  # shorter runs of base64 would hide ordinary words: those secrets rely on the exact blobs
-)
+# Shorter runs of base64 would hide ordinary words: those secrets rely on the exact blobs.
+MIN_CORE = 6
 
 
 def _b64(data: bytes) -> str:
@@ -24,12 +23,15 @@ def _b64(data: bytes) -> str:
 
 
 def base64_cores(secret: bytes) -> list[str]:
-    """The base64 characters that `secret` alone decides, at each of the three alignments it can
-    have inside a longer blob: whatever a peer wraps around the secret, one of them is in the blob."""
+    """The base64 characters that `secret` alone decides, at each of its three alignments.
+
+    Whatever a peer wraps around the secret in a longer blob, one of these is in the blob.
+    """
     cores = []
     for offset in range(3):
         encoded = _b64(b"\0" * offset + secret)
-        first, end = -(-8 * offset // 6), 8 * (offset + len(secret)) // 6  # whole characters only
+        # Whole characters only.
+        first, end = -(-8 * offset // 6), 8 * (offset + len(secret)) // 6
         if end - first >= MIN_CORE:
             cores.append(encoded[first:end])
     return cores
@@ -57,14 +59,12 @@ class Masker:
                 ),  # XOAUTH2
             }
             if user:
-                texts.add(
-                    _b64(user_bytes)
-                )  # AUTH LOGIN's answer to "Username:" sits next to the secret
+                # AUTH LOGIN's answer to "Username:" sits next to the secret.
+                texts.add(_b64(user_bytes))
             cores.update(base64_cores(secret_bytes))
-        self.texts = sorted(
-            texts, key=len, reverse=True
-        )  # a longer form first: a shorter one inside
-        self.cores = sorted(cores, key=len, reverse=True)  # it would leave the rest of it in clear
+        # A longer form first: a shorter one inside it would leave the rest of it in clear.
+        self.texts = sorted(texts, key=len, reverse=True)
+        self.cores = sorted(cores, key=len, reverse=True)
 
     @classmethod
     def of(cls, server) -> Masker:

@@ -6,7 +6,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from smtp_tui.escaping import printable  # a hostile server's reply must never drive the terminal
+# A hostile server's reply must never drive the terminal.
+from smtp_tui.escaping import printable
 from smtp_tui.mail.masking import MASK, Masker
 
 MARKS = {
@@ -30,7 +31,7 @@ class Line:
 
 
 class Transcript:
-    """Collects lines, masks the secrets of the send in every one, and passes each on as it comes."""
+    """Collects lines, masks the secrets of the send in every one, passes each on as it comes."""
 
     def __init__(self, on_line: Callable[[Line], None] | None = None, masker: Masker | None = None):
         self.lines: list[Line] = []

@@ -23,7 +23,8 @@ from smtp_tui.mail.diagnosis import Failure, diagnose
 from smtp_tui.mail.masking import Masker
 from smtp_tui.mail.transcript import Line, Transcript
 
-LOCAL_HOSTNAME = socket.gethostname() or "localhost"  # for EHLO; getfqdn() can wait on DNS
+# For EHLO; getfqdn() can wait on DNS.
+LOCAL_HOSTNAME = socket.gethostname() or "localhost"
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ class Outcome:
     def verdict(self) -> str:
         if self.ok:
             return (
-                "Connection checked: the server accepted the sender and every recipient (no message sent)."
+                "Connection checked: the server accepted the sender and every recipient "
+                "(no message sent)."
                 if self.check_only
                 else "Delivered to the server: it accepted the message."
             )
@@ -75,7 +77,8 @@ class _NarratedSMTP(aiosmtplib.SMTP):
 
 
 def tls_context(server: ServerSettings) -> ssl.SSLContext:
-    context = ssl.create_default_context()  # the system's trust store; honours SSL_CERT_FILE
+    # The system's trust store; honours SSL_CERT_FILE.
+    context = ssl.create_default_context()
     if not server.verify_certificates:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -126,7 +129,8 @@ async def deliver(
         else:
             step = "proxy"
             transcript.info(
-                f"Opening a tunnel to {server.host}:{server.port} through the {server.proxy.describe()}"
+                f"Opening a tunnel to {server.host}:{server.port} "
+                f"through the {server.proxy.describe()}"
             )
             sock = await open_tunnel(server.proxy, server.host, server.port, server.timeout)
             transcript.info("The proxy opened the tunnel")
@@ -142,7 +146,7 @@ async def deliver(
             sock=sock,
             use_tls=server.security == "SSL",
             start_tls=False,
-            # Loading the trust store costs tens of milliseconds: only when TLS is used.
+            # Loading the trust store takes time (bench/results.md): only when TLS is used.
             tls_context=tls_context(server) if server.security != "none" else None,
             timeout=server.timeout,
             local_hostname=LOCAL_HOSTNAME,
@@ -207,7 +211,8 @@ async def deliver(
         if smtp is not None:
             smtp.close()
         raise
-    except Exception as exc:  # every failure becomes a verdict, never a traceback
+    except Exception as exc:
+        # Every failure becomes a verdict, never a traceback.
         failure = diagnose(step, exc, server, mask)
     if smtp is not None:
         smtp.close()
@@ -220,4 +225,5 @@ async def _quit(smtp: aiosmtplib.SMTP) -> None:
     try:
         await smtp.quit()
     except aiosmtplib.SMTPException:
-        smtp.close()  # the work is done; a rude goodbye changes nothing
+        # The work is done; a rude goodbye changes nothing.
+        smtp.close()

@@ -86,7 +86,8 @@ def _csv(rows, target: BinaryIO, total: int, progress: Progress) -> int:
     writer = csv.writer(text, lineterminator="\r\n")  # RFC 4180
     writer.writerow([c.header for c in COLUMNS])
     texts = [c.text for c in COLUMNS]
-    free = [i for i, c in enumerate(COLUMNS) if c.free_text]  # only these can start like a formula
+    # Only these can start like a formula.
+    free = [i for i, c in enumerate(COLUMNS) if c.free_text]
     count = 0
     for count, account in enumerate(rows, start=1):
         cells = [text_of(account) for text_of in texts]
@@ -123,7 +124,9 @@ def _json(rows, target: BinaryIO, total: int, progress: Progress) -> int:
 
 
 def _xlsx(rows, target: BinaryIO, total: int, progress: Progress) -> int:
-    import xlsxwriter  # here, not above: its 20 ms are for the XLSX download alone, not for every start
+    # Imported here, not above: its import time (bench/results.md) is for the XLSX download
+    # alone, not for every start.
+    import xlsxwriter
     from xlsxwriter.exceptions import FileCreateError
 
     zip_target = _ZipTarget(target)
@@ -149,9 +152,8 @@ def _xlsx(rows, target: BinaryIO, total: int, progress: Progress) -> int:
         except BaseException as exc:
             zip_target.abandon()
             cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
-            if (
-                isinstance(cause, OSError) and not zip_target.failed
-            ):  # the scratch files, not the target
+            # The scratch files failed, not the target.
+            if isinstance(cause, OSError) and not zip_target.failed:
                 raise OSError(
                     cause.errno,
                     f"{cause.strerror} in {os.path.dirname(scratch)}, "
@@ -172,7 +174,8 @@ def _workbook(workbook, rows, total: int, progress: Progress) -> int:
         for column, c in enumerate(COLUMNS):
             if c.key == "code":
                 sheet.write_number(count, column, account.code)
-            else:  # always a string cell, never a formula, whatever it starts with
+            else:
+                # Always a string cell, never a formula, whatever it starts with.
                 sheet.write_string(count, column, c.text(account))
         if count % 1000 == 0:
             progress(count, total)
@@ -210,7 +213,8 @@ class _ZipTarget:
         if self._abandoned:
             self._position = offset + (self._position if whence == os.SEEK_CUR else 0)
             return self._position
-        return self._call(self._stream.seek, offset, whence)  # flushes: a full disk shows here too
+        # A seek flushes: a full disk shows here too.
+        return self._call(self._stream.seek, offset, whence)
 
     def tell(self) -> int:
         return self._position if self._abandoned else self._call(self._stream.tell)
@@ -223,5 +227,6 @@ class _ZipTarget:
         try:
             return method(*args)
         except OSError as exc:
-            self.failed = exc.errno != errno.ESPIPE  # a pipe cannot tell: ZipFile then streams
+            # A pipe cannot tell: ZipFile then streams.
+            self.failed = exc.errno != errno.ESPIPE
             raise

@@ -17,7 +17,8 @@ from smtp_tui import accounts, audit, files
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.reports.columns import COLUMNS, FIELDS
 
-PAGE_WIDTH = 132  # a landscape page at 10 characters per inch, or wide fan-fold paper
+# A landscape page at 10 characters per inch, or wide fan-fold paper.
+PAGE_WIDTH = 132
 PAGE_LINES = 60
 FORM_FEED = "\f"
 # (column key, width) of the printed table; the yes/no columns are abbreviated, see LEGEND.
@@ -65,7 +66,7 @@ def _fit(text: str, width: int) -> str:
 
 def _row(cells: list[str]) -> str:
     return " ".join(
-        _fit(cell, width).ljust(width) for cell, (_, width) in zip(cells, PRINTED)
+        _fit(cell, width).ljust(width) for cell, (_, width) in zip(cells, PRINTED, strict=True)
     ).rstrip()
 
 
@@ -89,14 +90,16 @@ def render(
     rule = "-" * min(PAGE_WIDTH, len(header))
     head = [
         TITLE,
-        f"Filters: {filters.describe() or 'none'} · sorted by {sort.column}{' descending' if sort.descending else ''}",
+        f"Filters: {filters.describe() or 'none'} · "
+        f"sorted by {sort.column}{' descending' if sort.descending else ''}",
         f"Printed {now:%Y-%m-%d %H:%M %Z}".rstrip(),
         LEGEND,
         "",
         header,
         rule,
     ]
-    room = PAGE_LINES - len(head) - 2  # two lines for the footer
+    # Two lines for the footer.
+    room = PAGE_LINES - len(head) - 2
     bodies: list[list[str]] = [[]]
     count = 0
     for cells in _lines(filters, sort):

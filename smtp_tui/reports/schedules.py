@@ -33,9 +33,8 @@ from smtp_tui.validation import AccountInput, FieldError
 
 FREQUENCIES = ("daily", "weekly", "monthly")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-SEND_DEADLINE = timedelta(
-    minutes=10
-)  # a claimed schedule's report and its send, whatever each step's timeout
+# For a claimed schedule's report and its send, whatever each step's timeout.
+SEND_DEADLINE = timedelta(minutes=10)
 # How long a claim holds, from the moment it is made: the deadline, plus a margin to record the run.
 # Longer than the deadline, so no other run can take a schedule while its report may still be sent.
 LEASE = SEND_DEADLINE + timedelta(minutes=5)
@@ -166,7 +165,8 @@ def next_run(data: ScheduleInput, after: datetime) -> datetime:
         candidate = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
         if candidate > after_utc:
             return candidate.replace(tzinfo=None)
-    raise ValueError("no run within a year")  # unreachable for a valid schedule
+    # Unreachable for a valid schedule.
+    raise ValueError("no run within a year")
 
 
 def describe(schedule: ReportSchedule | ScheduleInput) -> str:
@@ -287,10 +287,11 @@ class RunResult:
 
 
 def _claim(schedule_id: int, now: datetime, token: str) -> datetime | None:
-    """Take the schedule if it is due at `now` and nobody holds it; the moment of the claim, or None.
+    """Take the schedule if it is due at `now` and nobody holds it.
 
-    The lease runs from the moment of the claim, not from `now` (when the run started: a run
-    that has been sending other reports for a while would hand out leases already expired).
+    Returns the moment of the claim, or None. The lease runs from the moment of the claim, not
+    from `now` (when the run started: a run that has been sending other reports for a while
+    would hand out leases already expired).
     """
     claimed_at = utc_now()
     claimed = (
@@ -350,8 +351,8 @@ def _send(
             rows,
             (
                 f"Stopped: the send did not finish within {SEND_DEADLINE.total_seconds() / 60:g} "
-                "minutes of the claim, so that no other run sends this report while it may still go. "
-                "It stays due; the next run tries again."
+                "minutes of the claim, so that no other run sends this report while it may still "
+                "go. It stays due; the next run tries again."
             ),
         )
     return (
@@ -412,14 +413,16 @@ def run_due(
     due = [
         s.id
         for s in ReportSchedule.select(ReportSchedule.id).where(
-            (ReportSchedule.next_run_at <= now) & (ReportSchedule.paused == False)
+            # Peewee builds SQL from `== False`, which `not paused` would not: E712 does not apply.
+            (ReportSchedule.next_run_at <= now) & (ReportSchedule.paused == False)  # noqa: E712
         )
-    ]  # noqa: E712
+    ]
     results = []
     for schedule_id in due:
         claimed_at = _claim(schedule_id, now, token)
         if claimed_at is None:
-            continue  # another run has it
+            # Another run has it.
+            continue
         schedule = get(schedule_id)
         started = utc_now()
         try:
@@ -428,7 +431,8 @@ def run_due(
             sent, rows, summary = False, 0, f"{type(exc).__name__}: {exc}"
         try:
             _record(schedule, token, sent, rows, summary, started, now, actor)
-        except DATABASE_ERRORS as exc:  # sent or not, the run is over: say what happened, and stop
+        except DATABASE_ERRORS as exc:
+            # Sent or not, the run is over: say what happened, and stop.
             again = "sends the report again" if sent else "tries again"
             results.append(
                 RunResult(
@@ -436,11 +440,14 @@ def run_due(
                     sent,
                     summary,
                     note=(
-                        f"Not recorded: the database did not take this run ({exc}). The schedule stays due and held "
-                        f"by this run until {claimed_at + LEASE:%Y-%m-%d %H:%M} UTC; the first run after that {again}."
+                        f"Not recorded: the database did not take this run ({exc}). "
+                        "The schedule stays due and held by this run until "
+                        f"{claimed_at + LEASE:%Y-%m-%d %H:%M} UTC; "
+                        f"the first run after that {again}."
                     ),
                 )
             )
-            break  # the next claim would wait for the same database: the other reports stay due
+            # The next claim would wait for the same database: the other reports stay due.
+            break
         results.append(RunResult(schedule_id, sent, summary))
     return results

@@ -1,1 +1,1 @@
-"""Where the data lives: configuration, the database and its schema, the models, the secrets' key."""
+"""Where the data lives: configuration, the database, its schema and models, the secrets' key."""

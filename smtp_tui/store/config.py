@@ -49,6 +49,7 @@ def current_user() -> str:
     """Who is making a change, as recorded on the record and in messages: user@host."""
     try:
         user = getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry, e.g. in a bare container
+    except (KeyError, OSError):
+        # No passwd entry, e.g. in a bare container.
         user = f"uid {os.getuid()}"
     return f"{user}@{socket.gethostname()}"

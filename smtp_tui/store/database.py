@@ -37,7 +37,8 @@ class DatabaseUnavailable(Exception):
     """The database cannot be opened or used; the message says why in a user's words."""
 
 
-PASSWORD_PARAMETER = re.compile(r"(?i)(\bpassword=)([^&#]*)")  # libpq takes ?password= too
+# libpq takes ?password= too.
+PASSWORD_PARAMETER = re.compile(r"(?i)(\bpassword=)([^&#]*)")
 NOT_A_URL = (
     "it is not a valid URL. Write postgresql://USER:PASSWORD@HOST:PORT/DATABASE, with @ : / ? # % "
     "in the user name or password written %40 %3A %2F %3F %23 %25, and a port from 1 to 65535."
@@ -97,15 +98,17 @@ def _sqlite_path(url: str, given: str) -> str:
     refused: it would silently take every change with it when smtp-tui ends."""
     parts = urlsplit(url)
     path = parts.path[1:]
-    if parts.netloc:  # sqlite://name/x.db: the name would be dropped without a word
+    # sqlite://name/x.db: the name would be dropped without a word.
+    if parts.netloc:
         raise DatabaseUnavailable(
             f"Cannot use database {given}: an SQLite URL has three slashes before a "
             "relative path (sqlite:///data/x.db) and four before an absolute one."
         )
     if path in ("", ":memory:"):
         raise DatabaseUnavailable(
-            f"Cannot use database {given}: it names no file, and a database in memory would be lost "
-            "when smtp-tui ends. Give a file: --db PATH or sqlite:///PATH."
+            f"Cannot use database {given}: it names no file, "
+            "and a database in memory would be lost when smtp-tui ends. "
+            "Give a file: --db PATH or sqlite:///PATH."
         )
     path = Path(path).expanduser()
     _create_private_file(path)
@@ -125,14 +128,17 @@ def connect(url: str) -> peewee.Database:
             return peewee.SqliteDatabase(_sqlite_path(url, given), pragmas=SQLITE_PRAGMAS)
         from playhouse import db_url
 
-        if scheme.startswith("sqlite"):  # sqlite+pool and the like
+        # sqlite+pool and the like.
+        if scheme.startswith("sqlite"):
             return db_url.connect(url, database=_sqlite_path(url, given), pragmas=SQLITE_PRAGMAS)
         return db_url.connect(url, unquote_password=True, unquote_user=True)
-    except RuntimeError as exc:  # an unknown scheme
+    except RuntimeError as exc:
+        # An unknown scheme.
         raise DatabaseUnavailable(
             f"Cannot use database {given}: {_driver_text(exc, url)}."
         ) from None
-    except ValueError:  # urllib's words would quote the part it stumbled on: a password's, maybe
+    except ValueError:
+        # urllib's words would quote the part it stumbled on: a password's, maybe.
         raise DatabaseUnavailable(f"Cannot use database {given}: {NOT_A_URL}") from None
     except OSError as exc:
         raise DatabaseUnavailable(
@@ -151,7 +157,8 @@ def _up_to_date(db: peewee.Database) -> bool:
 
 
 def migrator(db: peewee.Database) -> Runner:
-    from playhouse.migrations import Runner  # argparse and the schema migrator: not needed to read
+    # Imported here: it brings argparse and the schema migrator, not needed to read.
+    from playhouse.migrations import Runner
 
     return Runner(db, str(MIGRATIONS_DIR), table_name=MIGRATION_TABLE)
 
@@ -233,10 +240,8 @@ def write_transaction():
     return _Transaction(database_proxy.atomic())
 
 
-DISK_FULL = (
-    "database or disk is full",
-    "No space left on device",
-)  # SQLite's SQLITE_FULL; PostgreSQL's
+# SQLite's SQLITE_FULL; PostgreSQL's.
+DISK_FULL = ("database or disk is full", "No space left on device")
 ROLLBACK_FAILED = ("no transaction is active", "no such savepoint")
 
 
@@ -270,7 +275,8 @@ class _Transaction:
         error = exc
         try:
             self._atomic.__exit__(exc_type, exc, traceback)
-        except peewee.PeeweeException as failure:  # the COMMIT, or the ROLLBACK after an error
+        except peewee.PeeweeException as failure:
+            # The COMMIT, or the ROLLBACK after an error.
             error = _hidden_by_rollback(failure)
         if error is not None and is_disk_full(error):
             raise DatabaseUnavailable(
@@ -287,7 +293,8 @@ def not_by_index(column):
     planner cannot tell how many rows a LIKE keeps, so it walks the index even when few rows
     match). PostgreSQL plans from statistics and takes the column as it is."""
     if on_sqlite():
-        return peewee.NodeList((peewee.SQL("+"), column), glue="")  # SQLite's documented hint
+        # A unary `+`: SQLite's documented hint.
+        return peewee.NodeList((peewee.SQL("+"), column), glue="")
     return column
 
 
@@ -301,7 +308,8 @@ def within_steps(work: Callable[[], T], steps: int) -> T | None:
     connection = database_proxy.obj.connection()
     stopped = False
 
-    def stop() -> int:  # called every `steps` steps; 1 stops
+    # Called every `steps` steps; 1 stops.
+    def stop() -> int:
         nonlocal stopped
         stopped = True
         return 1
@@ -309,7 +317,8 @@ def within_steps(work: Callable[[], T], steps: int) -> T | None:
     connection.set_progress_handler(stop, steps)
     try:
         return work()
-    except (peewee.OperationalError, sqlite3.OperationalError):  # fetching is not wrapped
+    except (peewee.OperationalError, sqlite3.OperationalError):
+        # sqlite3's own error too: peewee does not wrap fetching.
         # "interrupted", or what a statement run inside the stopped one says of it (the
         # constructor of FTS5's virtual table reads its own tables: "vtable constructor failed").
         if not stopped:
@@ -323,7 +332,10 @@ CONTENTION = ("database is locked", "deadlock detected", "could not serialize", 
 
 
 def is_contention(error: Exception) -> bool:
-    """Another writer got in the way (locked, deadlock): nothing was written; trying again is right."""
+    """Another writer got in the way (locked, deadlock).
+
+    Nothing was written; trying again is right.
+    """
     return isinstance(error, peewee.OperationalError) and any(
         w in str(error).lower() for w in CONTENTION
     )

@@ -97,7 +97,8 @@ class SmtpAccount(BaseModel):
 class TestRun(BaseModel):
     """One test e-mail attempt through an account: who, when, how it ended, its transcript."""
 
-    __test__ = False  # not a pytest test class, whatever its name says
+    # Not a pytest test class, whatever its name says.
+    __test__ = False
 
     account = ForeignKeyField(SmtpAccount, on_delete="CASCADE", backref="test_runs", index=True)
     started_at = DateTimeField(default=utc_now, index=True)
@@ -125,9 +126,8 @@ class ReportSchedule(BaseModel):
     filters = TextField(default="{}")  # accounts.Filters as JSON
     sort_column = CharField(default="code")
     sort_descending = BooleanField(default=False)
-    account = ForeignKeyField(
-        SmtpAccount, null=True, on_delete="SET NULL"
-    )  # None: the default account
+    # None: the default account.
+    account = ForeignKeyField(SmtpAccount, null=True, on_delete="SET NULL")
     paused = BooleanField(default=False)
     next_run_at = DateTimeField(index=True)  # UTC
     last_run_at = DateTimeField(null=True)

@@ -68,9 +68,10 @@ class Vault:
         if not self._exists():
             if recorded is not None:
                 raise VaultError(
-                    f"The key file {path} is missing, and this database already has a key: its secrets "
-                    "need that one. Restore the key file from a backup, or point --key-file at it: smtp-tui "
-                    "does not make another key for a database that has one."
+                    f"The key file {path} is missing, and this database already has a key: "
+                    "its secrets need that one. Restore the key file from a backup, "
+                    "or point --key-file at it: "
+                    "smtp-tui does not make another key for a database that has one."
                 )
             if not create or (self.records and self.records.a_secret() is not None):
                 raise VaultError(
@@ -94,9 +95,8 @@ class Vault:
         return True
 
     def _read_key(self) -> tuple[bytes, Fernet]:
-        from cryptography.fernet import (
-            Fernet,
-        )  # imported when a secret is first used, not at start-up
+        # Imported when a secret is first used, not at start-up.
+        from cryptography.fernet import Fernet
 
         path = self.key_file
         try:
@@ -109,11 +109,14 @@ class Vault:
             key = path.read_bytes().strip()
         except OSError as exc:
             raise VaultError(f"Cannot read the key file {path}: {exc.strerror}.") from None
-        if not key:  # what an older version left when the disk was full as it created the key
+        # What an older version left when the disk was full as it created the key.
+        if not key:
             raise VaultError(
-                f"The key file {path} is empty, so it holds no key (making it was interrupted, e.g. by a "
-                "full disk). If this database holds no secret yet, delete the file and smtp-tui makes a new "
-                "key; otherwise restore the key file from a backup."
+                f"The key file {path} is empty, so it holds no key "
+                "(making it was interrupted, e.g. by a full disk). "
+                "If this database holds no secret yet, "
+                "delete the file and smtp-tui makes a new key; "
+                "otherwise restore the key file from a backup."
             )
         try:
             return key, Fernet(key)
@@ -125,11 +128,13 @@ class Vault:
 
         not_this_databases = VaultError(
             f"The key file {self.key_file} is not the key this database's secrets are stored with: "
-            "another key file was given (--key-file or SMTP_TUI_KEY_FILE), or the file was replaced. "
+            "another key file was given (--key-file or SMTP_TUI_KEY_FILE), "
+            "or the file was replaced. "
             "Point --key-file at the original key, or restore it from a backup."
         )
         if recorded is None:
-            # Secrets stored before fingerprints were: the key that reads them is the database's key.
+            # Secrets stored before fingerprints were: the key that reads them is the database's
+            # key.
             stored = self.records.a_secret()
             if stored is not None:
                 try:
@@ -159,15 +164,15 @@ class Vault:
                     os.fsync(key_file.fileno())
                 try:
                     os.link(temporary, path)
-                except (
-                    FileExistsError
-                ):  # another process made the key a moment ago: theirs is the key
+                except FileExistsError:
+                    # Another process made the key a moment ago: theirs is the key.
                     pass
             finally:
                 temporary.unlink(missing_ok=True)
             directory = os.open(path.parent, os.O_RDONLY)
             try:
-                os.fsync(directory)  # the new name survives a crash along with the key's bytes
+                # The new name survives a crash along with the key's bytes.
+                os.fsync(directory)
             finally:
                 os.close(directory)
         except OSError as exc:
@@ -182,9 +187,8 @@ class Vault:
 
         try:
             return self._load(create=False).decrypt(token.encode("ascii")).decode("utf-8")
-        except (
-            InvalidToken
-        ):  # the database's key, if it is checked; an older version could mix keys
+        except InvalidToken:
+            # The database's key, if it is checked; an older version could mix keys.
             raise VaultError(
                 f"The key file {self.key_file} does not match the one this secret was stored "
                 "with. Restore the original key file, or enter the secret again."

@@ -25,11 +25,12 @@ def up(migrator, db):
     remove = f"INSERT INTO {TABLE}({TABLE}, rowid, {columns}) VALUES ('delete', old.code, {old});"
     add = f"INSERT INTO {TABLE}(rowid, {columns}) VALUES (new.code, {new});"
     for sql in (
-        f"CREATE VIRTUAL TABLE {TABLE} USING fts5({columns}, content='smtp_account', content_rowid='code', "
-        "tokenize='trigram')",
+        f"CREATE VIRTUAL TABLE {TABLE} USING fts5({columns}, "
+        "content='smtp_account', content_rowid='code', tokenize='trigram')",
         f"CREATE TRIGGER {TABLE}_insert AFTER INSERT ON smtp_account BEGIN {add} END",
         f"CREATE TRIGGER {TABLE}_delete AFTER DELETE ON smtp_account BEGIN {remove} END",
-        f"CREATE TRIGGER {TABLE}_update AFTER UPDATE OF code, {columns} ON smtp_account BEGIN {remove} {add} END",
+        f"CREATE TRIGGER {TABLE}_update AFTER UPDATE OF code, {columns} ON smtp_account "
+        f"BEGIN {remove} {add} END",
         f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')",
     ):
         db.execute_sql(sql)

@@ -41,7 +41,8 @@ def up(migrator, db):
     highest = max(
         db.execute_sql(f"SELECT COALESCE(MAX(code), 0) FROM {TABLE}").fetchone()[0],
         db.execute_sql(
-            "SELECT COALESCE(MAX(CAST(object_id AS INTEGER)), 0) FROM audit_event WHERE object_type = 'account'"
+            "SELECT COALESCE(MAX(CAST(object_id AS INTEGER)), 0) FROM audit_event "
+            "WHERE object_type = 'account'"
         ).fetchone()[0],
     )
     for sql in (
