@@ -12,9 +12,10 @@ edited shows its text through `pictured` instead (smtp_tui.screens.widgets.TextI
 from __future__ import annotations
 
 from rich.text import Text
+from textual.app import App
 from textual.content import Content
-from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
+from textual.widget import Widget
 
 from smtp_tui.escaping import printable
 
@@ -55,7 +56,7 @@ def literal_text(text: object, *, lines: bool = False, style: str = "") -> Text:
 
 
 def notify(
-    node: DOMNode,
+    node: Widget | App,
     message: object,
     *,
     title: object = "",
