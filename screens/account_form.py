@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -257,12 +259,12 @@ class AccountForm(RecordForm):
     # Reading and writing the fields ------------------------------------------------------
 
     def read_input(self) -> AccountInput:
-        values = {f: self.query_one(f"#f-{f}", Input).value for f in TEXT_FIELDS}
+        # each field's value, of that field's type
+        values: dict[str, Any] = {f: self.query_one(f"#f-{f}", Input).value for f in TEXT_FIELDS}
         values |= {f: self.query_one(f"#f-{f}", YesNo).value for f in YES_NO_FIELDS}
         values["secure_type"] = self.query_one("#f-secure_type", Choice).value
         for field in ("connector", "credential"):
-            select = self.query_one(f"#f-{field}", Select)
-            values[f"{field}_id"] = None if select.is_blank() else select.value
+            values[f"{field}_id"] = self.query_one(f"#f-{field}", Select).selection
         return AccountInput(**values)
 
     def _populate(self, data: AccountInput) -> None:
@@ -344,6 +346,9 @@ class AccountForm(RecordForm):
         return False
 
     def _resolve_conflict(self, choice: str | None) -> None:
+        # a new account has no saved version to conflict with
+        if self.code is None:
+            return
         if choice == "overwrite":
             # Theirs is seen; save over it.
             self.version = accounts.get(self.code).version

@@ -69,11 +69,10 @@ class AuditScreen(Screen):
         self.query_one(DataTable).focus()
 
     def filters(self) -> audit.AuditFilters:
-        action = self.query_one("#audit-action", Select)
         return audit.AuditFilters(
             account=self.query_one("#audit-account", Input).value,
             user=self.query_one("#audit-user", Input).value,
-            action="" if action.is_blank() else action.value,
+            action=self.query_one("#audit-action", Select).selection or "",
             since=audit.parse_day(self.query_one("#audit-since", Input).value, "Since"),
             until=audit.parse_day(self.query_one("#audit-until", Input).value, "Until"),
         )

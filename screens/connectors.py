@@ -71,14 +71,13 @@ class ConnectorForm(RecordForm):
     def _value(self, field: str) -> str:
         return self.query_one(f"#f-{field}", Input).value
 
-    def snapshot(self) -> object:
-        select = self.query_one("#f-credential", Select)
+    def snapshot(self) -> tuple[str, str, str, str, int | None]:
         return (
             self._value("name"),
             self.query_one("#f-kind", Choice).value,
             self._value("host"),
             self._value("port"),
-            None if select.is_blank() else select.value,
+            self.query_one("#f-credential", Select).selection,
         )
 
     def submit(self) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
@@ -13,6 +15,9 @@ from smtp_tui.screens.literal import literal, notify
 from smtp_tui.screens.records import RecordListScreen
 from smtp_tui.screens.widgets import FormRow, TextInput, YesNo
 
+if TYPE_CHECKING:
+    from smtp_tui.app import SmtpApp
+
 
 def credential_options() -> list[tuple[Content, int]]:
     """The registered credentials, for a drop-down: name and user name."""
@@ -21,6 +26,9 @@ def credential_options() -> list[tuple[Content, int]]:
 
 class CredentialForm(RecordForm):
     """The secret is typed masked and never shown again; editing offers to replace it."""
+
+    # Textual's `app` property, typed as this application (an annotation, for the type checker)
+    app: SmtpApp
 
     def __init__(self, credential=None):
         super().__init__()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,9 +20,15 @@ from smtp_tui.screens.literal import literal, notify
 from smtp_tui.screens.widgets import Choice, FormRow, TextInput
 from smtp_tui.store.database import DATABASE_ERRORS
 
+if TYPE_CHECKING:
+    from smtp_tui.app import SmtpApp
+
 
 class DownloadModal(RecordForm):
     """Dismisses with the number of rows written (through the RecordForm contract), or None."""
+
+    # Textual's `app` property, typed as this application (an annotation, for the type checker)
+    app: SmtpApp
 
     title_text = "Download the report"
 
@@ -75,7 +82,7 @@ class DownloadModal(RecordForm):
         if event.input.has_focus:
             self.path_typed = True
 
-    def snapshot(self) -> object:
+    def snapshot(self) -> tuple[str, str]:
         return self.query_one("#f-format", Choice).value, self.query_one("#f-path", Input).value
 
     def action_save(self) -> None:
@@ -97,10 +104,12 @@ class DownloadModal(RecordForm):
                 if where.is_link
                 else f"{path} exists. Replace it?"
             )
-            self.app.push_screen(
-                ConfirmModal(question, yes="Replace", no="Keep it"),
-                lambda replace: self._write(fmt, path) if replace else None,
-            )
+
+            def answered(replace: bool | None) -> None:
+                if replace:
+                    self._write(fmt, path)
+
+            self.app.push_screen(ConfirmModal(question, yes="Replace", no="Keep it"), answered)
             return
         self._write(fmt, path)
 

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from enum import Enum
+from typing import Final, Literal, TypeVar
 
-from textual.dom import DOMNode
+from textual.app import App
+from textual.widget import Widget
 
 from smtp_tui.errors import ServiceError
 from smtp_tui.screens.literal import notify
 from smtp_tui.store.database import DATABASE_ERRORS
 
 T = TypeVar("T")
-FAILED = object()
 
 
-def attempt(node: DOMNode, title: str, change: Callable[[], T]) -> T | object:
+class _Failed(Enum):
+    # An enum's member, so that `result is FAILED` tells the type checker what `result` is
+    FAILED = "failed"
+
+
+FAILED: Final = _Failed.FAILED
+
+
+def attempt(node: Widget | App, title: str, change: Callable[[], T]) -> T | Literal[_Failed.FAILED]:
     """`change()`'s result, or FAILED after a notification saying why.
 
     `title` heads the notification: e.g. 'Not deleted'.

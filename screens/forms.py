@@ -121,9 +121,13 @@ class RecordForm(ModalScreen[int | None]):
         if not self.changed:
             self.dismiss(None)
             return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
         self.app.push_screen(
-            ConfirmModal("Discard your changes?", yes="Discard", no="Keep editing"),
-            lambda discard: self.dismiss(None) if discard else None,
+            ConfirmModal("Discard your changes?", yes="Discard", no="Keep editing"), answered
         )
 
     @on(Button.Pressed, "#save")

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual.app import App
 from textual.content import Content
-from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
+from textual.widget import Widget
 
 from smtp_tui.escaping import printable
 
@@ -57,7 +58,7 @@ def literal_text(text: object, *, lines: bool = False, style: str | Style = "") 
 
 
 def notify(
-    node: DOMNode,
+    node: Widget | App,
     message: object,
     *,
     title: object = "",

@@ -4,6 +4,7 @@ SMTP dialogue as it happens, and read a clear verdict."""
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,6 +22,11 @@ from smtp_tui.screens.literal import literal, literal_text
 from smtp_tui.screens.widgets import FormRow, TextEditor, TextInput
 from smtp_tui.store.database import DATABASE_ERRORS
 from smtp_tui.validation import AccountInput
+
+if TYPE_CHECKING:
+    from textual.worker import Worker
+
+    from smtp_tui.app import SmtpApp
 
 
 class TranscriptLog(RichLog):
@@ -56,6 +62,9 @@ class TranscriptLog(RichLog):
 class ProofScreen(ModalScreen[bool]):
     """Dismisses with True when at least one attempt was made (the report then refreshes)."""
 
+    # Textual's `app` property, typed as this application (an annotation, for the type checker)
+    app: SmtpApp
+
     CSS_PATH = styles.SCREENS
 
     __test__ = False
@@ -84,7 +93,7 @@ class ProofScreen(ModalScreen[bool]):
             "" if code else " (not saved yet)"
         )
         self.attempted = False
-        self._worker = None
+        self._worker: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form tall test-email"):
@@ -242,7 +251,7 @@ class ProofScreen(ModalScreen[bool]):
         self.query_one("#close", Button).label = "Stop (esc)" if running else "Close (esc)"
 
     def action_cancel(self) -> None:
-        if self.running:
+        if self._worker is not None and self._worker.is_running:
             self._worker.cancel()
         else:
             self.dismiss(self.attempted)

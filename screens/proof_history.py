@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,6 +13,9 @@ from textual.widgets import DataTable, Label, RichLog
 from smtp_tui import proofs, styles
 from smtp_tui.screens.literal import literal, literal_text, notify
 from smtp_tui.store.database import DATABASE_ERRORS
+
+if TYPE_CHECKING:
+    from smtp_tui.store.models import TestRun
 
 
 class TranscriptScreen(ModalScreen[None]):
@@ -54,7 +59,7 @@ class ProofHistoryScreen(ModalScreen[None]):
     def __init__(self, code: int, name: str):
         super().__init__(classes="modal-dialog")
         self.code, self.name_text = code, name
-        self.runs = []
+        self.runs: list[TestRun] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form tall"):

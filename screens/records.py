@@ -85,7 +85,9 @@ class RecordListScreen(Screen):
         table = self.query_one(DataTable)
         if not table.row_count:
             return None
-        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        # every row's key is its record's id (None only for a row added without one)
+        return int(key) if key is not None else None
 
     def _chosen(self):
         record_id = self.highlighted_id

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +22,9 @@ from smtp_tui.screens.report_table import ReportTable
 from smtp_tui.screens.search_panel import SearchPanel
 from smtp_tui.store.database import DATABASE_ERRORS
 from smtp_tui.validation import AccountInput
+
+if TYPE_CHECKING:
+    from smtp_tui.app import SmtpApp
 
 # The other screens are imported by the actions that open them: the report paints sooner.
 
@@ -58,6 +63,9 @@ class ActionLink(Static):
 
 class ReportScreen(Screen):
     """SMTP Configuration: every account, found fast, 30 a page."""
+
+    # Textual's `app` property, typed as this application (an annotation, for the type checker)
+    app: SmtpApp
 
     TITLE = "SMTP Configuration"
     BINDINGS = [
@@ -204,7 +212,10 @@ class ReportScreen(Screen):
         yield Footer(compact=True)
 
     def tooltip_of(self, action: str) -> str | None:
-        return next((b.tooltip for b in self.BINDINGS if b.action == action), None)
+        return next(
+            (b.tooltip for b in self.BINDINGS if isinstance(b, Binding) and b.action == action),
+            None,
+        )
 
     def on_mount(self) -> None:
         self.query_one(ReportTable).focus()
@@ -240,8 +251,8 @@ class ReportScreen(Screen):
             self.requested_page = page
         if keep_code is None:
             keep_code = self.query_one(ReportTable).highlighted_code
-        same_filters = self.page is not None and self._page_filters == self.filters
-        known_total = self.page.total if same_filters else None
+        same_filters = self._page_filters == self.filters
+        known_total = self.page.total if self.page is not None and same_filters else None
         self._load(self.filters, self.sort, self.requested_page, keep_code, known_total)
 
     @work(thread=True, exclusive=True, group="report")

@@ -216,4 +216,6 @@ class ReportTable(DataTable):
     def highlighted_code(self) -> int | None:
         if not self.row_count:
             return None
-        return int(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        # every row's key is its account's code (None only for a row added without one)
+        return int(key) if key is not None else None

@@ -131,10 +131,9 @@ class ScheduleForm(RecordForm):
         self.query_one("#row-day_of_month").disabled = frequency != "monthly"
 
     def read_input(self) -> ScheduleInput:
-        account = self.query_one("#f-account", Select)
         return ScheduleInput(
             frequency=self.query_one("#f-frequency", Choice).value,
-            weekday=self.query_one("#f-weekday", Select).value,
+            weekday=self.query_one("#f-weekday", Select).selection,
             day_of_month=self.query_one("#f-day_of_month", Input).value,
             time_of_day=self.query_one("#f-time_of_day", Input).value,
             timezone=self.query_one("#f-timezone", Input).value,
@@ -142,7 +141,7 @@ class ScheduleForm(RecordForm):
             format=self.query_one("#f-format", Choice).value,
             filters=self.initial.filters,
             sort=self.initial.sort,
-            account_id=None if account.is_blank() else account.value,
+            account_id=self.query_one("#f-account", Select).selection,
             paused=self.query_one("#f-paused", YesNo).value,
         )
 

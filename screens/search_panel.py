@@ -9,11 +9,15 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
-from smtp_tui.accounts import TEXT_FILTERS, Filters
+from smtp_tui.accounts import TEXT_FILTERS, Filters, Status
 from smtp_tui.screens.widgets import TextInput
 
 DEBOUNCE_SECONDS = 0.25
-STATUS_CHOICES = (("active", "Active"), ("inactive", "Inactive"), ("any", "Any"))
+STATUS_CHOICES: tuple[tuple[Status, str], ...] = (
+    ("active", "Active"),
+    ("inactive", "Inactive"),
+    ("any", "Any"),
+)
 
 
 class SearchPanel(Grid):
@@ -52,10 +56,11 @@ class SearchPanel(Grid):
     @property
     def filters(self) -> Filters:
         code = self.query_one("#filter-code", Input).value
-        pressed = self.query_one(RadioSet).pressed_button
+        # the buttons are in STATUS_CHOICES' order
+        pressed = self.query_one(RadioSet).pressed_index
         return Filters(
             code=int(code) if code else None,
-            status=pressed.name if pressed is not None else "any",
+            status=STATUS_CHOICES[pressed][0] if pressed >= 0 else "any",
             **{f: self.query_one(f"#filter-{f}", Input).value for f in TEXT_FILTERS},
         )
 

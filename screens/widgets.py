@@ -87,8 +87,8 @@ class _ControlPictures(Highlighter):
 class TextInput(Input):
     """An Input for text that may come from data or a paste."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, highlighter=_ControlPictures(self), **kwargs)
+    def __init__(self, value: str | None = None, **kwargs):
+        super().__init__(value, highlighter=_ControlPictures(self), **kwargs)
 
 
 class TextEditor(TextArea):

@@ -62,8 +62,8 @@ def to_record(account: SmtpAccount) -> dict[str, Any]:
         "port": account.port,
         "secure": SECURITY[account.secure_type if account.secure else None],
         "ignore_cert_errors": account.ignore_cert_errors,
-        "credential": account.credential.name if account.credential_id else None,
-        "connector": account.connector.name if account.connector_id else None,
+        "credential": account.credential.name if account.credential is not None else None,
+        "connector": account.connector.name if account.connector is not None else None,
         "timeout": account.timeout,
         "last_test_at": account.last_test_at.isoformat(timespec="seconds") + "Z"
         if account.last_test_at
@@ -102,9 +102,12 @@ def from_record(record: dict[str, Any]) -> AccountInput:
             errors["connector"] = f"{exc} Add it first: smtp-tui connectors add NAME --url URL."
     if errors:
         raise ValidationFailed(errors)
+    # JSON values, of the types JSON_TYPES accepted above
+    texts: dict[str, Any] = {key: record.get(key) or "" for key in TEXTS}
+    flags: dict[str, Any] = {key: record.get(key, key == "active") for key in FLAGS}
     return AccountInput(
-        **{key: record.get(key) or "" for key in TEXTS},
-        **{key: record.get(key, key == "active") for key in FLAGS},
+        **texts,
+        **flags,
         is_default=record.get("default", False),
         port=record.get("port", 25),
         secure=security != "none",

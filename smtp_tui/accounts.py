@@ -140,7 +140,7 @@ def _text_candidates(filters: Filters) -> Expression | None:
     )
 
 
-def _narrowed(filters: Filters, read: Callable[[peewee.ModelSelect], T]) -> T:
+def _narrowed(filters: Filters, read: Callable[[peewee.ModelSelect[SmtpAccount]], T]) -> T:
     """`read` of the filtered accounts: first of the trigram index's candidates alone, within
     its budget (instant when few accounts match), else of them all (a scan)."""
     candidates = _text_candidates(filters)
@@ -151,7 +151,7 @@ def _narrowed(filters: Filters, read: Callable[[peewee.ModelSelect], T]) -> T:
     return read(_filtered(filters))
 
 
-def _filtered(filters: Filters, *, status_index: bool = True) -> peewee.ModelSelect:
+def _filtered(filters: Filters, *, status_index: bool = True) -> peewee.ModelSelect[SmtpAccount]:
     query = SmtpAccount.select()
     if filters.code is not None:
         query = query.where(SmtpAccount.code == filters.code)
@@ -166,8 +166,8 @@ def _filtered(filters: Filters, *, status_index: bool = True) -> peewee.ModelSel
 
 
 def _ordered(
-    query: peewee.ModelSelect, sort: Sort, *, walk_index: bool = True
-) -> peewee.ModelSelect:
+    query: peewee.ModelSelect[SmtpAccount], sort: Sort, *, walk_index: bool = True
+) -> peewee.ModelSelect[SmtpAccount]:
     if sort.column not in SORTABLE:
         raise ValueError(f"cannot sort by {sort.column!r}")
     column = getattr(SmtpAccount, sort.column)
@@ -241,14 +241,14 @@ def _rows(filters: Filters, sort: Sort, limit: int, offset: int) -> list[SmtpAcc
 
 
 def _page_by_codes(
-    query: peewee.ModelSelect, sort: Sort, limit: int, offset: int
+    query: peewee.ModelSelect[SmtpAccount], sort: Sort, limit: int, offset: int
 ) -> list[SmtpAccount]:
     """The page's codes from `query` sorted off the sort index (a scan), then those rows."""
-    codes = (
+    page = (
         _ordered(query.select(SmtpAccount.code), sort, walk_index=False).limit(limit).offset(offset)
     )
     # A list, not a subquery: MySQL refuses LIMIT in IN.
-    codes = [code for (code,) in codes.tuples()]
+    codes = list(page.scalars())
     return (
         list(_ordered(SmtpAccount.select().where(SmtpAccount.code.in_(codes)), sort))
         if codes
@@ -275,7 +275,8 @@ def iterate_rows(
         [getattr(SmtpAccount, f) for f in fields] if fields else SmtpAccount._meta.sorted_fields
     )
     query = _ordered(_filtered(filters).select(*columns), sort)
-    row_type = namedtuple("AccountRow", [c.name for c in columns])
+    # The row's fields are chosen at run time, which a type checker cannot follow.
+    row_type = namedtuple("AccountRow", [c.name for c in columns])  # type: ignore[misc]
     convert = [
         (i, bool if isinstance(c, peewee.BooleanField) else c.python_value)
         for i, c in enumerate(columns)
@@ -504,9 +505,9 @@ def _save(
                 {"name": f"An account named '{cleaned.name}' already exists. Choose another name."}
             ) from None
         if updated != 1:
-            fresh = get(code)
+            fresh = get(current.code)
             raise StaleEdit(fresh.name, fresh.updated_by, fresh.updated_at, fresh.version)
-        saved = get(code)
+        saved = get(current.code)
         changes = audit.diff(before, _audit_view(cleaned))
         if changes:
             audit.record("edit", "account", code, saved.name, changes=changes, actor=actor)

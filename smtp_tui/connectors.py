@@ -5,6 +5,8 @@ Connectors are the proxies through which a segregated appliance reaches its serv
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from peewee import fn
 
 from smtp_tui import audit, validation
@@ -48,8 +50,9 @@ def save(
     connector_id: int | None = None,
 ) -> NetworkConnector:
     """Create a connector, or update the one with `connector_id`."""
-    values, errors = {}, {}
-    checks = (
+    values: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    checks: tuple[tuple[str, Callable[..., object], tuple[object, ...], dict[str, bool]], ...] = (
         ("name", validation.text, (name, "Name"), {"required": True}),
         ("kind", validation.connector_kind, (kind,), {}),
         ("host", validation.host, (host,), {}),
@@ -102,7 +105,7 @@ def _audit_view(connector: NetworkConnector) -> dict[str, object]:
         "kind": connector.kind,
         "host": connector.host,
         "port": connector.port,
-        "credential": connector.credential.name if connector.credential_id else None,
+        "credential": connector.credential.name if connector.credential is not None else None,
     }
 
 

@@ -70,7 +70,9 @@ def _server_settings(
     cleaned: AccountInput, vault: Vault, saved: SmtpAccount | None, typed_secret: str | None
 ) -> ServerSettings:
     username = password = credential_name = None
-    if cleaned.authentication:
+    # Validated, an input names its credential exactly when it authenticates, its connector
+    # exactly when it uses one, and its security exactly when the connection is secure.
+    if cleaned.credential_id is not None:
         credential = credentials.get(cleaned.credential_id)
         username, credential_name = credential.username, credential.name
         if typed_secret:
@@ -84,10 +86,10 @@ def _server_settings(
                 "or save the account first."
             )
     proxy = None
-    if cleaned.use_connector:
+    if cleaned.connector_id is not None:
         connector = connectors.get(cleaned.connector_id)
         proxy_user = proxy_password = None
-        if connector.credential_id is not None:
+        if connector.credential is not None:
             proxy_user = connector.credential.username
             proxy_password = credentials.reveal(vault, connector.credential)
         proxy = ProxySettings(
@@ -101,7 +103,7 @@ def _server_settings(
     return ServerSettings(
         host=cleaned.host,
         port=int(cleaned.port),
-        security=cleaned.secure_type if cleaned.secure else "none",
+        security=cleaned.secure_type or "none",
         verify_certificates=not cleaned.ignore_cert_errors,
         username=username,
         password=password,
@@ -152,7 +154,7 @@ def outcome_label(outcome: Outcome | None) -> str:
     """How an attempt ended, as kept on the account: delivered, checked, failed STEP, cancelled."""
     if outcome is None:
         return "cancelled"
-    if outcome.ok:
+    if outcome.failure is None:
         return "checked" if outcome.check_only else "delivered"
     return f"failed {outcome.failure.step}"
 

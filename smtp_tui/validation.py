@@ -10,6 +10,7 @@ import ipaddress
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
+from typing import Any
 from urllib.parse import urlsplit
 
 from smtp_tui.store.models import CONNECTOR_KINDS, SECURE_TYPES
@@ -218,7 +219,8 @@ def validate_account(data: AccountInput) -> tuple[AccountInput, dict[str, str]]:
     database (unique name, existing credential) are the account service's.
     """
     errors: dict[str, str] = {}
-    cleaned: dict[str, object] = {}
+    # each field's value, of that field's type
+    cleaned: dict[str, Any] = {}
 
     def check(field: str, rule, *args, **kwargs) -> None:
         try:

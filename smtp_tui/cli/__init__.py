@@ -95,10 +95,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     -h or a mistake goes to the whole parser, which runs it or explains it."""
     try:
         args, rest = build_parser(commands=False).parse_known_args(argv)
+        if not rest:
+            return args
     except argparse.ArgumentError:
         # E.g. --db without its value.
-        rest = True
-    return build_parser().parse_args(argv) if rest else args
+        pass
+    return build_parser().parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

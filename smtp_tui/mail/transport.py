@@ -52,7 +52,7 @@ class Outcome:
 
     @property
     def verdict(self) -> str:
-        if self.ok:
+        if self.failure is None:
             return (
                 "Connection checked: the server accepted the sender and every recipient "
                 "(no message sent)."
@@ -125,7 +125,9 @@ async def deliver(
                 ),
                 server.timeout,
             )
-            transcript.info(f"{server.host} is {', '.join(sorted({a[4][0] for a in addresses}))}")
+            transcript.info(
+                f"{server.host} is {', '.join(sorted({str(a[4][0]) for a in addresses}))}"
+            )
         else:
             step = "proxy"
             transcript.info(

@@ -46,7 +46,7 @@ def export(
     """Write the report in `fmt` to the binary stream `target`; returns the number of rows."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    total = accounts.search(filters, sort, page=1, page_size=1).total
+    total = accounts.count(filters)
     rows = accounts.iterate_rows(filters, sort, FIELDS)
     writer = {"csv": _csv, "json": _json, "xlsx": _xlsx}[fmt]
     return writer(rows, target, total, progress or (lambda done, total: None))

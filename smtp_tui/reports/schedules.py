@@ -15,6 +15,7 @@ import json
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tzlocal import get_localzone_name
@@ -94,7 +95,8 @@ def _time_of_day(text: str) -> time:
 def validate(data: ScheduleInput) -> tuple[ScheduleInput, dict[str, str]]:
     """Check every field at once; returns the cleaned input and the errors by field."""
     errors: dict[str, str] = {}
-    cleaned = {}
+    # each field's value, of that field's type
+    cleaned: dict[str, Any] = {}
     if data.frequency not in FREQUENCIES:
         errors["frequency"] = "Choose daily, weekly or monthly."
     if data.frequency == "weekly" and data.weekday not in range(7):
@@ -160,7 +162,7 @@ def next_run(data: ScheduleInput, after: datetime) -> datetime:
             continue
         if data.frequency == "monthly":
             last = calendar.monthrange(day.year, day.month)[1]
-            if day.day != min(int(data.day_of_month), last):
+            if day.day != min(int(str(data.day_of_month)), last):
                 continue
         candidate = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
         if candidate > after_utc:

@@ -12,7 +12,7 @@ import sqlite3
 import stat
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import peewee
@@ -110,9 +110,9 @@ def _sqlite_path(url: str, given: str) -> str:
             "and a database in memory would be lost when smtp-tui ends. "
             "Give a file: --db PATH or sqlite:///PATH."
         )
-    path = Path(path).expanduser()
-    _create_private_file(path)
-    return str(path)
+    file = Path(path).expanduser()
+    _create_private_file(file)
+    return str(file)
 
 
 def connect(url: str) -> peewee.Database:
@@ -184,17 +184,17 @@ def open_database(url: str) -> peewee.Database:
             migrator(db).up()
     except peewee.DatabaseError as exc:
         db.close()
-        exc = _hidden_by_rollback(exc)
+        error = _hidden_by_rollback(exc)
         hint = ""
         if isinstance(db, peewee.SqliteDatabase) and (
-            "unable to open" in str(exc) or "readonly" in str(exc)
+            "unable to open" in str(error) or "readonly" in str(error)
         ):
             hint = (
                 " The file and its directory must be writable by you: SQLite keeps its journal "
                 "(-wal and -shm files) beside the database."
             )
-        said = _driver_text(exc, url)
-        if is_disk_full(exc):
+        said = _driver_text(error, url)
+        if is_disk_full(error):
             said, hint = "the disk holding it is full", " Free some space and try again."
         raise DatabaseUnavailable(f"Cannot open database {describe(url)}: {said}.{hint}") from None
     except peewee.ImproperlyConfigured as exc:
@@ -271,7 +271,7 @@ class _Transaction:
     def __enter__(self):
         return self._atomic.__enter__()
 
-    def __exit__(self, exc_type, exc, traceback) -> bool:
+    def __exit__(self, exc_type, exc, traceback) -> Literal[False]:
         error = exc
         try:
             self._atomic.__exit__(exc_type, exc, traceback)

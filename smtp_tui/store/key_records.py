@@ -39,4 +39,5 @@ class DatabaseKeyRecords:
                     changes={FINGERPRINT: [None, fingerprint]},
                     summary="Credential secrets are stored with the key of this fingerprint.",
                 )
-            return self.fingerprint()
+            # The row is there now: ours, or the other appliance's.
+            return Setting.get(Setting.key == FINGERPRINT).value

@@ -32,6 +32,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+# What peewee adds to a model as it builds the class is declared (an annotation, for the type
+# checker) on the models whose callers use it: `id`, the primary key of a model that names
+# none, and `<field>_id`, a foreign key's raw value.
 class BaseModel(Model):
     class Meta:
         database = database_proxy
@@ -41,6 +44,7 @@ class BaseModel(Model):
 class Credential(BaseModel):
     """A user name and an encrypted secret that an account or a connector logs in with."""
 
+    id: AutoField[int]
     name = CharField(unique=True)
     username = CharField()
     secret = TextField()  # a Fernet token from vault.py, never the plain secret
@@ -51,11 +55,13 @@ class Credential(BaseModel):
 class NetworkConnector(BaseModel):
     """A proxy (SOCKS5 or HTTP CONNECT) through which a segregated appliance reaches its server."""
 
+    id: AutoField[int]
     name = CharField(unique=True)
     kind = CharField(default="socks5")  # one of CONNECTOR_KINDS
     host = CharField()
     port = IntegerField()
     credential = ForeignKeyField(Credential, null=True, on_delete="RESTRICT", backref="connectors")
+    credential_id: int | None
     created_at = DateTimeField(default=utc_now)
     updated_at = DateTimeField(default=utc_now)
 
@@ -84,7 +90,9 @@ class SmtpAccount(BaseModel):
     connector = ForeignKeyField(
         NetworkConnector, null=True, on_delete="RESTRICT", backref="accounts"
     )
+    connector_id: int | None
     credential = ForeignKeyField(Credential, null=True, on_delete="RESTRICT", backref="accounts")
+    credential_id: int | None
     created_at = DateTimeField(default=utc_now)
     updated_at = DateTimeField(default=utc_now)
     updated_by = CharField(default="")
@@ -100,6 +108,7 @@ class TestRun(BaseModel):
     # Not a pytest test class, whatever its name says.
     __test__ = False
 
+    id: AutoField[int]
     account = ForeignKeyField(SmtpAccount, on_delete="CASCADE", backref="test_runs", index=True)
     started_at = DateTimeField(default=utc_now, index=True)
     started_by = CharField(default="")
@@ -116,6 +125,7 @@ class TestRun(BaseModel):
 class ReportSchedule(BaseModel):
     """The report, e-mailed on a schedule, with the filters it was made with."""
 
+    id: AutoField[int]
     frequency = CharField()  # daily | weekly | monthly
     weekday = IntegerField(null=True)  # 0 = Monday, for weekly
     day_of_month = IntegerField(null=True)  # 1-31, for monthly (the last day in shorter months)
@@ -128,6 +138,7 @@ class ReportSchedule(BaseModel):
     sort_descending = BooleanField(default=False)
     # None: the default account.
     account = ForeignKeyField(SmtpAccount, null=True, on_delete="SET NULL")
+    account_id: int | None
     paused = BooleanField(default=False)
     next_run_at = DateTimeField(index=True)  # UTC
     last_run_at = DateTimeField(null=True)
@@ -152,6 +163,7 @@ class ScheduleRun(BaseModel):
 class AuditEvent(BaseModel):
     """One change, test, export, print or scheduled run: who, when, from where, what changed."""
 
+    id: AutoField[int]
     at = DateTimeField(default=utc_now, index=True)  # UTC
     user = CharField(index=True)  # the operating-system user @ host
     client = CharField(default="")  # the SSH client's address, when there is one

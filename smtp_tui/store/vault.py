@@ -81,7 +81,7 @@ class Vault:
             self._create_key()
         key, fernet = self._read_key()
         if self.records:
-            self._check_fingerprint(key, fernet, recorded)
+            self._check_fingerprint(self.records, key, fernet, recorded)
         self._fernet = fernet
         return fernet
 
@@ -123,7 +123,9 @@ class Vault:
         except ValueError as exc:
             raise VaultError(f"The key file {path} is not a valid smtp-tui key: {exc}") from None
 
-    def _check_fingerprint(self, key: bytes, fernet: Fernet, recorded: str | None) -> None:
+    def _check_fingerprint(
+        self, records: KeyRecords, key: bytes, fernet: Fernet, recorded: str | None
+    ) -> None:
         from cryptography.fernet import InvalidToken
 
         not_this_databases = VaultError(
@@ -135,13 +137,13 @@ class Vault:
         if recorded is None:
             # Secrets stored before fingerprints were: the key that reads them is the database's
             # key.
-            stored = self.records.a_secret()
+            stored = records.a_secret()
             if stored is not None:
                 try:
                     fernet.decrypt(stored.encode("ascii"))
                 except InvalidToken:
                     raise not_this_databases from None
-            recorded = self.records.record(fingerprint(key))
+            recorded = records.record(fingerprint(key))
         if recorded != fingerprint(key):
             raise not_this_databases
 
