@@ -10,10 +10,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
 from smtp_tui import audit, styles
+from smtp_tui.errors import DATABASE_ERRORS
 from smtp_tui.screens.help import HelpScreen
 from smtp_tui.screens.literal import literal, literal_text
 from smtp_tui.screens.widgets import TextInput
-from smtp_tui.store.database import DATABASE_ERRORS
 
 
 class AuditScreen(Screen):

@@ -11,7 +11,6 @@ from smtp_tui.screens.forms import RecordForm
 from smtp_tui.screens.literal import notify
 from smtp_tui.screens.records import RecordListScreen
 from smtp_tui.screens.widgets import Choice, FormRow, TextInput
-from smtp_tui.store.models import CONNECTOR_KINDS
 
 
 class ConnectorForm(RecordForm):
@@ -32,7 +31,7 @@ class ConnectorForm(RecordForm):
         )
         yield FormRow(
             "Type",
-            Choice(list(CONNECTOR_KINDS.items()), c.kind if c else "socks5", id="f-kind"),
+            Choice(list(connectors.KINDS.items()), c.kind if c else "socks5", id="f-kind"),
             field="kind",
         )
         yield FormRow(
@@ -106,7 +105,7 @@ class ConnectorsScreen(RecordListScreen):
         credential = record.credential.name if record.credential_id else "—"
         return [
             record.name,
-            CONNECTOR_KINDS[record.kind],
+            connectors.KINDS[record.kind],
             f"{record.host}:{record.port}",
             credential,
         ]

@@ -13,12 +13,12 @@ from textual.worker import get_current_worker
 
 from smtp_tui import files
 from smtp_tui.accounts import Filters, Sort
+from smtp_tui.errors import DATABASE_ERRORS
 from smtp_tui.reports.export import FORMATS, default_file_name, export_to_file
 from smtp_tui.screens.confirm import ConfirmModal
 from smtp_tui.screens.forms import RecordForm
 from smtp_tui.screens.literal import literal, notify
 from smtp_tui.screens.widgets import Choice, FormRow, TextInput
-from smtp_tui.store.database import DATABASE_ERRORS
 
 if TYPE_CHECKING:
     from smtp_tui.app import SmtpApp

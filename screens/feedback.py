@@ -9,9 +9,8 @@ from typing import Final, Literal, TypeVar
 from textual.app import App
 from textual.widget import Widget
 
-from smtp_tui.errors import ServiceError
+from smtp_tui.errors import DATABASE_ERRORS, ServiceError
 from smtp_tui.screens.literal import notify
-from smtp_tui.store.database import DATABASE_ERRORS
 
 T = TypeVar("T")
 

@@ -10,11 +10,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
 from smtp_tui import styles
-from smtp_tui.errors import ServiceError, ValidationFailed
+from smtp_tui.errors import DATABASE_ERRORS, ServiceError, ValidationFailed
 from smtp_tui.screens.confirm import ConfirmModal
 from smtp_tui.screens.literal import literal, notify
 from smtp_tui.screens.widgets import FormRow
-from smtp_tui.store.database import DATABASE_ERRORS
 
 
 class RecordForm(ModalScreen[int | None]):

@@ -14,13 +14,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RichLog, Static, TextArea
 
 from smtp_tui import proofs, styles
-from smtp_tui.errors import ServiceError, ValidationFailed
+from smtp_tui.errors import DATABASE_ERRORS, ServiceError, ValidationFailed
 from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
 from smtp_tui.mail.transcript import MARKS, Line
-from smtp_tui.mail.transport import deliver
 from smtp_tui.screens.literal import literal, literal_text
 from smtp_tui.screens.widgets import FormRow, TextEditor, TextInput
-from smtp_tui.store.database import DATABASE_ERRORS
 from smtp_tui.validation import AccountInput
 
 if TYPE_CHECKING:
@@ -208,22 +206,21 @@ class ProofScreen(ModalScreen[bool]):
     @work(exclusive=True, group="test-email")
     async def _run(self, attempt: proofs.Attempt) -> None:
         self.attempted = True
-        started = asyncio.get_running_loop().time()
+        proving = proofs.Proving(attempt)
         try:
-            outcome = await deliver(
-                attempt.server, attempt.envelope, check_only=attempt.check_only, on_line=self._line
-            )
+            outcome = await proving.run(on_line=self._line)
         except asyncio.CancelledError:
-            note = proofs.keep(
-                attempt, None, cancelled_after=asyncio.get_running_loop().time() - started
-            )
             self._line(Line("error", "Cancelled: the connection was closed.", 0.0))
-            self._verdict(False, "Cancelled: the test was stopped before it finished.", note=note)
+            self._verdict(
+                False, "Cancelled: the test was stopped before it finished.", note=proving.note
+            )
             self._set_running(False)
             raise
-        note = proofs.keep(attempt, outcome)
         self._verdict(
-            outcome.ok, outcome.verdict, outcome.failure.hint if outcome.failure else "", note=note
+            outcome.ok,
+            outcome.verdict,
+            outcome.failure.hint if outcome.failure else "",
+            note=proving.note,
         )
         self._set_running(False)
 

@@ -9,11 +9,11 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from smtp_tui import styles
+from smtp_tui.errors import DATABASE_ERRORS
 from smtp_tui.screens.confirm import ConfirmModal
 from smtp_tui.screens.feedback import FAILED, attempt
 from smtp_tui.screens.help import HelpScreen
 from smtp_tui.screens.literal import literal_text, notify
-from smtp_tui.store.database import DATABASE_ERRORS
 
 
 class RecordListScreen(Screen):

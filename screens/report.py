@@ -15,12 +15,11 @@ from textual.worker import get_current_worker
 
 from smtp_tui import accounts
 from smtp_tui.accounts import SORTABLE, Filters, Page, Sort
-from smtp_tui.errors import ServiceError
+from smtp_tui.errors import DATABASE_ERRORS, ServiceError
 from smtp_tui.screens.feedback import FAILED, attempt
 from smtp_tui.screens.literal import literal, notify
 from smtp_tui.screens.report_table import ReportTable
 from smtp_tui.screens.search_panel import SearchPanel
-from smtp_tui.store.database import DATABASE_ERRORS
 from smtp_tui.validation import AccountInput
 
 if TYPE_CHECKING:

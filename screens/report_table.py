@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
@@ -10,7 +11,9 @@ from textual.widgets import DataTable
 
 from smtp_tui.accounts import Sort, last_test_label
 from smtp_tui.screens.literal import literal_text
-from smtp_tui.store.models import SmtpAccount
+
+if TYPE_CHECKING:
+    from smtp_tui.store.models import SmtpAccount
 
 # (column key, header label); keys of data columns are the account's field names.
 COLUMNS = (

@@ -553,6 +553,11 @@ def delete(
         return account
 
 
+def passed(outcome: str | None) -> bool:
+    """Whether a test's outcome (delivered, checked, failed STEP, cancelled) proved the account."""
+    return outcome in ("delivered", "checked")
+
+
 def last_test_label(outcome: str | None, at: datetime | None, now: datetime | None = None) -> str:
     """`✓ 2m ago`, `✗ AUTH 1h ago`, or `never`, for the report's Last test column."""
     if not outcome or at is None:
@@ -564,7 +569,7 @@ def last_test_label(outcome: str | None, at: datetime | None, now: datetime | No
             break
     else:
         age = "just now"
-    if outcome in ("delivered", "checked"):
+    if passed(outcome):
         return f"✓ {age}"
     if outcome == "cancelled":
         return f"– cancelled {age}"

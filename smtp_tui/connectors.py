@@ -12,8 +12,17 @@ from peewee import fn
 from smtp_tui import audit, validation
 from smtp_tui.errors import NotFound, Refused, ValidationFailed
 from smtp_tui.store.database import write_transaction
-from smtp_tui.store.models import Credential, NetworkConnector, SmtpAccount, utc_now
+from smtp_tui.store.models import (
+    CONNECTOR_KINDS,
+    Credential,
+    NetworkConnector,
+    SmtpAccount,
+    utc_now,
+)
 from smtp_tui.validation import FieldError
+
+# The kinds of connector, each with its label: socks5 -> SOCKS5, ...
+KINDS = CONNECTOR_KINDS
 
 
 def all_connectors() -> list[NetworkConnector]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import peewee
+
 
 class ServiceError(Exception):
     """Base of every refusal of the services; str(error) is the message to show."""
@@ -37,3 +39,12 @@ class StaleEdit(ServiceError):
             f"{changed_at:%Y-%m-%d %H:%M:%S} UTC after you opened it. "
             "Reload it to see their change, or save again to overwrite it."
         )
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened or used; the message says why in a user's words."""
+
+
+# What a screen or a command catches around a service call when the database fails (the
+# service's refusals are ServiceError): a message and a retry instead of a crash.
+DATABASE_ERRORS = (peewee.PeeweeException, DatabaseUnavailable)

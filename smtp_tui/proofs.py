@@ -1,20 +1,23 @@
-"""Test e-mails: prepare an attempt from an account (saved or as edited), keep its outcome.
-
-The sending itself is `smtp_tui.mail.transport.deliver`, awaited by the caller (the test
-window's worker, or the CLI) between `prepare` and `record`.
+"""Proving an account (a test e-mail, or a check): prepare an attempt from an account, saved
+or as edited, run it and keep its outcome. The test window, `smtp-tui test` and `check` all
+go through here: `prepare` (or `prepare_saved`), then `Proving(attempt).run()`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from smtp_tui import accounts, audit, connectors, credentials, settings, validation
-from smtp_tui.errors import Refused, ValidationFailed
+from smtp_tui.errors import DATABASE_ERRORS, Refused, ValidationFailed
 from smtp_tui.mail.compose import Envelope, compose
 from smtp_tui.mail.connectors import ProxySettings
-from smtp_tui.mail.transport import Outcome, ServerSettings
+from smtp_tui.mail.transcript import Line
+from smtp_tui.mail.transport import Outcome, ServerSettings, deliver
 from smtp_tui.store.config import current_user
-from smtp_tui.store.database import DATABASE_ERRORS, write_transaction
+from smtp_tui.store.database import write_transaction
 from smtp_tui.store.models import SmtpAccount, TestRun, utc_now
 from smtp_tui.store.vault import Vault
 from smtp_tui.validation import AccountInput
@@ -221,6 +224,31 @@ def keep(
             "it is missing from the test history, the account's last test and the audit trail."
         )
     return None
+
+
+class Proving:
+    """One attempt, run and kept: `outcome = await Proving(attempt).run(on_line)`. Afterwards
+    (or after a cancellation, which is kept as such and raised again) `note` says when the
+    database could not keep it; the verdict stands either way."""
+
+    def __init__(self, attempt: Attempt, *, actor: str | None = None):
+        self.attempt = attempt
+        self.actor = actor
+        self.note: str | None = None
+
+    async def run(self, on_line: Callable[[Line], None] | None = None) -> Outcome:
+        attempt = self.attempt
+        started = time.monotonic()
+        try:
+            outcome = await deliver(
+                attempt.server, attempt.envelope, check_only=attempt.check_only, on_line=on_line
+            )
+        except asyncio.CancelledError:
+            elapsed = time.monotonic() - started
+            self.note = keep(attempt, None, cancelled_after=elapsed, actor=self.actor)
+            raise
+        self.note = keep(attempt, outcome, actor=self.actor)
+        return outcome
 
 
 def history(code: int, limit: int = 100) -> list[TestRun]:

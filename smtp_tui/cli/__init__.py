@@ -16,10 +16,15 @@ from collections.abc import Sequence
 
 from smtp_tui import __version__
 from smtp_tui.cli.output import error, one_line, refused
-from smtp_tui.errors import NotFound, ServiceError, ValidationFailed
+from smtp_tui.errors import (
+    DATABASE_ERRORS,
+    DatabaseUnavailable,
+    NotFound,
+    ServiceError,
+    ValidationFailed,
+)
 from smtp_tui.store.config import DB_ENV, KEY_FILE_ENV, Config
 from smtp_tui.store.context import AppContext
-from smtp_tui.store.database import DATABASE_ERRORS, DatabaseUnavailable
 from smtp_tui.store.vault import VaultError
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2

@@ -48,7 +48,6 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
     # Sending (aiosmtplib, python-socks) is imported by the command that sends (see cli.py).
     from smtp_tui import proofs
     from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
-    from smtp_tui.mail.transport import deliver
 
     try:
         account = accounts.find(args.account)
@@ -76,22 +75,15 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
         error(str(exc))
         return EXIT_FAILED
     say(f"Testing '{account.name}' (code {account.code}) → {attempt.recipient}")
+    proving = proofs.Proving(attempt)
     try:
-        outcome = asyncio.run(
-            deliver(
-                attempt.server,
-                attempt.envelope,
-                check_only=attempt.check_only,
-                on_line=lambda line: say(str(line)),
-            )
-        )
+        outcome = asyncio.run(proving.run(on_line=lambda line: say(str(line))))
     except KeyboardInterrupt:
-        note = proofs.keep(attempt, None)
         error("Cancelled.")
-        if note:
-            error(note)
+        if proving.note:
+            error(proving.note)
         return EXIT_FAILED
-    note = proofs.keep(attempt, outcome)
+    note = proving.note
     say(("✓ " if outcome.ok else "✗ ") + outcome.verdict)
     if outcome.failure is not None:
         say(f"Hint: {outcome.failure.hint}")

@@ -22,12 +22,12 @@ from tzlocal import get_localzone_name
 
 from smtp_tui import accounts, audit, proofs, validation
 from smtp_tui.accounts import Filters, Sort
-from smtp_tui.errors import NotFound, ValidationFailed
+from smtp_tui.errors import DATABASE_ERRORS, NotFound, ValidationFailed
 from smtp_tui.mail.compose import compose
 from smtp_tui.mail.transport import deliver
 from smtp_tui.reports.export import FORMATS, export
 from smtp_tui.store.config import current_user
-from smtp_tui.store.database import DATABASE_ERRORS, write_transaction
+from smtp_tui.store.database import write_transaction
 from smtp_tui.store.models import ReportSchedule, ScheduleRun, SmtpAccount, utc_now
 from smtp_tui.store.vault import Vault
 from smtp_tui.validation import AccountInput, FieldError

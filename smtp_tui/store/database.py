@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import peewee
 
+from smtp_tui.errors import DatabaseUnavailable
 from smtp_tui.store.models import database_proxy
 
 if TYPE_CHECKING:
@@ -31,10 +32,6 @@ SQLITE_PRAGMAS = {
     "busy_timeout": 5000,
     "synchronous": "normal",
 }
-
-
-class DatabaseUnavailable(Exception):
-    """The database cannot be opened or used; the message says why in a user's words."""
 
 
 # libpq takes ?password= too.
@@ -220,10 +217,6 @@ def exposure_warning(db: peewee.Database) -> str | None:
         f"other users can read the database file {db.database} (mode {mode:04o}): its accounts, "
         f"addresses and servers, though no secret. Run: chmod 600 {db.database}"
     )
-
-
-# What a screen catches around a database call, to show a message and a retry instead of a crash.
-DATABASE_ERRORS = (peewee.PeeweeException, DatabaseUnavailable)
 
 
 def on_sqlite() -> bool:
