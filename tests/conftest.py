@@ -121,8 +121,9 @@ def pytest_collection_modifyitems(config, items):
         if ON_POSTGRES and "sqlite_only" in item.keywords:
             item.add_marker(skip)
     if WORKER:
-        # serial tests first, on pytest-xdist: at the start no worker is in a long test to wait for
-        items.sort(key=lambda item: item.get_closest_marker("serial") is None)
+        # On pytest-xdist, serial tests first: no worker is yet in a long test they would wait for.
+        # Then the long ones: a worker left alone with one at the end would keep the run waiting.
+        items.sort(key=lambda item: [not item.get_closest_marker(m) for m in ("serial", "long")])
 
 
 @pytest.hookimpl(wrapper=True)

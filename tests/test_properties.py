@@ -507,6 +507,7 @@ async def save_in_form(pilot, data: AccountInput, outcomes: Counter) -> None:
         assert stored() == before
 
 
+@pytest.mark.long
 async def test_the_form_saves_or_shows_an_error():
     """One app session for all examples, as opening the app is slow.
 
