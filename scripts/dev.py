@@ -7,12 +7,15 @@
 Needs only Python 3.11+ with its standard venv module. The test suite runs on SQLite, and
 then once more on PostgreSQL when the machine has PostgreSQL's server binaries (a private
 cluster on a free port, removed afterwards; set SMTP_TUI_SKIP_POSTGRES=1 to skip it).
+The whole suite runs in a worker per core (pytest-xdist's -n auto); named files or tests, and
+options that need one process (-s, --pdb, --trace), run in one: -n auto or -n 0 chooses.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import venv
@@ -59,11 +62,27 @@ def main() -> int:
     if command == "run":
         argv = [str(BIN / "smtp-tui"), *rest]
     else:
-        argv = [str(BIN / "python"), "-m", "pytest", *rest]
+        argv = [str(BIN / "python"), "-m", "pytest", *in_parallel(rest), *rest]
     os.chdir(ROOT)
     if command == "run":
         os.execv(argv[0], argv)
     return run_tests(argv)
+
+
+def in_parallel(options: list[str]) -> list[str]:
+    """-n auto for the whole suite. Not when `options` choose the workers themselves, or need the
+    tests in this process (what -s lets through, --pdb's and --trace's debugger are lost in a
+    worker), or name files or tests: two workers take longer to start than most files take."""
+    for option in options:
+        # a cluster of short flags (-vs), up to the first that takes a value (-k, -m, -p ...)
+        flags = re.match(r"-([a-zA-Z]*?)(?:[kmpcoWnr]|$)", option)
+        if (flags and "s" in flags[1]) or option in ("no:xdist", "-pno:xdist"):
+            return []
+        if option.startswith(("--numprocesses", "--capture=no", "--pdb", "--trace", "-n")):
+            return []
+        if not option.startswith("-") and (ROOT / option.split("::")[0]).is_file():
+            return []
+    return ["-n", "auto"]
 
 
 def run_tests(argv: list[str]) -> int:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -52,8 +55,64 @@ def fill(count: int) -> None:
         )
 
 
-POSTGRES_URL = os.environ.get("SMTP_TUI_TEST_PG")  # set by scripts/dev.py for the second pass
-ON_POSTGRES = bool(POSTGRES_URL)
+# set by scripts/dev.py for the second pass
+SERVER_URL = os.environ.get("SMTP_TUI_TEST_PG")
+ON_POSTGRES = bool(SERVER_URL)
+# set in each pytest-xdist worker (gw0, gw1, ...)
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+# a directory of lock files the workers share, made by the process that starts them
+LOCKS = "SMTP_TUI_TEST_LOCKS"
+
+
+def worker_database(url: str, worker: str) -> str:
+    """The URL of `worker`'s own database on the server of `url`: <database>_<worker>."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{parts.path.strip('/') or 'postgres'}_{worker}"))
+
+
+# Under pytest-xdist each worker empties its own database, never the one another is using.
+POSTGRES_URL = worker_database(SERVER_URL, WORKER) if ON_POSTGRES and WORKER else SERVER_URL
+
+
+def on_the_server(*statements: str) -> None:
+    """Statements run outside a transaction (CREATE DATABASE needs that) on the test server."""
+    import psycopg2
+
+    connection = psycopg2.connect(SERVER_URL)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+    connection.close()
+
+
+def drop_worker_database() -> str:
+    """Drops this worker's database, if there is one; returns its name."""
+    name = urlsplit(POSTGRES_URL).path.strip("/")
+    # WITH (FORCE): connections a test left open, or a killed run, do not keep it
+    on_the_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return name
+
+
+def pytest_sessionstart(session):
+    if WORKER and ON_POSTGRES:
+        on_the_server(f'CREATE DATABASE "{drop_worker_database()}"')
+
+
+def pytest_sessionfinish(session):
+    # not at unconfigure: once its session is over, a worker may be stopped at any moment
+    if WORKER and ON_POSTGRES:
+        drop_worker_database()
+
+
+def pytest_configure(config):
+    if not WORKER and config.getoption("numprocesses", None):
+        os.environ[LOCKS] = tempfile.mkdtemp(prefix="smtp-tui-test-locks-")
+
+
+def pytest_unconfigure(config):
+    if not WORKER and os.environ.get(LOCKS):
+        shutil.rmtree(os.environ.pop(LOCKS), ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -61,6 +120,29 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if ON_POSTGRES and "sqlite_only" in item.keywords:
             item.add_marker(skip)
+    if WORKER:
+        # On pytest-xdist, serial tests first: no worker is yet in a long test they would wait for.
+        # Then the long ones: a worker left alone with one at the end would keep the run waiting.
+        items.sort(key=lambda item: [not item.get_closest_marker(m) for m in ("serial", "long")])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Under pytest-xdist, a test marked serial runs while no other test does: every test holds
+    a shared lock for as long as it runs, a serial one the same lock alone. A gate taken before
+    the lock keeps a serial test from waiting forever while the others take turns with theirs."""
+    locks = os.environ.get(LOCKS) if WORKER else None
+    if not locks:
+        return (yield)
+    # here, not at the top: Windows has no fcntl, and a run without workers needs no lock
+    import fcntl
+
+    alone = item.get_closest_marker("serial") is not None
+    with open(Path(locks, "gate"), "a") as gate, open(Path(locks, "running"), "a") as running:
+        fcntl.flock(gate, fcntl.LOCK_EX)
+        fcntl.flock(running, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        fcntl.flock(gate, fcntl.LOCK_UN)
+        return (yield)
 
 
 def empty_postgres() -> str:

@@ -473,6 +473,7 @@ def fuzz(tmp_path: Path, name: str, examples: int, execute) -> None:
     state.report(name)
 
 
+@pytest.mark.long
 def test_every_command_survives_hostile_arguments_and_stdin(tmp_path, monkeypatch):
     # argparse asks gettext for each of its messages as it builds the parser, and gettext looks
     # for catalogues of the locale's language (C.UTF-8) on disk each time: a third of each run.

@@ -210,6 +210,8 @@ def test_a_database_in_memory_is_refused_on_the_command_line(tmp_path):
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="needs the PostgreSQL server of the second pass")
+# it changes the server's pg_hba.conf and reloads it
+@pytest.mark.serial
 def test_a_wrong_password_for_the_real_postgresql_is_one_line_without_it():
     """The test server trusts every login: one role is made to need its password, for this test."""
     import psycopg2  # noqa: F401 (the driver of the second pass)

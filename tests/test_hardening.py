@@ -28,6 +28,8 @@ def worker(module: str, *args) -> subprocess.Popen:
     )
 
 
+# its figures, for docs/reliability.md, are of these processes alone
+@pytest.mark.serial
 def test_two_processes_saving_the_same_accounts_lose_nothing(context, tmp_path):
     accounts.save(account_input(1))
     accounts.save(account_input(2))

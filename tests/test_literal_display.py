@@ -507,6 +507,7 @@ async def type_in_the_form(pilot, tried: Counter, name: str) -> None:
     tried["saved, told and deleted"] += 1
 
 
+@pytest.mark.long
 @pytest.mark.sqlite_only  # PostgreSQL refuses NUL in text; the screens are the point here
 async def test_fuzz_names_and_filters_on_the_report_test_window_history_and_delete(app):
     tried = Counter()
@@ -520,6 +521,7 @@ async def test_fuzz_names_and_filters_on_the_report_test_window_history_and_dele
     assert tried["names and filters shown"] == REPORT_EXAMPLES
 
 
+@pytest.mark.long
 async def test_fuzz_names_typed_in_the_account_form(app):
     tried = Counter()
     await fuzz_app(

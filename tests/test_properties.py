@@ -48,6 +48,13 @@ def examples(count: int) -> settings:
     return settings(max_examples=count, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.fixture(autouse=True)
+def no_catalogues(monkeypatch):
+    # As in tests/test_cli_fuzz.py: argparse asks gettext for each message as it builds the
+    # parser, and gettext looks on disk for catalogues there are none of; LANGUAGE=C knows at once.
+    monkeypatch.setenv("LANGUAGE", "C")
+
+
 # Shared strategies -----------------------------------------------------------------------
 
 CONTROL = st.sampled_from(
@@ -258,7 +265,7 @@ def report(name: str, outcomes: Counter, *expected: str) -> None:
 # 1. The validators ------------------------------------------------------------------------
 
 
-@examples(1000)
+@examples(500)
 @given(account_inputs(max_bad=8))
 def test_validate_account_never_raises_and_explains_every_error(data):
     cleaned, errors = validation.validate_account(data)
@@ -317,10 +324,10 @@ SERVICES = {  # what is generated, how it is saved, how many examples, the outco
     "save": (
         st.tuples(account_inputs(), st.none() | st.integers(0, 99)),
         save_one,
-        700,
+        400,
         ("created", "edited"),
     ),
-    "import_records": (RECORD_LISTS | WRONG_TYPES, import_all, 300, ("imported 2+",)),
+    "import_records": (RECORD_LISTS | WRONG_TYPES, import_all, 200, ("imported 2+",)),
 }
 
 
@@ -399,7 +406,7 @@ def test_cli_add_exits_0_1_or_2_with_a_message(capsys):
     outcomes = Counter()
     with database() as (_, tmp):
 
-        @examples(250)
+        @examples(150)
         @given(
             data=account_inputs(max_bad=3),
             options=st.fixed_dictionaries({}, optional=OPTIONS),
@@ -453,7 +460,7 @@ def test_cli_import_exits_0_1_or_2_and_imports_all_or_nothing(capsys):
     outcomes = Counter()
     with database() as (_, tmp):
 
-        @examples(250)
+        @examples(150)
         @given(FILE_CONTENTS)
         def check(content):
             (tmp / "accounts.json").write_bytes(content)
@@ -500,6 +507,7 @@ async def save_in_form(pilot, data: AccountInput, outcomes: Counter) -> None:
         assert stored() == before
 
 
+@pytest.mark.long
 async def test_the_form_saves_or_shows_an_error():
     """One app session for all examples, as opening the app is slow.
 
@@ -512,7 +520,7 @@ async def test_the_form_saves_or_shows_an_error():
             await settle(pilot)
             loop = asyncio.get_running_loop()
 
-            @examples(25)
+            @examples(12)
             @given(account_inputs(max_bad=3))
             @example(
                 AccountInput(
