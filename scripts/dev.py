@@ -3,6 +3,7 @@
 
     python3 scripts/dev.py run [smtp-tui options]   open the app
     python3 scripts/dev.py test [pytest options]    run the whole test suite
+    python3 scripts/dev.py lint                     ruff format --check, ruff check, mypy
 
 Needs only Python 3.11+ with its standard venv module. The test suite runs on SQLite, and
 then once more on PostgreSQL when the machine has PostgreSQL's server binaries (a private
@@ -54,11 +55,14 @@ def setup() -> None:
 
 
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test", "lint"):
         print(__doc__)
         return 2
     command, rest = sys.argv[1], sys.argv[2:]
     setup()
+    if command == "lint":
+        os.chdir(ROOT)
+        return lint()
     if command == "run":
         argv = [str(BIN / "smtp-tui"), *rest]
     else:
@@ -67,6 +71,23 @@ def main() -> int:
     if command == "run":
         os.execv(argv[0], argv)
     return run_tests(argv)
+
+
+def lint() -> int:
+    """The checks CI runs before the tests; each one runs, and any failure fails the lint."""
+    checks = (
+        ["ruff", "format", "--check", "--diff"],
+        ["ruff", "check"],
+        ["mypy"],
+    )
+    failed = []
+    for check in checks:
+        print(f"== {' '.join(check)}", flush=True)
+        if subprocess.run([str(BIN / check[0]), *check[1:]]).returncode:
+            failed.append(" ".join(check[:2]))
+    if failed:
+        print(f"== lint failed: {', '.join(failed)}", flush=True)
+    return 1 if failed else 0
 
 
 def in_parallel(options: list[str]) -> list[str]:

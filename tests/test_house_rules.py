@@ -1,5 +1,6 @@
 """The house rules of the layout that code can check (README, Layout)."""
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -46,3 +47,50 @@ def test_the_core_never_imports_textual():
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+# The data layer and the transport are the services' to call; a screen may name a model's type.
+SERVICES_ONLY = ("smtp_tui.store", "smtp_tui.mail.transport")
+
+
+def runtime_imports(tree: ast.AST):
+    """The modules a file imports when it runs: not those under `if TYPE_CHECKING:`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            node.body = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def test_screens_talk_to_services_not_to_the_data_layer():
+    screens = sorted((ROOT / "screens").glob("*.py"))
+    assert len(screens) > 10
+    found = {
+        f"{path.name}: {name}"
+        for path in screens
+        for name in runtime_imports(ast.parse(path.read_text(), str(path)))
+        if name.startswith(SERVICES_ONLY)
+    }
+    assert not found
+
+
+def test_the_rule_sees_an_import_of_the_store():
+    source = (
+        "from smtp_tui.store import models\nif TYPE_CHECKING:\n    import smtp_tui.mail.transport"
+    )
+    assert list(runtime_imports(ast.parse(source))) == ["smtp_tui.store", "smtp_tui.store.models"]
+
+
+def test_no_product_module_is_named_like_a_test():
+    modules = [
+        path
+        for folder in ("smtp_tui", "screens", "styles")
+        for path in (ROOT / folder).rglob("*.py")
+        if "migrations" not in path.parts
+        and (path.name.startswith("test_") or path.stem.endswith("_test"))
+    ]
+    assert not modules
