@@ -428,7 +428,10 @@ def _audit_view(data: AccountInput) -> dict[str, object]:
     view = asdict(data)
     for field, model in (("credential_id", Credential), ("connector_id", NetworkConnector)):
         value = view.pop(field)
-        related = model.get_or_none(model.id == value) if value is not None else None
+        # The name alone: all it needs, on any schema the migrations pass through.
+        related = (
+            model.select(model.name).where(model.id == value).first() if value is not None else None
+        )
         view[field.removesuffix("_id")] = related.name if related else None
     view["port"], view["timeout"] = int(view["port"]), int(view["timeout"])
     return view

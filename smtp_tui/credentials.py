@@ -1,19 +1,36 @@
-"""The credential service: user names and secrets that accounts and connectors log in with.
+"""The credential service: user names and secrets that accounts and connectors log in with,
+by password or by OAuth2 (an access token sent as XOAUTH2).
 
-The secret goes through the vault on its way in and is never returned by this module
-except by `reveal`, which only the sending path calls.
+Secrets (passwords, client secrets, private keys, JSON keys, refresh and access tokens) go
+through the vault on their way in and are never returned by this module except to the
+sending path (`reveal`, `token`).
 """
 
 from __future__ import annotations
+
+import os
+import stat
+from datetime import datetime
+from typing import Any
 
 from peewee import fn
 
 from smtp_tui import audit, validation
 from smtp_tui.errors import NotFound, Refused, ValidationFailed
+from smtp_tui.escaping import printable
+from smtp_tui.oauth2 import providers
+from smtp_tui.oauth2.providers import Endpoints
 from smtp_tui.store.database import write_transaction
-from smtp_tui.store.models import Credential, NetworkConnector, SmtpAccount, utc_now
+from smtp_tui.store.models import (
+    CREDENTIAL_KINDS,
+    OAUTH2_PROVIDERS,
+    Credential,
+    NetworkConnector,
+    SmtpAccount,
+    utc_now,
+)
 from smtp_tui.store.vault import Vault
-from smtp_tui.validation import FieldError
+from smtp_tui.validation import CredentialInput
 
 
 def all_credentials() -> list[Credential]:
@@ -36,21 +53,57 @@ def find(name: str) -> Credential:
     return credential
 
 
+KINDS: dict[str, str] = CREDENTIAL_KINDS  # stored kind -> the label people read
+PROVIDERS: dict[str, str] = OAUTH2_PROVIDERS
+OAUTH2_KINDS = tuple(kind for kind in KINDS if kind != "password")
+# What a login is made of: a change to any of these makes the tokens it earned worthless.
+LOGIN_FIELDS = (
+    "kind", "username", "provider", "tenant", "token_url", "device_url", "client_id", "scope"
+)  # fmt: skip
+
+
 def save(
-    vault: Vault, *, name: str, username: str, secret: str | None, credential_id: int | None = None
+    vault: Vault,
+    *,
+    name: str,
+    username: str,
+    secret: str | None,
+    credential_id: int | None = None,
+    kind: str = "password",
+    provider: str = "",
+    tenant: str = "",
+    token_url: str = "",
+    device_url: str = "",
+    client_id: str = "",
+    scope: str = "",
+    client_certificate: str | None = None,
 ) -> Credential:
-    """Create a credential, or update one; on an update, `secret` None keeps the stored secret."""
-    errors = {}
-    for field, label, value in (("name", "Name", name), ("username", "User name", username)):
-        try:
-            validation.text(value, label, required=True)
-        except FieldError as exc:
-            errors[field] = str(exc)
-    if (credential_id is None or secret is not None) and not secret:
-        errors["secret"] = "Secret is required."
-    elif secret and not validation.is_text(secret):
-        errors["secret"] = "Secret is not valid text: it holds bytes that are not UTF-8, or NUL."
+    """Create a credential of any kind (KINDS), or update one.
+
+    `secret` is the password, the client secret or the Google service account's JSON key
+    (None on an edit keeps the stored one; '' is allowed for a device-code login, a public
+    client). `client_certificate` is the text of a PEM file holding the private key and the
+    certificate of a client-certificate login (None keeps the stored one). Field errors come
+    as ValidationFailed keyed by the form's field names. A change to the login (its kind, the
+    mailbox, the URLs, the client, the scope, the secret) drops the tokens it earned: a
+    device-code login is then signed in again.
+    """
+    data = CredentialInput(
+        name=name,
+        username=username,
+        secret=secret,
+        kind=kind,
+        provider=provider,
+        tenant=tenant,
+        token_url=token_url,
+        device_url=device_url,
+        client_id=client_id,
+        scope=scope,
+        client_certificate=client_certificate,
+    )
     with write_transaction():
+        stored = get(credential_id) if credential_id is not None else None
+        cleaned, errors = validation.validate_credential(data, stored)
         clash = Credential.select().where(fn.LOWER(Credential.name) == fn.LOWER(name.strip()))
         if credential_id is not None:
             clash = clash.where(Credential.id != credential_id)
@@ -60,18 +113,30 @@ def save(
             )
         if errors:
             raise ValidationFailed(errors)
-        values = {"name": name.strip(), "username": username.strip(), "updated_at": utc_now()}
-        if secret:
-            values["secret"] = vault.encrypt(secret)
-        before = _audit_view(get(credential_id)) if credential_id is not None else {}
+        new_secret, certificate = cleaned.pop("secret"), cleaned.pop("certificate")
+        values = {**cleaned, "updated_at": utc_now()}
+        if new_secret is not None:
+            values["secret"] = vault.encrypt(new_secret) if new_secret else ""
+        if certificate is not None:
+            values["certificate"] = certificate
+        changed_login = (
+            stored is None
+            or new_secret is not None
+            or any(getattr(stored, field) != values[field] for field in LOGIN_FIELDS)
+        )
+        if stored is not None and changed_login:
+            values.update(_NO_TOKENS)
+        before = _audit_view(stored) if stored is not None else {}
         if credential_id is None:
             saved = Credential.create(**values)
         else:
             Credential.update(**values).where(Credential.id == credential_id).execute()
             saved = get(credential_id)
         changes = audit.diff(before, _audit_view(saved))
-        if secret:
+        if new_secret is not None and (new_secret or (stored is not None and stored.secret)):
             changes["secret"] = [audit.SECRET_CHANGED, audit.SECRET_CHANGED]
+        if stored is not None and stored.refresh_token and not saved.refresh_token:
+            changes["signed in"] = [True, False]
         if changes:
             audit.record(
                 "create" if credential_id is None else "edit",
@@ -83,9 +148,100 @@ def save(
         return saved
 
 
+# A login's tokens, cleared when the login changes.
+_NO_TOKENS = {
+    "refresh_token": "",
+    "access_token": "",
+    "token_expires_at": None,
+    "signed_in_at": None,
+}
+
+
 def _audit_view(credential: Credential) -> dict[str, object]:
-    """What the audit trail may show of a credential: never its secret."""
-    return {"name": credential.name, "username": credential.username}
+    """What the audit trail may show of a credential: never its secret or its tokens."""
+    view: dict[str, object] = {"name": credential.name, "username": credential.username}
+    if credential.kind != "password":
+        view |= {field: getattr(credential, field) for field in LOGIN_FIELDS}
+        view["client_auth"] = _client_auth(credential)
+    return view
+
+
+def _client_auth(credential: Credential) -> str:
+    """How a client-credentials login proves who it is: 'certificate' or 'secret'; '' else."""
+    if credential.kind != "oauth2-client-credentials":
+        return ""
+    return "certificate" if credential.certificate else "secret"
+
+
+def endpoints(credential: Credential) -> Endpoints:
+    """The token URL, device authorization URL and scope the credential's login uses."""
+    return providers.effective(
+        credential.provider,
+        credential.tenant,
+        credential.kind,
+        credential.token_url,
+        credential.device_url,
+        credential.scope,
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat(timespec="seconds") + "Z"
+
+
+def describe(credential: Credential) -> dict[str, Any]:
+    """What `credentials list` (--json) and the screens show of a credential: never a secret."""
+    found = endpoints(credential) if credential.kind != "password" else Endpoints("", "", "")
+    return {
+        "name": credential.name,
+        "kind": credential.kind,
+        "kind_label": KINDS.get(credential.kind, credential.kind),
+        "username": credential.username,
+        "provider": credential.provider,
+        "tenant": credential.tenant,
+        "token_url": found.token_url,
+        "device_url": found.device_url if credential.kind == "oauth2-device-code" else "",
+        "scope": found.scope,
+        "client_id": credential.client_id,
+        "client_auth": _client_auth(credential),
+        "signed_in": bool(credential.refresh_token),
+        "signed_in_at": _iso(credential.signed_in_at),
+        "needs_sign_in": needs_sign_in(credential),
+        "token_expires": _iso(credential.token_expires_at) if credential.access_token else None,
+    }
+
+
+def needs_sign_in(credential: Credential) -> bool:
+    """A device-code login that has no refresh token yet: a person must sign in first."""
+    return credential.kind == "oauth2-device-code" and not credential.refresh_token
+
+
+def read_secret_file(path: str, what: str) -> str:
+    """The text of a PEM or JSON key file a person named, for `save`; ValidationFailed keyed by
+    `what` (the field's name) when it is missing, unreadable, too large or not text."""
+    limit = validation.SECRET_MAX
+    try:
+        # Looked at before it is opened: opening a FIFO would wait for a writer.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ValidationFailed({what: f"{printable(path)} is not a regular file."})
+        with open(path, "rb") as stream:
+            data = stream.read(limit + 1)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ValidationFailed({what: f"Cannot read {printable(path)}: {reason}."}) from None
+    if len(data) > limit:
+        raise ValidationFailed(
+            {what: f"{printable(path)} is too large for a key file (over {limit:,} bytes)."}
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = "\0"
+    if not validation.is_text(text):
+        raise ValidationFailed(
+            {what: f"{printable(path)} is not a text file (a PEM or JSON file is text)."}
+        )
+    return text
 
 
 def reveal(vault: Vault, credential: Credential) -> str:

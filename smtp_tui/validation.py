@@ -13,7 +13,12 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from smtp_tui.store.models import CONNECTOR_KINDS, SECURE_TYPES
+from smtp_tui.store.models import (
+    CONNECTOR_KINDS,
+    CREDENTIAL_KINDS,
+    OAUTH2_PROVIDERS,
+    SECURE_TYPES,
+)
 
 NAME_MAX = 100
 ADDRESS_MAX = 254
@@ -333,3 +338,197 @@ def connector_url(url: str) -> tuple[str, str, int]:
     ):
         raise FieldError(message)
     return kind, host(hostname), port(number)
+
+
+# A PEM file or a JSON key is a few kilobytes; a password far less.
+SECRET_MAX = 64 * 1024
+OAUTH2_FIELD_MAX = 255  # the URL, client ID and scope columns (VARCHAR(255) on PostgreSQL)
+# A Microsoft 365 tenant: its domain (contoso.onmicrosoft.com) or its ID (a GUID).
+TENANT_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+
+
+def https_url(value: str | None, label: str) -> str:
+    """An https:// URL (a token endpoint), or '' when empty: tokens never travel in clear."""
+    value = text(value, label, required=False, max_length=OAUTH2_FIELD_MAX)
+    if not value:
+        return ""
+    try:
+        parts = urlsplit(value)
+        hostname, _ = parts.hostname, parts.port
+    except ValueError:
+        hostname = None
+    if parts.scheme.lower() != "https" or not hostname or parts.username is not None:
+        raise FieldError(
+            f"{label} must be an https:// URL, such as https://login.example.com/token."
+        )
+    return value
+
+
+def tenant(value: str | None) -> str:
+    value = text(value, "Tenant", required=True)
+    if not set(value) <= TENANT_CHARACTERS:
+        raise FieldError(
+            "Tenant must be the tenant's domain (contoso.onmicrosoft.com) or its ID (a GUID)."
+        )
+    return value
+
+
+def secret_text(value: str, label: str) -> str:
+    """A secret as typed or read from a file: any text (a PEM or a JSON key has line breaks)."""
+    if not is_text(value):
+        raise FieldError(f"{label} is not valid text: it holds bytes that are not UTF-8, or NUL.")
+    if len(value) > SECRET_MAX:
+        raise FieldError(f"{label} is too long (at most {SECRET_MAX:,} characters).")
+    return value
+
+
+@dataclass(frozen=True)
+class CredentialInput:
+    """A credential as a person entered it (form or command line), before validation.
+    `secret` and `client_certificate` None keep what is stored (on an edit of the same kind)."""
+
+    name: str = ""
+    username: str = ""
+    secret: str | None = None
+    kind: str = "password"
+    provider: str = ""
+    tenant: str = ""
+    token_url: str = ""
+    device_url: str = ""
+    client_id: str = ""
+    scope: str = ""
+    client_certificate: str | None = None
+
+
+def validate_credential(
+    data: CredentialInput, stored=None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check every field of a credential at once, against the `stored` credential on an edit.
+
+    Returns the values to store and the errors keyed by the form's field names. Among the
+    values, `secret` is the plain secret to encrypt (None: keep the stored one; '': none) and
+    `certificate` the public certificate of a client-certificate login (None: keep it). The
+    fields a kind does not use are cleared; the unique name is the service's rule.
+    """
+    # Imported here: the presets and the key parsing (cryptography) only matter for OAuth2.
+    from smtp_tui.oauth2 import keys, providers
+
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = dict.fromkeys(
+        ("provider", "tenant", "token_url", "device_url", "client_id", "scope"), ""
+    )
+
+    def check(field: str, rule, *args, **kwargs) -> Any:
+        try:
+            cleaned[field] = rule(*args, **kwargs)
+        except FieldError as exc:
+            errors[field] = str(exc)
+        return cleaned.get(field)
+
+    check("name", text, data.name, "Name", required=True)
+    kind = (data.kind or "password").strip()
+    if kind not in CREDENTIAL_KINDS:
+        errors["kind"] = f"Choose the kind of login: {', '.join(CREDENTIAL_KINDS)}."
+        return cleaned, errors
+    cleaned["kind"] = kind
+    same_kind = stored is not None and stored.kind == kind
+    secret, certificate = data.secret, data.client_certificate or None
+    cleaned["secret"] = cleaned["certificate"] = None
+    if secret is not None:
+        label = {"google-service-account": "Service account key", "password": "Secret"}
+        check("secret", secret_text, secret, label.get(kind, "Client secret"))
+    if kind == "password":
+        check("username", text, data.username, "User name", required=True)
+        cleaned["certificate"] = ""
+        if not secret and not (same_kind and secret is None):
+            errors["secret"] = "Secret is required."
+        return cleaned, errors
+
+    check("username", email_address, data.username, "Mailbox", required=True)
+    provider = check(
+        "provider",
+        choice,
+        data.provider or "",
+        OAUTH2_PROVIDERS,
+        f"Choose the provider: {', '.join(p for p in OAUTH2_PROVIDERS if p)}, or none.",
+    )
+    if kind == "oauth2-client-credentials" and provider == "google":
+        errors["provider"] = (
+            "Google has no client-credentials login for SMTP: use a Google service account."
+        )
+    if provider == "microsoft365":
+        check("tenant", tenant, data.tenant)
+    check("token_url", https_url, data.token_url, "Token URL")
+    if kind == "oauth2-device-code":
+        check("device_url", https_url, data.device_url, "Device authorization URL")
+    check("scope", text, data.scope, "Scope", required=False, max_length=OAUTH2_FIELD_MAX)
+
+    if kind == "google-service-account":
+        cleaned["provider"] = "google"
+        if secret:
+            try:
+                key = keys.service_account_key(secret)
+                cleaned["client_id"] = key.client_email
+                cleaned["token_url"] = cleaned.get("token_url") or key.token_uri
+            except keys.KeyProblem as exc:
+                errors["secret"] = str(exc)
+        elif same_kind and secret is None:
+            cleaned["client_id"] = stored.client_id
+            cleaned["token_url"] = cleaned.get("token_url") or stored.token_url
+        else:
+            errors["secret"] = "Give the service account's JSON key."
+        cleaned["certificate"] = ""
+    else:
+        check(
+            "client_id",
+            text,
+            data.client_id,
+            "Client ID",
+            required=True,
+            max_length=OAUTH2_FIELD_MAX,
+        )
+
+    if kind == "oauth2-client-credentials":
+        if certificate is not None and secret:
+            errors["client_certificate"] = "Give a client secret or a client certificate, not both."
+        elif certificate is not None:
+            try:
+                pair = keys.client_certificate(secret_text(certificate, "Client certificate"))
+                cleaned["secret"], cleaned["certificate"] = pair.private_key, pair.certificate
+            except (keys.KeyProblem, FieldError) as exc:
+                errors["client_certificate"] = str(exc)
+        elif secret:
+            cleaned["certificate"] = ""
+        elif not (same_kind and secret is None):
+            errors["secret"] = "Give the client secret, or a client certificate instead."
+    if kind == "oauth2-device-code":
+        cleaned["certificate"] = ""
+        # A public client has no secret: none is kept from another kind.
+        if secret is None and not same_kind:
+            cleaned["secret"] = ""
+
+    found = providers.effective(
+        cleaned.get("provider") or "",
+        cleaned.get("tenant") or "",
+        kind,
+        cleaned.get("token_url") or "",
+        cleaned.get("device_url") or "",
+        cleaned.get("scope") or "",
+    )
+    given_by = " or choose a provider" if kind != "google-service-account" else ""
+    if not found.token_url and not {"token_url", "tenant", "provider"} & set(errors):
+        errors["token_url"] = f"Token URL is required: give it{given_by}."
+    if (
+        kind == "oauth2-device-code"
+        and not found.device_url
+        and not errors.keys()
+        & {
+            "device_url",
+            "tenant",
+            "provider",
+        }
+    ):
+        errors["device_url"] = f"Device authorization URL is required: give it{given_by}."
+    if not found.scope and "scope" not in errors:
+        errors["scope"] = f"Scope is required: give it{given_by}."
+    return cleaned, errors

@@ -265,8 +265,12 @@ def sqlite_schema(db, table: str) -> list[tuple[str, str]]:
 
 
 def everything(db) -> dict[str, list[tuple]]:
+    # The credential's columns before migration 0009 added the OAuth2 ones.
+    columns = {"credential": "id, name, username, secret, created_at, updated_at"}
     return {
-        table: db.execute_sql(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
+        table: db.execute_sql(
+            f'SELECT {columns.get(table, "*")} FROM "{table}" ORDER BY 1'
+        ).fetchall()
         for table in ("smtp_account", "test_run", "report_schedule", "audit_event", "credential")
     }
 
@@ -274,15 +278,27 @@ def everything(db) -> dict[str, list[tuple]]:
 @pytest.mark.sqlite_only
 def test_codes_become_autoincrement_keeping_every_row_index_trigger_and_reference(tmp_path):
     """Migration 0008 rebuilds smtp_account on a database made by the schema before it."""
-    from smtp_tui import credentials, proofs  # noqa: F401 (the services that made the rows)
-    from smtp_tui.store.models import ReportSchedule, TestRun, database_proxy, utc_now
+    from smtp_tui import proofs  # noqa: F401 (the services that made the rows)
+    from smtp_tui.store.models import (
+        Credential,
+        ReportSchedule,
+        TestRun,
+        database_proxy,
+        utc_now,
+    )
     from smtp_tui.store.vault import Vault
 
     url = str(tmp_path / "old.db")
     old = connect(url)
     migrator(old).up(target="0007_text_search")
     database_proxy.initialize(old)
-    relay = credentials.save(Vault(tmp_path / "key"), name="relay", username="svc", secret="pw")
+    # A credential as that schema stored it (the service writes the newest schema's columns).
+    old.execute_sql(
+        "INSERT INTO credential (name, username, secret, created_at, updated_at) "
+        "VALUES ('relay', 'svc', ?, '2024-01-01', '2024-01-01')",
+        (Vault(tmp_path / "key").encrypt("pw"),),
+    )
+    relay = Credential.select(Credential.id).where(Credential.name == "relay").get()
     for n in range(1, 8):
         accounts.save(
             account_input(

@@ -18,7 +18,13 @@ class DatabaseKeyRecords:
         return None if setting is None else setting.value
 
     def a_secret(self) -> str | None:
-        credential = Credential.select(Credential.secret).order_by(Credential.id).first()
+        # A device-code login may have no secret at all ("").
+        credential = (
+            Credential.select(Credential.secret)
+            .where(Credential.secret != "")
+            .order_by(Credential.id)
+            .first()
+        )
         return None if credential is None else credential.secret
 
     def record(self, fingerprint: str) -> str:

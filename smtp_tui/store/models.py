@@ -25,6 +25,15 @@ database_proxy = DatabaseProxy()
 
 SECURE_TYPES = ("SSL", "TLS")
 CONNECTOR_KINDS = {"socks5": "SOCKS5", "http": "HTTP CONNECT"}  # kind: its label
+# How a credential logs in (kind: its label): a password, or an OAuth2 access token sent as
+# SASL XOAUTH2 with the mailbox as the user name.
+CREDENTIAL_KINDS = {
+    "password": "Password",
+    "oauth2-client-credentials": "OAuth2 client credentials",
+    "oauth2-device-code": "OAuth2 sign-in (device code)",
+    "google-service-account": "Google service account",
+}
+OAUTH2_PROVIDERS = {"": "None (give the URLs)", "microsoft365": "Microsoft 365", "google": "Google"}
 
 
 def utc_now() -> datetime:
@@ -42,12 +51,29 @@ class BaseModel(Model):
 
 
 class Credential(BaseModel):
-    """A user name and an encrypted secret that an account or a connector logs in with."""
+    """A user name and an encrypted secret that an account or a connector logs in with: a
+    password, or an OAuth2 login whose access token is sent as XOAUTH2 (credentials.KINDS)."""
 
     id: AutoField[int]
     name = CharField(unique=True)
-    username = CharField()
-    secret = TextField()  # a Fernet token from vault.py, never the plain secret
+    username = CharField()  # for OAuth2 kinds, the mailbox
+    # A Fernet token from vault.py, never the plain secret: the password, the client secret, the
+    # client certificate's private key (PEM) or the Google service account's JSON key; "" for a
+    # device-code login without a client secret (a public client).
+    secret = TextField()
+    kind = CharField(default="password")  # one of credentials.KINDS
+    provider = CharField(default="")  # "", microsoft365, google: fills the URLs and the scope
+    tenant = CharField(default="")  # Microsoft 365's tenant (a domain or a GUID)
+    token_url = CharField(default="")
+    device_url = CharField(default="")
+    client_id = CharField(default="")
+    scope = CharField(default="")
+    # The PUBLIC certificate (PEM) of a client-certificate login; its key is in `secret`.
+    certificate = TextField(default="")
+    refresh_token = TextField(default="")  # a Fernet token, "" when none
+    access_token = TextField(default="")  # a Fernet token, "" when none
+    token_expires_at = DateTimeField(null=True)  # of the access token, UTC
+    signed_in_at = DateTimeField(null=True)  # the last device-code sign-in, UTC
     created_at = DateTimeField(default=utc_now)
     updated_at = DateTimeField(default=utc_now)
 
