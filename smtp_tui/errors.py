@@ -48,3 +48,26 @@ class DatabaseUnavailable(Exception):
 # What a screen or a command catches around a service call when the database fails (the
 # service's refusals are ServiceError): a message and a retry instead of a crash.
 DATABASE_ERRORS = (peewee.PeeweeException, DatabaseUnavailable)
+
+
+class TokenError(ServiceError):
+    """An OAuth2 token endpoint refused, or could not be reached: `error` and `description` are
+    the provider's (e.g. invalid_client, "AADSTS7000215: Invalid client secret provided."; ''
+    when it never answered), `hint` what a person can do. str(error) is the one line to read."""
+
+    def __init__(
+        self, error: str, description: str, hint: str, *, url: str = "", summary: str = ""
+    ):
+        self.error = error
+        self.description = description
+        self.hint = hint
+        self.url = url
+        where = f"The token endpoint {url}" if url else "The token endpoint"
+        if summary:
+            message = summary
+        elif error:
+            said = f"{error}: {description}" if description else error
+            message = f"{where} refused the request: {said}"
+        else:
+            message = f"{where} could not be reached: {description}"
+        super().__init__(message.rstrip(".") + ".")

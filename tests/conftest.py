@@ -19,6 +19,7 @@ from smtp_tui.validation import AccountInput
 # Modules whose fixtures other test modules share: registered here, not imported by each user.
 pytest_plugins = [
     "tests.mailservers",
+    "tests.oauth_servers",
     "tests.full_disk",
     "tests.test_cli_commands",
     "tests.test_hostile_servers",
