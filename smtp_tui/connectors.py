@@ -9,8 +9,9 @@ from collections.abc import Callable
 
 from peewee import fn
 
-from smtp_tui import audit, validation
+from smtp_tui import audit, credentials, validation
 from smtp_tui.errors import NotFound, Refused, ValidationFailed
+from smtp_tui.mail.connectors import ProxySettings
 from smtp_tui.store.database import write_transaction
 from smtp_tui.store.models import (
     CONNECTOR_KINDS,
@@ -19,6 +20,7 @@ from smtp_tui.store.models import (
     SmtpAccount,
     utc_now,
 )
+from smtp_tui.store.vault import Vault
 from smtp_tui.validation import FieldError
 
 # The kinds of connector, each with its label: socks5 -> SOCKS5, ...
@@ -36,6 +38,18 @@ def get(connector_id: int) -> NetworkConnector:
             f"There is no network connector with id {connector_id}; it may have been deleted."
         )
     return connector
+
+
+def proxy_settings(vault: Vault, connector_id: int) -> ProxySettings:
+    """How a send goes through the connector, with the proxy's login (its secret decrypted)."""
+    connector = get(connector_id)
+    user = password = None
+    if connector.credential is not None:
+        user = connector.credential.username
+        password = credentials.reveal(vault, connector.credential)
+    return ProxySettings(
+        connector.name, connector.kind, connector.host, connector.port, user, password
+    )
 
 
 def find(name: str) -> NetworkConnector:

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from peewee import fn
 
 from smtp_tui import audit, validation
-from smtp_tui.errors import NotFound, Refused, ValidationFailed
+from smtp_tui.errors import NotFound, Refused, TokenError, ValidationFailed
 from smtp_tui.escaping import printable
 from smtp_tui.oauth2 import providers
 from smtp_tui.oauth2.providers import Endpoints
+from smtp_tui.oauth2.records import Connection, DeviceSignIn, Login, Token
 from smtp_tui.store.database import write_transaction
 from smtp_tui.store.models import (
     CREDENTIAL_KINDS,
@@ -31,6 +33,9 @@ from smtp_tui.store.models import (
 )
 from smtp_tui.store.vault import Vault
 from smtp_tui.validation import CredentialInput
+
+if TYPE_CHECKING:
+    import ssl
 
 
 def all_credentials() -> list[Credential]:
@@ -247,6 +252,164 @@ def read_secret_file(path: str, what: str) -> str:
 def reveal(vault: Vault, credential: Credential) -> str:
     """The plain secret, for logging in to a server. Never show or store what this returns."""
     return vault.decrypt(credential.secret)
+
+
+# An access token is used until a minute before it expires: a send that starts with one
+# that is about to expire could lose it between the token step and AUTH.
+TOKEN_MARGIN = timedelta(minutes=1)
+
+
+def _login(vault: Vault, credential: Credential) -> Login:
+    """What the grants need of `credential`, its secret decrypted for this call only."""
+    found = endpoints(credential)
+    return Login(
+        name=credential.name,
+        kind=credential.kind,
+        mailbox=credential.username,
+        token_url=found.token_url,
+        device_url=found.device_url,
+        scope=found.scope,
+        client_id=credential.client_id,
+        client_secret=vault.decrypt(credential.secret) if credential.secret else "",
+        certificate=credential.certificate,
+    )
+
+
+async def token(
+    vault: Vault,
+    credential_id: int,
+    *,
+    ssl_context: ssl.SSLContext,
+    proxy: str | None,
+    timeout: float,
+    now: datetime | None = None,
+) -> str:
+    """The OAuth2 access token to log in with: the cached one while it is valid until a minute
+    before its expiry, else a new one by the kind's grant (kept encrypted with its expiry; a
+    refresh token the provider rotated is replaced in the same transaction). Only the sending
+    path calls this; never show or store what it returns. Raises TokenError."""
+    credential = get(credential_id)
+    if credential.kind not in OAUTH2_KINDS:
+        raise Refused(f"'{credential.name}' logs in with a password, not an OAuth2 token.")
+    moment = now or utc_now()
+    expires = credential.token_expires_at
+    if credential.access_token and expires is not None and moment < expires - TOKEN_MARGIN:
+        return vault.decrypt(credential.access_token)
+    # Imported here: authlib and httpx load only when a token is fetched.
+    from smtp_tui.oauth2 import grants
+
+    used = vault.decrypt(credential.refresh_token) if credential.refresh_token else ""
+    connection = Connection(ssl_context, proxy, timeout)
+    try:
+        fresh = await grants.fetch(_login(vault, credential), connection, used)
+    except TokenError as exc:
+        # Another process (a scheduled report, another session) may have refreshed at the same
+        # moment, and the provider rotated the refresh token we used: theirs is the one now.
+        if (
+            exc.error == "invalid_grant"
+            and used
+            and get(credential_id).refresh_token
+            not in (
+                "",
+                credential.refresh_token,
+            )
+        ):
+            return await token(
+                vault, credential_id, ssl_context=ssl_context, proxy=proxy, timeout=timeout
+            )
+        raise
+    _keep_tokens(vault, credential, fresh)
+    return fresh.access_token
+
+
+def _keep_tokens(
+    vault: Vault, credential: Credential, fresh: Token, *, signed_in: bool = False
+) -> int:
+    """Store a new access token (and a new refresh token) in one transaction, unless the
+    credential changed meanwhile (an edit dropped its tokens, or another process rotated
+    them): the new token serves this send either way. Returns the rows changed (0 or 1)."""
+    values: dict[str, Any] = {
+        "access_token": vault.encrypt(fresh.access_token),
+        "token_expires_at": fresh.expires_at,
+    }
+    if fresh.refresh_token:
+        values["refresh_token"] = vault.encrypt(fresh.refresh_token)
+    if signed_in:
+        values["signed_in_at"] = utc_now()
+    with write_transaction():
+        query = Credential.update(**values).where(
+            Credential.id == credential.id, Credential.updated_at == credential.updated_at
+        )
+        if not signed_in:
+            query = query.where(Credential.refresh_token == credential.refresh_token)
+        changed = query.execute()
+        if signed_in and changed:
+            audit.record(
+                "edit",
+                "credential",
+                credential.id,
+                credential.name,
+                changes={"signed in": [bool(credential.refresh_token), True]},
+                summary=f"Signed in (device code) for {credential.username}",
+            )
+        return changed
+
+
+def _connection(vault: Vault, connector_id: int | None, timeout: float) -> Connection:
+    import ssl
+
+    # Imported here: the connector service uses this one (a proxy's login is a credential).
+    from smtp_tui import connectors
+
+    proxy = connectors.proxy_settings(vault, connector_id).url() if connector_id else None
+    # The trust the SMTP path uses: the system's store, SSL_CERT_FILE honoured.
+    return Connection(ssl.create_default_context(), proxy, timeout)
+
+
+def _device_login(vault: Vault, credential_id: int) -> tuple[Credential, Login]:
+    credential = get(credential_id)
+    if credential.kind != "oauth2-device-code":
+        raise Refused(
+            f"'{credential.name}' is not an OAuth2 sign-in (device code): "
+            "it gets its tokens without a person."
+        )
+    return credential, _login(vault, credential)
+
+
+async def start_sign_in(
+    vault: Vault, credential_id: int, *, connector_id: int | None = None, timeout: float = 30
+) -> DeviceSignIn:
+    """Begin a device sign-in: the verification URI and the code a person enters there (on
+    any device: what works over SSH). Then `finish_sign_in`. Raises TokenError."""
+    from smtp_tui.oauth2 import grants
+
+    credential, login = _device_login(vault, credential_id)
+    return await grants.start_device(login, _connection(vault, connector_id, timeout))
+
+
+async def finish_sign_in(
+    vault: Vault,
+    credential_id: int,
+    sign_in: DeviceSignIn,
+    *,
+    connector_id: int | None = None,
+    timeout: float = 30,
+    on_wait: Callable[[], None] | None = None,
+) -> Credential:
+    """Wait until the person approves the sign-in, then keep its refresh and access tokens
+    (audited as "signed in"). TokenError when it is declined or expires; cancelling stops the
+    wait and stores nothing."""
+    from smtp_tui.oauth2 import grants
+
+    credential, login = _device_login(vault, credential_id)
+    connection = _connection(vault, connector_id, timeout)
+    fresh = await grants.finish_device(login, connection, sign_in, on_wait)
+    if not _keep_tokens(vault, credential, fresh, signed_in=True):
+        raise Refused(
+            f"'{credential.name}' was changed or deleted during the sign-in, so its tokens "
+            "were not kept. Sign in again."
+        )
+    return get(credential_id)
 
 
 def delete(credential_id: int) -> None:

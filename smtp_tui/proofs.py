@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from smtp_tui import accounts, audit, connectors, credentials, settings, validation
 from smtp_tui.errors import DATABASE_ERRORS, Refused, ValidationFailed
 from smtp_tui.mail.compose import Envelope, compose
-from smtp_tui.mail.connectors import ProxySettings
 from smtp_tui.mail.transcript import Line
 from smtp_tui.mail.transport import Outcome, ServerSettings, deliver
 from smtp_tui.store.config import current_user
@@ -90,19 +89,7 @@ def _server_settings(
             )
     proxy = None
     if cleaned.connector_id is not None:
-        connector = connectors.get(cleaned.connector_id)
-        proxy_user = proxy_password = None
-        if connector.credential is not None:
-            proxy_user = connector.credential.username
-            proxy_password = credentials.reveal(vault, connector.credential)
-        proxy = ProxySettings(
-            connector.name,
-            connector.kind,
-            connector.host,
-            connector.port,
-            proxy_user,
-            proxy_password,
-        )
+        proxy = connectors.proxy_settings(vault, cleaned.connector_id)
     return ServerSettings(
         host=cleaned.host,
         port=int(cleaned.port),

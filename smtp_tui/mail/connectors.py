@@ -6,6 +6,7 @@ import asyncio
 import base64
 import socket
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError, ProxyType
 from python_socks.async_.asyncio import Proxy
@@ -26,6 +27,15 @@ class ProxySettings:
 
     def describe(self) -> str:
         return f"{CONNECTOR_KINDS[self.kind]} proxy '{self.name}' at {self.host}:{self.port}"
+
+    def url(self) -> str:
+        """The proxy as httpx takes it (socks5://USER:PASSWORD@HOST:PORT, http://...), for the
+        HTTPS requests of a send (OAuth2 token endpoints). Holds the password: never show it."""
+        login = ""
+        if self.username is not None:
+            login = f"{quote(self.username, safe='')}:{quote(self.password or '', safe='')}@"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.kind}://{login}{host}:{self.port}"
 
 
 async def open_tunnel(proxy: ProxySettings, host: str, port: int, timeout: float) -> socket.socket:

@@ -12,10 +12,8 @@ failure becomes a TokenError with the provider's words and a hint (hints.py).
 from __future__ import annotations
 
 import asyncio
-import ssl
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import authlib.deprecate
@@ -23,6 +21,7 @@ import httpx
 
 from smtp_tui.errors import TokenError
 from smtp_tui.oauth2 import hints, keys
+from smtp_tui.oauth2.records import Connection, DeviceSignIn, Login, Token
 
 # authlib 1.9 warns, on import, that it would rather drive httpx2 (not on PyPI's stable
 # track yet); httpx is the one it supports today. The warning would reach a person's terminal.
@@ -39,49 +38,6 @@ DEFAULT_INTERVAL = 5.0
 MIN_INTERVAL = 0.05
 # When a token response gives no lifetime: an hour, the usual one.
 DEFAULT_LIFETIME = 3600
-
-
-@dataclass(frozen=True)
-class Connection:
-    """How the token endpoint is reached: the SMTP path's trust, the connector, the timeout."""
-
-    ssl_context: ssl.SSLContext
-    proxy: str | None = field(default=None, repr=False)  # may hold the proxy's password
-    timeout: float = 30.0
-
-
-@dataclass(frozen=True)
-class Login:
-    """What a grant needs of a credential (its secrets decrypted, for this call only)."""
-
-    name: str  # the credential's, for the hints
-    kind: str
-    mailbox: str
-    token_url: str
-    device_url: str
-    scope: str
-    client_id: str
-    client_secret: str = field(default="", repr=False)  # or the private key of a certificate
-    certificate: str = ""  # the public certificate of a client-certificate login
-
-
-@dataclass(frozen=True)
-class Token:
-    access_token: str = field(repr=False)
-    expires_at: datetime  # UTC, naive like every stored time
-    refresh_token: str | None = field(default=None, repr=False)  # a new (rotated) one, or None
-
-
-@dataclass(frozen=True)
-class DeviceSignIn:
-    """A device sign-in under way (RFC 8628): show the URI and the code; poll with the rest."""
-
-    verification_uri: str
-    verification_uri_complete: str | None
-    user_code: str
-    expires_at: datetime  # UTC
-    interval: float
-    device_code: str = field(repr=False)
 
 
 def _http(connection: Connection) -> dict:
