@@ -21,7 +21,7 @@ from smtp_tui.errors import NotFound, Refused, TokenError, ValidationFailed
 from smtp_tui.escaping import printable
 from smtp_tui.oauth2 import providers
 from smtp_tui.oauth2.providers import Endpoints
-from smtp_tui.oauth2.records import Connection, DeviceSignIn, Login, Token
+from smtp_tui.oauth2.records import Connection, DeviceSignIn, IssuedToken, Login, Token
 from smtp_tui.store.database import write_transaction
 from smtp_tui.store.models import (
     CREDENTIAL_KINDS,
@@ -288,13 +288,29 @@ async def token(
     before its expiry, else a new one by the kind's grant (kept encrypted with its expiry; a
     refresh token the provider rotated is replaced in the same transaction). Only the sending
     path calls this; never show or store what it returns. Raises TokenError."""
+    issued = await issue_token(
+        vault, credential_id, ssl_context=ssl_context, proxy=proxy, timeout=timeout, now=now
+    )
+    return issued.access_token
+
+
+async def issue_token(
+    vault: Vault,
+    credential_id: int,
+    *,
+    ssl_context: ssl.SSLContext,
+    proxy: str | None,
+    timeout: float,
+    now: datetime | None = None,
+) -> IssuedToken:
+    """`token`, with its expiry and whether it is the cached one (for the transcript)."""
     credential = get(credential_id)
     if credential.kind not in OAUTH2_KINDS:
         raise Refused(f"'{credential.name}' logs in with a password, not an OAuth2 token.")
     moment = now or utc_now()
     expires = credential.token_expires_at
     if credential.access_token and expires is not None and moment < expires - TOKEN_MARGIN:
-        return vault.decrypt(credential.access_token)
+        return IssuedToken(vault.decrypt(credential.access_token), expires, True)
     # Imported here: authlib and httpx load only when a token is fetched.
     from smtp_tui.oauth2 import grants
 
@@ -314,12 +330,22 @@ async def token(
                 credential.refresh_token,
             )
         ):
-            return await token(
+            return await issue_token(
                 vault, credential_id, ssl_context=ssl_context, proxy=proxy, timeout=timeout
             )
         raise
     _keep_tokens(vault, credential, fresh)
-    return fresh.access_token
+    return IssuedToken(fresh.access_token, fresh.expires_at, False)
+
+
+def grant_label(credential: Credential) -> str:
+    """How the credential gets its access tokens, in a transcript's words."""
+    if credential.kind == "oauth2-client-credentials":
+        proof = "certificate" if credential.certificate else "secret"
+        return f"client credentials with a client {proof}"
+    if credential.kind == "oauth2-device-code":
+        return "refresh token of the sign-in"
+    return "Google service account, acting as the mailbox"
 
 
 def _keep_tokens(

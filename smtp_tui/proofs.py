@@ -14,10 +14,11 @@ from smtp_tui import accounts, audit, connectors, credentials, settings, validat
 from smtp_tui.errors import DATABASE_ERRORS, Refused, ValidationFailed
 from smtp_tui.mail.compose import Envelope, compose
 from smtp_tui.mail.transcript import Line
-from smtp_tui.mail.transport import Outcome, ServerSettings, deliver
+from smtp_tui.mail.transport import Outcome, ServerSettings, TokenSource, deliver
+from smtp_tui.oauth2.records import IssuedToken
 from smtp_tui.store.config import current_user
 from smtp_tui.store.database import write_transaction
-from smtp_tui.store.models import SmtpAccount, TestRun, utc_now
+from smtp_tui.store.models import Credential, SmtpAccount, TestRun, utc_now
 from smtp_tui.store.vault import Vault
 from smtp_tui.validation import AccountInput
 
@@ -45,9 +46,13 @@ def _stored_secret_may_go(data: AccountInput, saved: SmtpAccount | None) -> bool
 
 
 def needs_typed_secret(data: AccountInput, saved: SmtpAccount | None) -> bool:
-    """Whether a test of `data` (as edited) must be given the credential's secret by hand."""
+    """Whether a test of `data` (as edited) must be given the credential's secret by hand.
+    Never for an OAuth2 credential: nobody types a token (its test waits for a save)."""
     cleaned, errors = validation.validate_account(data)
-    return not errors and cleaned.authentication and not _stored_secret_may_go(cleaned, saved)
+    if errors or not cleaned.authentication or _stored_secret_may_go(cleaned, saved):
+        return False
+    credential = Credential.get_or_none(Credential.id == cleaned.credential_id)
+    return credential is None or credential.kind == "password"
 
 
 def _validated(data: AccountInput) -> AccountInput:
@@ -72,12 +77,21 @@ def _server_settings(
     cleaned: AccountInput, vault: Vault, saved: SmtpAccount | None, typed_secret: str | None
 ) -> ServerSettings:
     username = password = credential_name = None
+    oauth2: dict = {}
     # Validated, an input names its credential exactly when it authenticates, its connector
     # exactly when it uses one, and its security exactly when the connection is secure.
     if cleaned.credential_id is not None:
         credential = credentials.get(cleaned.credential_id)
         username, credential_name = credential.username, credential.name
-        if typed_secret:
+        if credential.kind != "password":
+            # The token, like a stored secret, goes only to the saved host and port.
+            if not _stored_secret_may_go(cleaned, saved):
+                raise Refused(
+                    "The host, port or credential differ from the saved account, so no OAuth2 "
+                    f"token of '{credential.name}' is sent. Save the account first."
+                )
+            oauth2 = _token_settings(vault, credential)
+        elif typed_secret:
             password = typed_secret
         elif _stored_secret_may_go(cleaned, saved):
             password = credentials.reveal(vault, credential)
@@ -100,7 +114,26 @@ def _server_settings(
         proxy=proxy,
         timeout=float(cleaned.timeout),
         credential_name=credential_name or "",
+        **oauth2,
     )
+
+
+def _token_settings(vault: Vault, credential: Credential) -> dict:
+    """The XOAUTH2 part of the settings: where the send's access token comes from."""
+    credential_id = credential.id
+
+    async def fetch(ssl_context, proxy: str | None, timeout: float) -> IssuedToken:
+        return await credentials.issue_token(
+            vault, credential_id, ssl_context=ssl_context, proxy=proxy, timeout=timeout
+        )
+
+    return {
+        "mechanism": "xoauth2",
+        "token": TokenSource(
+            fetch, credentials.endpoints(credential).token_url, credentials.grant_label(credential)
+        ),
+        "credential_kind": credential.kind,
+    }
 
 
 def prepare(

@@ -200,3 +200,15 @@ async def test_the_xoauth2_server_takes_only_a_token_the_endpoint_issued(xoauth2
         (MAILBOX, "at-forged"),
         (MAILBOX, token.access_token),
     ]
+
+
+async def test_an_endpoint_that_echoes_the_secret_has_it_masked(token_endpoint):
+    token_endpoint.error_reply = (
+        401,
+        {"error": "invalid_client", "error_description": f"bad secret {CLIENT_SECRET} given"},
+    )
+    with pytest.raises(TokenError) as caught:
+        await grants.client_credentials(login(token_endpoint), connection())
+    assert CLIENT_SECRET not in str(caught.value) and "bad secret ******** given" in str(
+        caught.value
+    )

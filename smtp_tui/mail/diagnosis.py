@@ -10,10 +10,12 @@ from dataclasses import dataclass, replace
 import aiosmtplib
 from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError
 
+from smtp_tui.errors import TokenError
 from smtp_tui.escaping import printable
 from smtp_tui.mail.masking import Masker
 
 STEPS = (
+    "token",
     "resolve",
     "proxy",
     "connect",
@@ -87,6 +89,44 @@ def tls_failure(step: str, error: ssl.SSLError, server) -> Failure:
     )
 
 
+def _auth_hint(exc: aiosmtplib.SMTPResponseException, server) -> str:
+    """What to do about a refused login: Exchange Online's and the OAuth2 cases by their codes."""
+    mailbox = server.username or "MAILBOX"
+    if "5.7.139" in exc.message:
+        return (
+            "SMTP AUTH is turned off for the tenant or this mailbox. An Exchange administrator "
+            f"turns it on: Set-CASMailbox -Identity {mailbox} -SmtpClientAuthenticationDisabled "
+            "$false (and for the whole tenant: Set-TransportConfig "
+            "-SmtpClientAuthenticationDisabled $false)."
+        )
+    oauth2 = getattr(server, "mechanism", "password") == "xoauth2"
+    kind = getattr(server, "credential_kind", "password")
+    if oauth2 and kind == "oauth2-client-credentials" and exc.code == 535:
+        return (
+            "Exchange Online does not let the application send as this mailbox: register the "
+            "application's service principal in Exchange (New-ServicePrincipal -AppId CLIENT_ID "
+            "-ObjectId OBJECT_ID, the object ID of its Enterprise application) and grant it the "
+            f"mailbox (Add-MailboxPermission -Identity {mailbox} -User OBJECT_ID -AccessRights "
+            "FullAccess); the application needs SMTP.SendAsApp with admin consent."
+        )
+    if oauth2 and kind == "google-service-account":
+        return (
+            f"Google refused the token for {mailbox}: the mailbox must be a user of the "
+            "Workspace domain whose administrator granted the service account domain-wide "
+            "delegation for https://mail.google.com/."
+        )
+    if oauth2:
+        return (
+            f"The token was refused for {mailbox}: sign in as this mailbox (or one allowed to "
+            "send as it) with the SMTP.Send permission: smtp-tui credentials authorize "
+            f"{server.credential_name or 'NAME'}."
+        )
+    return (
+        "Check the credential's user name and secret; some providers need an app password "
+        "or SMTP AUTH enabled for the mailbox."
+    )
+
+
 def diagnose(step: str, exc: BaseException, server, mask: Masker | None = None) -> Failure:
     """The verdict for `exc`, raised at `step` of a send to `server` (a ServerSettings).
 
@@ -117,14 +157,13 @@ def _diagnose(step: str, exc: BaseException, server) -> Failure:
             "that is not ASCII): nothing was sent.",
             "Use an address written in ASCII, or a server that offers SMTPUTF8 (RFC 6531).",
         )
+    if isinstance(exc, TokenError):
+        return Failure("token", str(exc), exc.hint)
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError) or (
         step == "AUTH" and isinstance(exc, aiosmtplib.SMTPResponseException)
     ):
         return Failure(
-            step,
-            f"The server refused the credential: {_reply(exc)}.",
-            "Check the credential's user name and secret; some providers need an app password "
-            "or SMTP AUTH enabled for the mailbox.",
+            step, f"The server refused the credential: {_reply(exc)}.", _auth_hint(exc, server)
         )
     if step == "AUTH" and type(exc) is aiosmtplib.SMTPException:
         return Failure(

@@ -41,9 +41,18 @@ class Masker:
     """Masks the given logins (user name, secret) in any text, with every form they travel in."""
 
     def __init__(self, logins: Iterable[tuple[str | None, str | None]] = ()):
+        self.logins = list(logins)
+        self._learn()
+
+    def add(self, user: str | None, secret: str) -> None:
+        """Mask one more login from now on: an OAuth2 access token, known only once fetched."""
+        self.logins.append((user, secret))
+        self._learn()
+
+    def _learn(self) -> None:
         texts: set[str] = set()
         cores: set[str] = set()
-        for user, secret in logins:
+        for user, secret in self.logins:
             if not secret:
                 continue
             user_bytes, secret_bytes = (user or "").encode(), secret.encode()

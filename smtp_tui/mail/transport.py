@@ -11,7 +11,7 @@ import asyncio
 import email.policy
 import socket
 import ssl
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import aiosmtplib
@@ -22,6 +22,7 @@ from smtp_tui.mail.connectors import ProxySettings, open_tunnel
 from smtp_tui.mail.diagnosis import Failure, diagnose
 from smtp_tui.mail.masking import Masker
 from smtp_tui.mail.transcript import Line, Transcript
+from smtp_tui.oauth2.records import IssuedToken
 
 # For EHLO; getfqdn() can wait on DNS.
 LOCAL_HOSTNAME = socket.gethostname() or "localhost"
@@ -40,6 +41,21 @@ class ServerSettings:
     proxy: ProxySettings | None = None
     timeout: float = 30.0
     credential_name: str = ""
+    # "password" (AUTH PLAIN or LOGIN) or "xoauth2": an OAuth2 access token from `token`,
+    # fetched at the step "token", before connecting, and sent as SASL XOAUTH2.
+    mechanism: str = "password"
+    token: TokenSource | None = field(default=None, repr=False)
+    credential_kind: str = "password"  # credentials.KINDS, for the diagnosis
+
+
+@dataclass(frozen=True)
+class TokenSource:
+    """Where a send's access token comes from: `fetch(ssl_context, proxy_url, timeout)`, and
+    what the transcript says of it (the token URL and the grant)."""
+
+    fetch: Callable[[ssl.SSLContext, str | None, float], Awaitable[IssuedToken]]
+    url: str
+    grant: str  # "client credentials", "refresh token", "Google service account"
 
 
 @dataclass(frozen=True)
@@ -116,7 +132,12 @@ async def deliver(
     transcript = Transcript(on_line, mask)
     step = "resolve"
     smtp: _NarratedSMTP | None = None
+    access_token = None
     try:
+        if server.mechanism == "xoauth2" and server.token is not None:
+            step = "token"
+            access_token = await _fetch_token(server, server.token, transcript)
+            step = "resolve"
         sock = None
         if server.proxy is None:
             addresses = await asyncio.wait_for(
@@ -172,7 +193,15 @@ async def deliver(
             _describe_tls(smtp, transcript)
             step = "EHLO"
             await smtp.ehlo()
-        if server.username is not None:
+        if server.username is not None and access_token is not None:
+            step = "AUTH"
+            if "xoauth2" not in smtp.server_auth_methods:
+                offered = ", ".join(m.upper() for m in smtp.server_auth_methods)
+                raise aiosmtplib.SMTPException(
+                    f"it does not offer XOAUTH2 (it offers: {offered or 'no login at all'})"
+                )
+            await smtp.auth_xoauth2(server.username, access_token)
+        elif server.username is not None:
             step = "AUTH"
             await smtp.login(server.username, server.password or "")
         step = "MAIL"
@@ -221,6 +250,25 @@ async def deliver(
     transcript.add("error", f"{failure.step}: {failure.summary}")
     transcript.add("error", f"Hint: {failure.hint}")
     return Outcome(False, check_only, failure, transcript, transcript.elapsed)
+
+
+async def _fetch_token(server: ServerSettings, source: TokenSource, transcript: Transcript) -> str:
+    """The access token of the send, masked from here on in everything said of the send."""
+    route = f" through the {server.proxy.describe()}" if server.proxy else ""
+    transcript.info(f"Fetching an OAuth2 token from {source.url} ({source.grant}){route}")
+    # The token endpoint is always verified, with the trust store of the SMTP path
+    # (SSL_CERT_FILE honoured): Ignore certificate errors is about the SMTP server only.
+    issued = await source.fetch(
+        ssl.create_default_context(),
+        server.proxy.url() if server.proxy else None,
+        server.timeout,
+    )
+    transcript.mask.add(server.username, issued.access_token)
+    until = f"valid until {issued.expires_at:%Y-%m-%d %H:%M:%S} UTC"
+    transcript.info(
+        f"Using the cached token, {until}" if issued.reused else f"Token received, {until}"
+    )
+    return issued.access_token
 
 
 async def _quit(smtp: aiosmtplib.SMTP) -> None:

@@ -20,6 +20,7 @@ import authlib.deprecate
 import httpx
 
 from smtp_tui.errors import TokenError
+from smtp_tui.mail.masking import Masker
 from smtp_tui.oauth2 import hints, keys
 from smtp_tui.oauth2.records import Connection, DeviceSignIn, Login, Token
 
@@ -79,7 +80,9 @@ async def _guarded(login: Login, url: str, work, timeout: float | None):
         async with asyncio.timeout(timeout):
             return await work()
     except OAuthError as exc:
-        error, description = exc.error or "", exc.description or ""
+        # A careless or hostile endpoint may echo what it was sent: the secret is masked.
+        mask = Masker([(login.client_id, login.client_secret)])
+        error, description = mask(exc.error or ""), mask(exc.description or "")
         raise TokenError(
             error, description, hints.for_refusal(login, error, description), url=url
         ) from None

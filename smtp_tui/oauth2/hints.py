@@ -106,8 +106,8 @@ def network_error(exc: BaseException, url: str) -> TokenError:
         return TokenError(
             "",
             f"the network connector refused: {exc}",
-            "Check the connector's host, port and credential, and that the proxy may reach "
-            "the token endpoint.",
+            "Check the network connector's host, port and credential, and that the proxy may "
+            "reach the token endpoint.",
             url=url,
         )
     if isinstance(exc, httpx.TimeoutException):

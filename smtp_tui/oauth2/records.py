@@ -52,3 +52,12 @@ class DeviceSignIn:
     expires_at: datetime  # UTC
     interval: float
     device_code: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """The access token a send logs in with, and whether it is the cached one."""
+
+    access_token: str = field(repr=False)
+    expires_at: datetime  # UTC
+    reused: bool
