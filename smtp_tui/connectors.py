@@ -6,12 +6,12 @@ Connectors are the proxies through which a segregated appliance reaches its serv
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from peewee import fn
 
 from smtp_tui import audit, credentials, validation
 from smtp_tui.errors import NotFound, Refused, ValidationFailed
-from smtp_tui.mail.connectors import ProxySettings
 from smtp_tui.store.database import write_transaction
 from smtp_tui.store.models import (
     CONNECTOR_KINDS,
@@ -21,6 +21,9 @@ from smtp_tui.store.models import (
     utc_now,
 )
 from smtp_tui.store.vault import Vault
+
+if TYPE_CHECKING:
+    from smtp_tui.mail.connectors import ProxySettings
 from smtp_tui.validation import FieldError
 
 # The kinds of connector, each with its label: socks5 -> SOCKS5, ...
@@ -42,6 +45,9 @@ def get(connector_id: int) -> NetworkConnector:
 
 def proxy_settings(vault: Vault, connector_id: int) -> ProxySettings:
     """How a send goes through the connector, with the proxy's login (its secret decrypted)."""
+    # Imported here: python-socks loads only for a send.
+    from smtp_tui.mail.connectors import ProxySettings
+
     connector = get(connector_id)
     user = password = None
     if connector.credential is not None:

@@ -53,6 +53,8 @@ def test_opening_the_tui_imports_nothing_only_a_command_uses():
     heavy = (
         "aiosmtplib",
         "python_socks",
+        "httpx",
+        "authlib",
         "xlsxwriter",
         "smtp_tui.reports.schedules",
         "smtp_tui.proofs",

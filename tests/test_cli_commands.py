@@ -186,9 +186,9 @@ def test_usage_errors_exit_2(cli):
 def test_credentials_take_the_secret_from_stdin_never_argv(cli, tmp_path):
     added = cli("credentials", "add", "relay", "--username", "svc", input=SECRET + "\n")
     assert added.returncode == 0
-    assert json.loads(cli("credentials", "list", "--json").stdout) == [
-        {"name": "relay", "username": "svc"}
-    ]
+    [relay] = json.loads(cli("credentials", "list", "--json").stdout)
+    assert (relay["name"], relay["username"], relay["kind"]) == ("relay", "svc", "password")
+    assert relay["token_url"] == relay["client_id"] == "" and relay["signed_in"] is False
     assert (
         cli(
             "connectors",

@@ -6,7 +6,8 @@ import getpass
 import sys
 
 from smtp_tui import connectors, credentials, settings, validation
-from smtp_tui.cli.output import as_json, say, table
+from smtp_tui.cli import oauth
+from smtp_tui.cli.output import as_json, error, say, table
 from smtp_tui.errors import ValidationFailed
 from smtp_tui.store.models import CONNECTOR_KINDS
 
@@ -20,15 +21,18 @@ def add_parsers(commands, parents) -> None:
     sub = group.add_subparsers(title="commands", metavar="COMMAND", required=True)
     add = sub.add_parser(
         "add",
-        help="add a credential; the secret is read from a masked prompt or stdin",
+        help="add a credential: a password, or an OAuth2 login (--oauth2); the secret is read "
+        "from a masked prompt or stdin, never from the command line",
         parents=parents,
     )
     add.add_argument("name", metavar="NAME")
-    add.add_argument("--username", required=True)
+    add.add_argument("--username", required=True, help="the user name; for OAuth2, the mailbox")
+    oauth.add_arguments(add)
     add.set_defaults(run=add_credential)
     listing = sub.add_parser("list", help="every credential (never its secret)", parents=parents)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=list_credentials)
+    oauth.add_authorize_parser(sub, parents)
     delete = sub.add_parser("delete", help="delete a credential nobody uses", parents=parents)
     delete.add_argument("name", metavar="NAME")
     delete.set_defaults(run=delete_credential)
@@ -60,16 +64,22 @@ def add_parsers(commands, parents) -> None:
     footer.set_defaults(run=footer_text)
 
 
-def _read_secret() -> str:
+def _read_secret(prompt: str = "Secret (not shown): ") -> str:
     """From a masked prompt on a terminal, else the first line of stdin: never from argv.
     Read as bytes, whatever the locale: bytes that are not UTF-8 come as lone surrogates
     (as Python decodes argv), which the service refuses."""
     if sys.stdin.isatty():
-        return getpass.getpass("Secret (not shown): ")
+        return getpass.getpass(prompt)
     return sys.stdin.buffer.readline().decode("utf-8", "surrogateescape").rstrip("\r\n")
 
 
 def add_credential(args, context) -> int:
+    if args.oauth2 is not None:
+        return oauth.add_oauth2_credential(args, context, _read_secret)
+    misplaced = oauth.misplaced_options(args)
+    if misplaced:
+        error(misplaced)
+        return EXIT_USAGE
     secret = _read_secret()
     saved = credentials.save(context.vault, name=args.name, username=args.username, secret=secret)
     say(f"Added credential '{saved.name}' (secret stored encrypted).")
@@ -77,11 +87,17 @@ def add_credential(args, context) -> int:
 
 
 def list_credentials(args, context) -> int:
-    rows = credentials.all_credentials()
+    rows = [credentials.describe(c) for c in credentials.all_credentials()]
     if args.json:
-        as_json([{"name": c.name, "username": c.username} for c in rows])
+        as_json(rows)
     else:
-        table(("Name", "User name"), [(c.name, c.username) for c in rows])
+        table(
+            ("Name", "Kind", "User name", "Client ID", "Token"),
+            [
+                (r["name"], r["kind_label"], r["username"], r["client_id"], oauth.token_state(r))
+                for r in rows
+            ],
+        )
     return EXIT_OK
 
 
