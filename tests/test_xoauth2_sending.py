@@ -218,3 +218,24 @@ async def test_the_token_endpoint_is_reached_through_the_connector(
     assert outcome.ok, text
     assert "(client credentials with a client secret) through the" in text
     assert "proxy-Pa55" not in text and len(endpoint.requests) == 1
+
+
+async def test_an_edited_host_gets_no_token(db, vault, xoauth2_server):
+    from dataclasses import replace
+
+    from smtp_tui.errors import Refused
+    from smtp_tui.validation import AccountInput
+
+    endpoint = xoauth2_server.handler.endpoint
+    account = account_for(
+        xoauth2_server, oauth2_credential(vault, endpoint, "oauth2-client-credentials")
+    )
+    edited = replace(AccountInput.from_account(account), host="127.0.0.1")
+    # Nobody types a token: the test waits for a save rather than asking for a secret.
+    assert not proofs.needs_typed_secret(edited, account)
+    with pytest.raises(Refused, match="Save the account first"):
+        proofs.prepare(
+            edited, vault, to=TO, subject=TEST_SUBJECT, body=TEST_BODY, saved=account,
+            typed_secret="typed",
+        )  # fmt: skip
+    assert endpoint.requests == []
