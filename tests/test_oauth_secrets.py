@@ -3,9 +3,6 @@ access token is anywhere but encrypted in its column: not in the database file o
 exports, the audit trail, the transcripts of the test history, or what the commands print."""
 
 import base64
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -24,6 +21,7 @@ from tests.oauth_servers import (
     service_account_json,
     service_account_key_pair,
 )
+from tests.test_cli_test import smtp_tui
 
 
 def key_lines(pem: str) -> list[str]:
@@ -100,19 +98,8 @@ async def test_no_oauth2_secret_is_anywhere(context, tmp_path, xoauth2_server, s
         exports.append((tmp_path / f"report.{fmt}").read_bytes())
     sheet = openpyxl.load_workbook(tmp_path / "report.xlsx").active
     exports.append(str(list(sheet.iter_rows(values_only=True))).encode())
-    env = {
-        **os.environ,
-        "SMTP_TUI_DB": context.config.database,
-        "SMTP_TUI_KEY_FILE": str(context.config.key_file),
-    }
     outputs = [
-        subprocess.run(
-            [sys.executable, "-m", "smtp_tui", *command],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )  # fmt: skip
+        smtp_tui(context, *command)
         for command in (
             ["credentials", "list"],
             ["credentials", "list", "--json"],
