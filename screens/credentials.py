@@ -347,7 +347,8 @@ class CredentialForm(RecordForm):
 class CredentialsScreen(RecordListScreen):
     TITLE = "Credentials"
     NOUN = "credential"
-    COLUMNS = ("Name", "Kind", "User name", "Login")
+    # The login's state before the user name (often a long mailbox): both fit at 80 columns.
+    COLUMNS = ("Name", "Kind", "Login", "User name")
     BINDINGS = [
         *RecordListScreen.BINDINGS,
         Binding(
@@ -367,17 +368,17 @@ class CredentialsScreen(RecordListScreen):
         return [
             record.name,
             credentials.KINDS.get(described["kind"], described["kind"]),
-            record.username,
             self._login(described),
+            record.username,
         ]
 
     @staticmethod
     def _login(described: dict) -> str:
         kind = described["kind"]
         if kind == DEVICE_CODE:
-            return "signed in" if described["signed_in"] else "not signed in (press i)"
+            return "signed in" if described["signed_in"] else "not signed in"
         if kind == CLIENT_CREDENTIALS and described.get("client_auth") == "certificate":
-            return "client certificate (key encrypted)"
+            return "certificate (key encrypted)"
         if kind == SERVICE_ACCOUNT:
             return "JSON key (encrypted)"
         return "•••••• (encrypted)"
