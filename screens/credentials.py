@@ -1,22 +1,62 @@
-"""Credentials: the user names and secrets that accounts and connectors log in with."""
+"""Credentials: the user names and secrets, or the OAuth2 logins, that accounts and connectors
+log in with."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import Input, RadioSet
+from textual.events import DescendantBlur
+from textual.widgets import Input, RadioSet, Select
 
-from smtp_tui import credentials
+from smtp_tui import credentials, validation
+from smtp_tui.errors import ValidationFailed
+from smtp_tui.screens.confirm import ConfirmModal
 from smtp_tui.screens.forms import RecordForm
 from smtp_tui.screens.literal import literal, notify
 from smtp_tui.screens.records import RecordListScreen
-from smtp_tui.screens.widgets import FormRow, TextInput, YesNo
+from smtp_tui.screens.sign_in import SignInModal
+from smtp_tui.screens.widgets import Choice, FormRow, TextInput, YesNo
+from smtp_tui.validation import CredentialInput
 
 if TYPE_CHECKING:
     from smtp_tui.app import SmtpApp
+
+PASSWORD, CLIENT_CREDENTIALS = "password", "oauth2-client-credentials"
+DEVICE_CODE, SERVICE_ACCOUNT = "oauth2-device-code", "google-service-account"
+# The rows each kind shows (name and kind always); the service says what each must hold.
+KIND_ROWS = {
+    PASSWORD: ("username", "secret"),
+    CLIENT_CREDENTIALS: (
+        "username",
+        "provider",
+        "tenant",
+        "token_url",
+        "client_id",
+        "scope",
+        "client_auth",
+        "secret",
+        "client_certificate",
+    ),
+    DEVICE_CODE: (
+        "username",
+        "provider",
+        "tenant",
+        "token_url",
+        "device_url",
+        "client_id",
+        "scope",
+    ),
+    SERVICE_ACCOUNT: ("username", "key_file"),
+}
+# The rows holding what is stored encrypted, which an edit keeps unless replaced.
+SECRET_ROWS = ("secret", "client_certificate", "key_file")
+TEXT_ROWS = ("name", "username", "tenant", "token_url", "device_url", "client_id", "scope")
+CLIENT_AUTH = [("secret", "Client secret"), ("certificate", "Client certificate")]
 
 
 def credential_options() -> list[tuple[Content, int]]:
@@ -25,7 +65,8 @@ def credential_options() -> list[tuple[Content, int]]:
 
 
 class CredentialForm(RecordForm):
-    """The secret is typed masked and never shown again; editing offers to replace it."""
+    """A Kind choice shows the rows of that kind. Secrets are typed masked or read from a file
+    and never shown again; editing keeps them unless replaced."""
 
     # Textual's `app` property, typed as this application (an annotation, for the type checker)
     app: SmtpApp
@@ -33,23 +74,64 @@ class CredentialForm(RecordForm):
     def __init__(self, credential=None):
         super().__init__()
         self.credential = credential
+        self.stored = credentials.describe(credential) if credential is not None else {}
         self.title_text = f"Edit credential '{credential.name}'" if credential else "New credential"
 
+    def _text(self, field: str, placeholder: str = "") -> TextInput:
+        # As stored, not as described: an empty scope means the provider's, and stays so.
+        return TextInput(
+            getattr(self.credential, field, ""),
+            id=f"f-{field}",
+            compact=True,
+            placeholder=placeholder,
+        )
+
     def body(self) -> ComposeResult:
-        credential = self.credential
+        stored = self.stored
         yield FormRow(
             "Name",
-            TextInput(credential.name if credential else "", id="f-name", compact=True),
+            TextInput(self.credential.name if self.credential else "", id="f-name", compact=True),
             field="name",
             required=True,
         )
         yield FormRow(
-            "User name",
-            TextInput(credential.username if credential else "", id="f-username", compact=True),
-            field="username",
-            required=True,
+            "Kind",
+            Select(
+                [(label, kind) for kind, label in credentials.KINDS.items()],
+                value=stored.get("kind", PASSWORD),
+                allow_blank=False,
+                id="f-kind",
+                compact=True,
+            ),
+            field="kind",
         )
-        if credential is not None:
+        yield FormRow("User name", self._text("username"), field="username", required=True)
+        yield FormRow(
+            "Provider",
+            Select(
+                [(label, key) for key, label in credentials.PROVIDERS.items()],
+                value=getattr(self.credential, "provider", ""),
+                allow_blank=False,
+                id="f-provider",
+                compact=True,
+            ),
+            field="provider",
+        )
+        yield FormRow(
+            "Tenant", self._text("tenant", "directory (tenant) ID or domain"), field="tenant"
+        )
+        yield FormRow("Token URL", self._text("token_url", "https://…"), field="token_url")
+        yield FormRow(
+            "Device authorization URL", self._text("device_url", "https://…"), field="device_url"
+        )
+        yield FormRow("Client ID", self._text("client_id"), field="client_id", required=True)
+        yield FormRow("Scope", self._text("scope", "empty: the provider's default"), field="scope")
+        yield FormRow(
+            "Client login",
+            Choice(CLIENT_AUTH, stored.get("client_auth") or "secret", id="f-client_auth"),
+            field="client_auth",
+        )
+        if self.credential is not None:
             yield FormRow("Replace secret", YesNo(False, id="f-replace"), field="replace")
         yield FormRow(
             "Secret",
@@ -60,50 +142,267 @@ class CredentialForm(RecordForm):
                 placeholder="stored encrypted, never shown again",
             ),
             field="secret",
-            required=credential is None,
+            required=self.credential is None,
+        )
+        yield self._file_row(
+            "Certificate PEM file",
+            "client_certificate",
+            "a PEM with the private key and the certificate",
+        )
+        yield self._file_row(
+            "JSON key file", "key_file", "path of the service account's key (.json)"
+        )
+
+    def _file_row(self, label: str, field: str, placeholder: str) -> FormRow:
+        """A row naming a file whose text is the secret: read on save, never shown."""
+        return FormRow(
+            label,
+            TextInput(id=f"f-{field}", compact=True, placeholder=placeholder),
+            field=field,
+            required=self.credential is None,
         )
 
     def on_mount(self) -> None:
         super().on_mount()
-        self._follow_replace()
+        self._follow_choices()
 
-    @on(RadioSet.Changed, "#f-replace")
-    def _follow_replace(self) -> None:
-        if self.credential is not None:
-            self.query_one("#row-secret").disabled = not self.query_one("#f-replace", YesNo).value
+    # Which rows show ------------------------------------------------------------------------
+
+    @property
+    def kind(self) -> str:
+        return self.query_one("#f-kind", Select).selection or PASSWORD
+
+    @property
+    def client_auth(self) -> str:
+        return self.query_one("#f-client_auth", Choice).value or "secret"
+
+    def _shown_rows(self) -> set[str]:
+        kind = self.kind
+        rows = {"name", "kind", *KIND_ROWS[kind]}
+        provider = self.query_one("#f-provider", Select).selection or ""
+        if provider != "microsoft365":
+            rows.discard("tenant")
+        if provider:
+            rows -= {"token_url", "device_url"}
+        if kind == CLIENT_CREDENTIALS:
+            rows.discard("client_certificate" if self.client_auth == "secret" else "secret")
+        if self.credential is not None and rows & set(SECRET_ROWS):
+            rows.add("replace")
+        return rows
+
+    @property
+    def replacing(self) -> bool:
+        """Whether the save stores what the secret rows hold (always for a new credential)."""
+        return self.credential is None or bool(self.query_one("#f-replace", YesNo).value)
+
+    @on(Select.Changed)
+    @on(RadioSet.Changed)
+    def _follow_choices(self) -> None:
+        if self.credential is not None and (
+            self.kind != self.stored.get("kind")
+            or (self.kind == CLIENT_CREDENTIALS and self.client_auth != self.stored["client_auth"])
+        ):
+            # Another kind of login needs its own secret: the stored one cannot serve it.
+            self.query_one("#f-replace", YesNo).value = True
+        shown = self._shown_rows()
+        for row in self.query(FormRow):
+            row.display = row.field in shown
+        oauth2 = self.kind != PASSWORD
+        self.query_one("#row-username", FormRow).relabel("Mailbox" if oauth2 else "User name")
+        self.query_one("#row-secret", FormRow).relabel("Client secret" if oauth2 else "Secret")
+        for field in SECRET_ROWS:
+            self.query_one(f"#row-{field}").disabled = not self.replacing
+        self._recheck(set())
+
+    # Reading and saving ---------------------------------------------------------------------
 
     def _value(self, field: str) -> str:
         return self.query_one(f"#f-{field}", Input).value
 
-    def snapshot(self) -> object:
-        return self._value("name"), self._value("username"), bool(self._value("secret"))
+    def _shown_value(self, field: str, shown: set[str]) -> str:
+        return self._value(field) if field in shown else ""
 
-    def submit(self) -> int:
-        replacing = self.credential is None or self.query_one("#f-replace", YesNo).value
-        saved = credentials.save(
-            self.app.context.vault,
+    def snapshot(self) -> object:
+        return (
+            self.kind,
+            self.query_one("#f-provider", Select).selection,
+            self.client_auth,
+            self.replacing,
+            *(self._value(field) for field in (*TEXT_ROWS, *SECRET_ROWS)),
+        )
+
+    def read_form(self) -> tuple[CredentialInput, dict[str, str]]:
+        """The form as the service takes it, and the errors of the files it names (a client
+        certificate or a Google key is read from its file)."""
+        shown = self._shown_rows()
+        secret: str | None = None
+        certificate: str | None = None
+        file_errors: dict[str, str] = {}
+        if self.replacing:
+            secret = self._value("secret") if "secret" in shown else ""
+            for field in ("key_file", "client_certificate"):
+                if field in shown:
+                    secret = None
+                    # No file named: the service says what is missing.
+                    if not self._value(field):
+                        continue
+                    try:
+                        text = credentials.read_secret_file(self._value(field), field)
+                    except ValidationFailed as failure:
+                        file_errors |= failure.errors
+                    else:
+                        secret, certificate = (text, None) if field == "key_file" else (None, text)
+        data = CredentialInput(
             name=self._value("name"),
             username=self._value("username"),
-            secret=self._value("secret") if replacing else None,
-            credential_id=self.credential.id if self.credential else None,
+            secret=secret,
+            kind=self.kind,
+            provider=self.query_one("#f-provider", Select).selection or ""
+            if "provider" in shown
+            else "",
+            client_certificate=certificate,
+            **{
+                field: self._shown_value(field, shown)
+                for field in ("tenant", "token_url", "device_url", "client_id", "scope")
+            },
         )
+        return data, file_errors
+
+    def field_errors(self) -> dict[str, str]:
+        """Every field's error as the service would say it, under the row that shows it,
+        without saving."""
+        data, file_errors = self.read_form()
+        errors = validation.validate_credential(data, self.credential)[1]
+        return self._placed(errors) | file_errors
+
+    def submit(self) -> int:
+        data, file_errors = self.read_form()
+        if file_errors:
+            raise ValidationFailed(self.field_errors())
+        try:
+            saved = credentials.save(
+                self.app.context.vault,
+                credential_id=self.credential.id if self.credential else None,
+                **dataclasses.asdict(data),
+            )
+        except ValidationFailed as failure:
+            raise ValidationFailed(self._placed(failure.errors)) from failure
         notify(self, f"Saved credential '{saved.name}'.")
         return saved.id
+
+    def _placed(self, errors: dict[str, str]) -> dict[str, str]:
+        """The service's errors under the rows that show them: a Google key or a client
+        certificate is the secret the service speaks of, read from the file named here."""
+        shown = self._shown_rows()
+        if "secret" in errors and "secret" not in shown:
+            row = next((r for r in ("key_file", "client_certificate") if r in shown), "secret")
+            errors = {**errors, row: errors["secret"]}
+            del errors["secret"]
+        return errors
+
+    # Errors go as soon as the field is right ----------------------------------------------
+
+    def on_descendant_blur(self, event: DescendantBlur) -> None:
+        """Check the field the user just left, with the same rules as a save."""
+        field = (event.widget.id or "").removeprefix("f-")
+        if field in TEXT_ROWS + SECRET_ROWS:
+            self._recheck({field})
+
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        self._recheck(set())
+
+    def _recheck(self, fields: set[str]) -> None:
+        """The errors shown, and those of `fields`, as they are now: gone when right."""
+        rows = {row.field: row for row in self.query(FormRow)}
+        checked = fields | {field for field, row in rows.items() if row.has_class("-invalid")}
+        if not checked:
+            return
+        errors = self.field_errors()
+        for field in checked & rows.keys():
+            rows[field].show_error(errors.get(field))
+
+    def after_save(self, record_id: int) -> None:
+        saved = credentials.get(record_id)
+        if not credentials.needs_sign_in(saved):
+            self.dismiss(record_id)
+            return
+        app = self.app
+
+        def answered(now: bool | None) -> None:
+            self.dismiss(record_id)
+            if now:
+                app.push_screen(SignInModal(record_id, saved.name, saved.username))
+
+        app.push_screen(
+            ConfirmModal(
+                f"'{saved.name}' needs a person to sign in before it can send. Sign in now?",
+                yes="Sign in now",
+                no="Later",
+            ),
+            answered,
+        )
 
 
 class CredentialsScreen(RecordListScreen):
     TITLE = "Credentials"
     NOUN = "credential"
-    COLUMNS = ("Name", "User name", "Secret")
+    # The login's state before the user name (often a long mailbox): both fit at 80 columns.
+    COLUMNS = ("Name", "Kind", "Login", "User name")
+    BINDINGS = [
+        *RecordListScreen.BINDINGS,
+        Binding(
+            "i",
+            "sign_in",
+            "Sign in",
+            tooltip="Sign in to the highlighted OAuth2 (device code) credential: "
+            "a code to enter on another device",
+        ),
+    ]
 
     def records(self):
         return credentials.all_credentials()
 
     def cells(self, record):
-        return [record.name, record.username, "•••••• (encrypted)"]
+        described = credentials.describe(record)
+        return [
+            record.name,
+            credentials.KINDS.get(described["kind"], described["kind"]),
+            self._login(described),
+            record.username,
+        ]
+
+    @staticmethod
+    def _login(described: dict) -> str:
+        kind = described["kind"]
+        if kind == DEVICE_CODE:
+            return "signed in" if described["signed_in"] else "not signed in"
+        if kind == CLIENT_CREDENTIALS and described.get("client_auth") == "certificate":
+            return "certificate (key encrypted)"
+        if kind == SERVICE_ACCOUNT:
+            return "JSON key (encrypted)"
+        return "•••••• (encrypted)"
 
     def form(self, record=None):
         return CredentialForm(record)
 
     def delete_record(self, record_id: int) -> None:
         credentials.delete(record_id)
+
+    def on_screen_resume(self) -> None:
+        # A sign-in finishes in its own window, after the form that offered it closed.
+        self.reload()
+
+    def action_sign_in(self) -> None:
+        record = self._chosen()
+        if record is None:
+            return
+        if credentials.describe(record)["kind"] != DEVICE_CODE:
+            notify(
+                self,
+                f"'{record.name}' does not sign in: only an "
+                f"{credentials.KINDS[DEVICE_CODE]} credential does.",
+                severity="warning",
+            )
+            return
+        self.app.push_screen(SignInModal(record.id, record.name, record.username))

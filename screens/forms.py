@@ -114,7 +114,11 @@ class RecordForm(ModalScreen[int | None]):
                 timeout=10,
             )
         else:
-            self.dismiss(record_id)
+            self.after_save(record_id)
+
+    def after_save(self, record_id: int) -> None:
+        """What follows a save: closing, unless a form has something to offer first."""
+        self.dismiss(record_id)
 
     def action_cancel(self) -> None:
         if not self.changed:

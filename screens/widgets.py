@@ -58,6 +58,12 @@ class FormRow(Vertical):
             yield from self.controls
         yield Static(id=f"error-{self.field}", classes="form-error")
 
+    def relabel(self, label: str) -> None:
+        """A new label for the field (a credential's user name is a mailbox for OAuth2)."""
+        self.label = label
+        if self.is_mounted:
+            self.query_one(".form-label", Label).update(label + (" *" if self.required else ""))
+
     def show_error(self, message: str | None) -> None:
         error = self.query_one(".form-error", Static)
         # literal(): the message may quote what was typed.
