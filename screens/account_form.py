@@ -11,13 +11,14 @@ from textual.content import Content
 from textual.events import DescendantBlur
 from textual.widgets import Button, Input, Label, RadioSet, Select, Static
 
-from smtp_tui import accounts, connectors, validation
-from smtp_tui.errors import ServiceError, StaleEdit
+from smtp_tui import accounts, connectors, credentials, presets, validation
+from smtp_tui.errors import NotFound, ServiceError, StaleEdit
 from smtp_tui.screens.conflict import StaleEditModal
 from smtp_tui.screens.connectors import ConnectorForm
 from smtp_tui.screens.credentials import CredentialForm, credential_options
 from smtp_tui.screens.forms import RecordForm
 from smtp_tui.screens.literal import literal, notify
+from smtp_tui.screens.presets import PresetPicker
 from smtp_tui.screens.proof import ProofScreen
 from smtp_tui.screens.widgets import Choice, FormRow, TextInput, YesNo
 from smtp_tui.validation import AccountInput
@@ -56,6 +57,12 @@ class AccountForm(RecordForm):
             "test_email",
             "Test",
             tooltip="Send a test e-mail with these settings, before saving",
+        ),
+        Binding(
+            "ctrl+r",
+            "preset",
+            "Preset",
+            tooltip="Fill host, port and security from a mail provider's preset",
         ),
     ]
 
@@ -142,6 +149,7 @@ class AccountForm(RecordForm):
                 FormRow(
                     "Host",
                     self._input("host", data.host, "smtp.example.com"),
+                    Button("Preset…", id="preset", compact=True, classes="beside"),
                     field="host",
                     required=True,
                 ),
@@ -231,6 +239,7 @@ class AccountForm(RecordForm):
                 ),
             ],
         )
+        yield Static(id="credential-hint", classes="form-hint")
 
     @staticmethod
     def _section(title: str, rows: list[FormRow]) -> ComposeResult:
@@ -255,6 +264,7 @@ class AccountForm(RecordForm):
     def on_mount(self) -> None:
         super().on_mount()
         self._follow_switches()
+        self._follow_server()
 
     # Reading and writing the fields ------------------------------------------------------
 
@@ -276,15 +286,19 @@ class AccountForm(RecordForm):
             self.query_one("#f-secure_type", Choice).value = data.secure_type
             self.query_one("#f-connector", Select).value = self._or_null(data.connector_id)
             self.query_one("#f-credential", Select).value = self._or_null(data.credential_id)
-        self._follow_switches()
+        self._follow_switches(data)
+        self._follow_server()
 
     def snapshot(self) -> object:
         return self.read_input()
 
     # Dependent fields, the port suggestion and its warning --------------------------------
 
-    def _follow_switches(self) -> None:
-        data = self.read_input()
+    def _follow_switches(self, data: AccountInput | None = None) -> None:
+        """The rows that follow the switches and the port, for `data` (the values just put in
+        the fields: a radio set releases its old button only on its own message, later) or the
+        form as it reads."""
+        data = data or self.read_input()
         self.query_one("#row-secure_type").disabled = not data.secure
         self.query_one("#row-connector").disabled = not data.use_connector
         self.query_one("#row-credential").disabled = not data.authentication
@@ -314,6 +328,26 @@ class AccountForm(RecordForm):
         if event.input.has_focus:
             self.port_typed = True
         self._follow_switches()
+
+    @on(Input.Changed, "#f-host")
+    @on(Select.Changed, "#f-credential")
+    def _follow_server(self) -> None:
+        """The user name the provider at this host fixes, under the credential (SendGrid)."""
+        host = self.query_one("#f-host", Input).value
+        preset = presets.for_host(host)
+        username = None
+        credential_id = self.query_one("#f-credential", Select).selection
+        if preset is not None and preset.username and credential_id is not None:
+            try:
+                username = credentials.get(credential_id).username
+            except NotFound:
+                # Deleted elsewhere since the form opened: saving says so.
+                username = None
+        hint = self.query_one("#credential-hint", Static)
+        text = presets.user_name_hint(preset, username)
+        # Its line stays when empty: the form's height does not change with the host.
+        hint.update(literal(text or ""))
+        hint.set_class(bool(username and presets.user_name_warning(host, username)), "-warning")
 
     # Validation --------------------------------------------------------------------------
 
@@ -370,6 +404,40 @@ class AccountForm(RecordForm):
     def action_test_email(self) -> None:
         saved = accounts.get(self.code) if self.code is not None else None
         self.app.push_screen(ProofScreen(self.read_input(), code=self.code, saved=saved))
+
+    # Filling the server from a provider's preset ----------------------------------------
+
+    @on(Button.Pressed, "#preset")
+    def _preset_pressed(self) -> None:
+        self.action_preset()
+
+    def action_preset(self) -> None:
+        self.app.push_screen(PresetPicker(), self._preset_chosen)
+
+    def _preset_chosen(self, preset: presets.Preset | None) -> None:
+        if preset is None:
+            return
+        data = presets.apply(self.read_input(), preset)
+        # The port is the preset's, as a suggestion would be: a change of security suggests again.
+        self.port_typed = False
+        self._populate(data)
+        errors = validation.validate_account(data)[1]
+        for field in ("host", "port", "secure_type"):
+            self.query_one(f"#row-{field}", FormRow).show_error(errors.get(field))
+        self._follow_switches(data)
+        # What was filled in, in sight (once laid out): from the host down to the credential and
+        # its hint. The focus stays where it was: moving it would check the field it leaves.
+        self.call_after_refresh(self._show_server)
+        notify(
+            self,
+            f"Server filled from {preset.label}: {preset.host}:{preset.port}, "
+            f"{preset.security_label}.",
+        )
+
+    def _show_server(self) -> None:
+        self.query_one("#form-body").scroll_to_widget(
+            self.query_one("#row-host"), top=True, animate=False
+        )
 
     # Registering a connector or credential without leaving the form ----------------------
 

@@ -61,7 +61,12 @@ def test_opening_the_tui_imports_nothing_only_a_command_uses():
         "smtp_tui.mail.compose",
         "smtp_tui.demo",
     )
-    commands = ("smtp_tui.cli.accounts", "smtp_tui.cli.reports", "smtp_tui.cli.registry")
+    commands = (
+        "smtp_tui.cli.accounts",
+        "smtp_tui.cli.presets",
+        "smtp_tui.cli.reports",
+        "smtp_tui.cli.registry",
+    )
     code = (
         "import sys\nfrom smtp_tui import cli, app\nargs = cli.parse_args(['--db', 'x.db'])\n"
         "print(sorted(m for m in sys.argv[1:] if m in sys.modules))\n"

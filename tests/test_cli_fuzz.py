@@ -139,6 +139,7 @@ GOOD = {
     "until": ["2099-12-31"],
     "user": ["root"],
     "sort": ["name", "code"],
+    "preset": ["sendgrid", "ses:eu-west-1", "FASTMAIL"],
 }
 ANY_GOOD = st.sampled_from(sorted({value for values in GOOD.values() for value in values}))
 MIXED = st.builds(

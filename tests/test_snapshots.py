@@ -70,6 +70,18 @@ def test_account_form_with_errors(snap_compare, demo_app, size):
     assert snap_compare(demo_app, terminal_size=size, run_before=errors)
 
 
+def test_account_form_with_a_preset_at_80x24(snap_compare, demo_app):
+    """SendGrid chosen in the picker: the server filled in and in sight, and the user-name hint
+    under the credential (once the notice of what was filled, which covers it, has gone)."""
+
+    async def sendgrid(pilot):
+        await _settled(pilot, "n", "ctrl+r", "down", "down", "down", "enter")
+        pilot.app.clear_notifications()
+        await _settled(pilot)
+
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=sendgrid)
+
+
 @pytest.mark.parametrize("key", ["d", "p", "s", "S", "t", "question_mark", "full_stop"])
 def test_output_and_modal_screens_at_80x24(snap_compare, demo_app, key, monkeypatch):
     monkeypatch.setattr(

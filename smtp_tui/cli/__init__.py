@@ -73,7 +73,7 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     )
     if not commands:
         return parser
-    from smtp_tui.cli import accounts, audit, proofs, registry, reports
+    from smtp_tui.cli import accounts, audit, presets, proofs, registry, reports
 
     # --db and --key-file may also follow the command (smtp-tui test X --db ...).
     common = Parser(add_help=False)
@@ -90,6 +90,7 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     registry.add_parsers(subparsers, [common])
     reports.add_parsers(subparsers, [common])
     audit.add_parser(subparsers, [common])
+    presets.add_parser(subparsers, [common])
     proofs.add_parser(subparsers, parents=[common])
     return parser
 

@@ -7,9 +7,10 @@ import json
 import sys
 from dataclasses import replace
 
-from smtp_tui import account_records, accounts, connectors, credentials, validation
+from smtp_tui import account_records, accounts, connectors, credentials, presets, validation
 from smtp_tui.accounts import TEXT_FILTERS, Filters, last_test_label
 from smtp_tui.cli.output import as_json, error, one_line, refused, say, table, yes_no
+from smtp_tui.cli.presets import preset_option
 from smtp_tui.errors import NotFound, ValidationFailed
 from smtp_tui.validation import AccountInput, FieldError, account_code
 
@@ -43,8 +44,9 @@ def add_parser(commands, parents) -> None:
     add = sub.add_parser("add", help="add an account", parents=parents)
     add.add_argument("--name", required=True)
     add.add_argument("--email", required=True, help="the From address")
-    add.add_argument("--host", required=True)
-    add.add_argument("--port", required=True)
+    # Required unless --preset gives them (add_account).
+    add.add_argument("--host")
+    add.add_argument("--port")
     add.add_argument("--inactive", dest="active", action="store_false", default=None)
     _account_options(add, editing=False)
     add.set_defaults(run=add_account)
@@ -79,6 +81,7 @@ def add_parser(commands, parents) -> None:
 
 
 def _account_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
+    preset_option(parser)
     for option in ("reply-to", "return-path", "confirmation-email"):
         parser.add_argument(f"--{option}", metavar="ADDR", help="'' clears it" if editing else None)
     parser.add_argument(
@@ -113,7 +116,10 @@ def _account_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
 
 
 def _apply(data: AccountInput, args: argparse.Namespace) -> AccountInput:
-    """`data` with the options given on the command line; unknown names are field errors."""
+    """`data` with the options given on the command line, over the preset's server when
+    --preset is given; unknown names are field errors."""
+    if args.preset is not None:
+        data = presets.apply(data, args.preset)
     changes: dict = {}
     for field in (
         "name",
@@ -228,9 +234,17 @@ def show_account(args, context) -> int:
 
 
 def add_account(args, context) -> int:
+    missing = [f"--{field}" for field in ("host", "port") if getattr(args, field) is None]
+    if missing and args.preset is None:
+        error(
+            f"accounts add needs {' and '.join(missing)}, or --preset NAME for a provider's "
+            "server (smtp-tui presets lists them)."
+        )
+        return EXIT_USAGE
     data = _apply(AccountInput(), args)
     saved = accounts.save(data)
     say(f"Added '{saved.name}' (code {saved.code}).")
+    _warn_about_user_name(saved)
     return EXIT_OK
 
 
@@ -239,7 +253,16 @@ def edit_account(args, context) -> int:
     data = _apply(AccountInput.from_account(account), args)
     saved = accounts.save(data, code=account.code, expected_version=account.version)
     say(f"Saved '{saved.name}' (code {saved.code}).")
+    _warn_about_user_name(saved)
     return EXIT_OK
+
+
+def _warn_about_user_name(account) -> None:
+    """Saved, but the provider will refuse the login: its user name is fixed (SendGrid)."""
+    if account.credential is not None:
+        warning = presets.user_name_warning(account.host, account.credential.username)
+        if warning:
+            error(f"warning: {warning}")
 
 
 def delete_account(args, context) -> int:
