@@ -225,6 +225,8 @@ def read_secret_file(path: str, what: str) -> str:
     """The text of a PEM or JSON key file a person named, for `save`; ValidationFailed keyed by
     `what` (the field's name) when it is missing, unreadable, too large or not text."""
     limit = validation.SECRET_MAX
+    if not path.strip():
+        raise ValidationFailed({what: "Give the path of the file."})
     try:
         # Looked at before it is opened: opening a FIFO would wait for a writer.
         if not stat.S_ISREG(os.stat(path).st_mode):
@@ -392,6 +394,18 @@ def _connection(vault: Vault, connector_id: int | None, timeout: float) -> Conne
     return Connection(ssl.create_default_context(), proxy, timeout)
 
 
+def sign_in_route(credential_id: int) -> int | None:
+    """The connector a sign-in goes through unless one is named: the one every account using
+    the credential sends through (its tokens are fetched that way too), else none."""
+    routes = {
+        account.connector_id if account.use_connector else None
+        for account in SmtpAccount.select(SmtpAccount.use_connector, SmtpAccount.connector).where(
+            SmtpAccount.credential == credential_id
+        )
+    }
+    return routes.pop() if len(routes) == 1 else None
+
+
 def _device_login(vault: Vault, credential_id: int) -> tuple[Credential, Login]:
     credential = get(credential_id)
     if credential.kind != "oauth2-device-code":
@@ -410,7 +424,8 @@ async def start_sign_in(
     from smtp_tui.oauth2 import grants
 
     credential, login = _device_login(vault, credential_id)
-    return await grants.start_device(login, _connection(vault, connector_id, timeout))
+    route = connector_id if connector_id is not None else sign_in_route(credential_id)
+    return await grants.start_device(login, _connection(vault, route, timeout))
 
 
 async def finish_sign_in(
@@ -428,7 +443,8 @@ async def finish_sign_in(
     from smtp_tui.oauth2 import grants
 
     credential, login = _device_login(vault, credential_id)
-    connection = _connection(vault, connector_id, timeout)
+    route = connector_id if connector_id is not None else sign_in_route(credential_id)
+    connection = _connection(vault, route, timeout)
     fresh = await grants.finish_device(login, connection, sign_in, on_wait)
     if not _keep_tokens(vault, credential, fresh, signed_in=True):
         raise Refused(

@@ -242,6 +242,7 @@ def test_read_secret_file_explains_what_is_wrong(tmp_path):
         (tmp_path, "not a regular file"),
         (binary, "not a text file"),
         (big, "too large"),
+        (" ", "Give the path"),
     ):
         with pytest.raises(ValidationFailed) as caught:
             credentials.read_secret_file(str(path), "client_certificate")

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from smtp_tui import accounts, connectors, credentials, proofs
+from smtp_tui.errors import TokenError
 from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
 from smtp_tui.store.models import Credential, TestRun
 from tests.conftest import account_input
@@ -239,3 +240,29 @@ async def test_an_edited_host_gets_no_token(db, vault, xoauth2_server):
             typed_secret="typed",
         )  # fmt: skip
     assert endpoint.requests == []
+
+
+async def test_a_sign_in_goes_the_way_the_accounts_using_it_send(
+    db, vault, xoauth2_server, socks5_proxy
+):
+    endpoint = xoauth2_server.handler.endpoint
+    login = credentials.save(vault, name="proxy-login", username="proxyuser", secret="wrong")
+    dmz = connectors.save(
+        name="dmz", kind="socks5", host="127.0.0.1", port=socks5_proxy.port, credential_id=login.id
+    )
+    credential = oauth2_credential(vault, endpoint, "oauth2-device-code")
+    assert credentials.sign_in_route(credential.id) is None
+    account_for(xoauth2_server, credential, use_connector=True, connector_id=dmz.id)
+    assert credentials.sign_in_route(credential.id) == dmz.id
+    # The proxy refuses the wrong login, so the device request never reaches the endpoint.
+    with pytest.raises(TokenError):
+        await credentials.start_sign_in(vault, credential.id, timeout=5)
+    assert endpoint.requests == []
+    # With the proxy's right login, the sign-in goes through it.
+    credentials.save(
+        vault, credential_id=login.id, name="proxy-login", username="proxyuser",
+        secret="proxy-Pa55",
+    )  # fmt: skip
+    await sign_in(vault, credential)
+    assert credentials.describe(credentials.get(credential.id))["signed_in"]
+    assert len(endpoint.requests) >= 2
