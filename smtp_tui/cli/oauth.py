@@ -61,7 +61,10 @@ def add_authorize_parser(sub, parents) -> None:
     )
     authorize.add_argument("name", metavar="NAME")
     authorize.add_argument(
-        "--connector", metavar="NAME", help="reach the token endpoint through this connector"
+        "--connector",
+        metavar="NAME",
+        help="reach the token endpoint through this connector (default: the one that the "
+        "accounts using the credential send through)",
     )
     authorize.add_argument(
         "--timeout", type=float, default=30, metavar="SECONDS", help="for each request"
