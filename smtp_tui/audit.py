@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from smtp_tui.escaping import printable
+from smtp_tui.escaping import printable, shortened
 from smtp_tui.paging import page_count
 from smtp_tui.store.config import current_user
 from smtp_tui.store.models import AuditEvent, utc_now
@@ -18,6 +18,10 @@ from smtp_tui.store.models import AuditEvent, utc_now
 PAGE_SIZE = 30
 ACTIONS = ("create", "edit", "delete", "default", "test", "export", "print", "schedule run")
 SECRET_CHANGED = "secret changed"
+
+
+# The length of the audit's name columns (varchar(255) on PostgreSQL).
+NAME_COLUMN = AuditEvent.object_name.max_length
 
 
 def ssh_client() -> str:
@@ -65,14 +69,16 @@ def record(
     summary are kept as they are shown: a file name with bytes that are not UTF-8 (which no
     database takes) or a control character is kept escaped."""
     plain = {field: [_plain(v) for v in values] for field, values in (changes or {}).items()}
+    # Escaped, a name can outgrow its column (PostgreSQL's varchar(255) refuses it, and the
+    # change with it): cut with an ellipsis; the changes keep the whole name.
     return AuditEvent.create(
         at=utc_now(),
-        user=actor or current_user(),
-        client=ssh_client(),
+        user=shortened(actor or current_user(), NAME_COLUMN),
+        client=shortened(ssh_client(), NAME_COLUMN),
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        object_name=printable(name),
+        object_name=shortened(printable(name), NAME_COLUMN),
         changes=json.dumps(plain, ensure_ascii=False, sort_keys=True),
         summary=printable(summary),
     )

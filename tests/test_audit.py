@@ -70,6 +70,19 @@ def test_a_refused_change_leaves_no_audit_row(db):
     assert [e.action for e in events()] == ["create"]
 
 
+def test_a_name_that_grows_when_escaped_fits_its_audit_row(db, monkeypatch):
+    # 43 invisible characters, each kept escaped (\ufeff, six characters) in the audit's name;
+    # found by the fuzz on PostgreSQL, whose varchar(255) refused the row and the change with it
+    name = "\ufeff" * 43
+    monkeypatch.setenv("SSH_CLIENT", "x" * 300 + " 22 22")
+    saved = accounts.save(account_input(1, name=name))
+    [event] = events()
+    assert SmtpAccount.get_by_id(saved.code).name == name
+    assert len(event.object_name) == 255 and event.object_name.endswith("…")
+    assert event.object_name.startswith("\\ufeff" * 40)
+    assert len(event.client) == 255 and json.loads(event.changes)["name"] == [None, name]
+
+
 @pytest.mark.sqlite_only
 def test_the_change_and_its_audit_row_are_one_transaction(db):
     db.execute_sql("DROP TABLE audit_event")  # the audit row cannot be written...
