@@ -75,12 +75,15 @@ def test_a_name_that_grows_when_escaped_fits_its_audit_row(db, monkeypatch):
     # found by the fuzz on PostgreSQL, whose varchar(255) refused the row and the change with it
     name = "\ufeff" * 43
     monkeypatch.setenv("SSH_CLIENT", "x" * 300 + " 22 22")
+    monkeypatch.setenv("LOGNAME", "\x1b[31m" + "u" * 300)
     saved = accounts.save(account_input(1, name=name))
     [event] = events()
     assert SmtpAccount.get_by_id(saved.code).name == name
     assert len(event.object_name) == 255 and event.object_name.endswith("…")
     assert event.object_name.startswith("\\ufeff" * 40)
     assert len(event.client) == 255 and json.loads(event.changes)["name"] == [None, name]
+    assert len(event.user) == 255 and event.user.startswith("\\x1b[31muuu")
+    assert SmtpAccount.get_by_id(saved.code).updated_by == event.user
 
 
 @pytest.mark.sqlite_only

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
+from smtp_tui.escaping import printable, shortened
+
 APP_NAME = "smtp-tui"
 DB_ENV = "SMTP_TUI_DB"
 KEY_FILE_ENV = "SMTP_TUI_KEY_FILE"
@@ -52,4 +54,6 @@ def current_user() -> str:
     except (KeyError, OSError):
         # No passwd entry, e.g. in a bare container.
         user = f"uid {os.getuid()}"
-    return f"{user}@{socket.gethostname()}"
+    # USER and LOGNAME come from the environment: kept printable, and short enough for the
+    # columns that record it (varchar(255) on PostgreSQL).
+    return shortened(printable(f"{user}@{socket.gethostname()}"), 255)
