@@ -9,7 +9,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import DataTable
 
-from smtp_tui import glyphs, last_test
+from smtp_tui import glyphs, verdicts
 from smtp_tui.accounts import Sort
 from smtp_tui.screens.literal import literal_text
 
@@ -58,7 +58,7 @@ def column_widths(total: int, sort: Sort, code_digits: int = 4) -> dict[str, int
     # A code is never cut.
     widths["code"] = max(widths["code"], code_digits)
     widths["active"] = len("Inactive")
-    widths["last_test"] = last_test.longest_label()
+    widths["last_test"] = verdicts.longest_label()
     # Room for the arrow.
     widths[sort.column] = widths.get(sort.column, 0) + 2
     spare = total - sum(widths.values()) - 2 * CELL_PADDING * len(COLUMNS) - 2  # 2: the scroll bar
@@ -97,9 +97,9 @@ def secure_cell(account: SmtpAccount, looks: Looks) -> Text:
 
 def last_test_cell(account: SmtpAccount, looks: Looks) -> Text:
     outcome = account.last_test_outcome
-    label = last_test.label(outcome, account.last_test_at)
+    label = verdicts.label(outcome, account.last_test_at)
     look = "untested" if label == "never" or outcome == "cancelled" else "failed"
-    look = "passed" if last_test.passed(outcome) else look
+    look = "passed" if verdicts.passed(outcome) else look
     return Text(label, style=looks[look])
 
 

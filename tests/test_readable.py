@@ -13,7 +13,7 @@ from textual.widgets._footer import FooterKey
 from textual.widgets._header import HeaderIcon
 from textual.widgets._toast import Toast
 
-from smtp_tui import accounts, credentials, demo, glyphs, last_test
+from smtp_tui import accounts, credentials, demo, glyphs, verdicts
 from smtp_tui.app import SmtpApp
 from smtp_tui.mail.diagnosis import STEPS
 from smtp_tui.reports.export import export_to_file
@@ -57,13 +57,13 @@ def test_symbols_stay_unicode_in_a_utf8_terminal_and_follow_the_override():
 
 def test_last_test_is_absolute_in_what_is_kept_and_relative_on_screen():
     at = datetime(2026, 11, 29, 14, 3, 41)
-    assert last_test.stamp("delivered", at) == "2026-11-29 14:03 UTC ✓"
-    assert last_test.stamp("failed AUTH", at) == "2026-11-29 14:03 UTC ✗ AUTH"
-    assert last_test.stamp("cancelled", at) == "2026-11-29 14:03 UTC – cancelled"
-    assert last_test.stamp(None, None) == "never"
-    assert len(last_test.LONGEST_STEP) == max(len(step) for step in STEPS)
-    longest = last_test.label("failed STARTTLS", datetime(2026, 1, 1), datetime(2026, 3, 1))
-    assert longest == "✗ STARTTLS 59d ago" and len(longest) <= last_test.longest_label()
+    assert verdicts.stamp("delivered", at) == "2026-11-29 14:03 UTC ✓"
+    assert verdicts.stamp("failed AUTH", at) == "2026-11-29 14:03 UTC ✗ AUTH"
+    assert verdicts.stamp("cancelled", at) == "2026-11-29 14:03 UTC – cancelled"
+    assert verdicts.stamp(None, None) == "never"
+    assert len(verdicts.LONGEST_STEP) == max(len(step) for step in STEPS)
+    longest = verdicts.label("failed STARTTLS", datetime(2026, 1, 1), datetime(2026, 3, 1))
+    assert longest == "✗ STARTTLS 59d ago" and len(longest) <= verdicts.longest_label()
 
 
 def test_the_service_names_a_credentials_users_before_a_delete(context):

@@ -12,9 +12,9 @@ from smtp_tui import (
     accounts,
     connectors,
     credentials,
-    last_test,
     presets,
     validation,
+    verdicts,
 )
 from smtp_tui.accounts import TEXT_FILTERS, Filters
 from smtp_tui.cli.output import as_json, error, one_line, refused, say, table, yes_no
@@ -216,7 +216,7 @@ def list_accounts(args, context) -> int:
                 yes_no(a.is_default),
                 (a.secure_type or "yes") if a.secure else "no",
                 f"{a.host}:{a.port}",
-                last_test.label(a.last_test_outcome, a.last_test_at),
+                verdicts.label(a.last_test_outcome, a.last_test_at),
             )
             for a in rows
         ],
