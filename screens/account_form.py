@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.events import DescendantBlur
 from textual.widgets import Button, Input, Label, RadioSet, Select, Static
 
-from smtp_tui import accounts, connectors, credentials, presets, validation
+from smtp_tui import accounts, connectors, credentials, glyphs, presets, validation
 from smtp_tui.errors import NotFound, ServiceError, StaleEdit
 from smtp_tui.screens.conflict import StaleEditModal
 from smtp_tui.screens.connectors import ConnectorForm
@@ -155,7 +155,7 @@ class AccountForm(RecordForm):
                 ),
                 FormRow(
                     "Port",
-                    Input(
+                    TextInput(
                         str(data.port),
                         restrict=r"[0-9]*",
                         max_length=5,
@@ -168,7 +168,7 @@ class AccountForm(RecordForm):
                 ),
                 FormRow(
                     "Timeout (seconds)",
-                    Input(
+                    TextInput(
                         str(data.timeout),
                         restrict=r"[0-9]*",
                         max_length=3,
@@ -305,7 +305,8 @@ class AccountForm(RecordForm):
         warning = validation.port_warning(data.secure, data.secure_type, data.port)
         port_row = self.query_one("#row-port", FormRow)
         if "port" not in self._shown_errors():
-            port_row.query_one(".form-error", Static).update(warning or "")
+            sign = f"{glyphs.current().warning} " if warning else ""
+            port_row.query_one(".form-error", Static).update(sign + (warning or ""))
             port_row.query_one(".form-error", Static).display = bool(warning)
             port_row.set_class(bool(warning), "-warning")
 
@@ -350,6 +351,14 @@ class AccountForm(RecordForm):
         hint.set_class(bool(username and presets.user_name_warning(host, username)), "-warning")
 
     # Validation --------------------------------------------------------------------------
+
+    def field_errors(self) -> dict[str, str]:
+        return validation.validate_account(self.read_input())[1]
+
+    def recheck(self, fields: set[str]) -> None:
+        super().recheck(fields)
+        # A port error gone leaves room for the port's warning.
+        self._follow_switches()
 
     def on_descendant_blur(self, event: DescendantBlur) -> None:
         """Check the field the user just left, with the same rules as a save."""

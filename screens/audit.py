@@ -9,7 +9,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
-from smtp_tui import audit, styles
+from smtp_tui import audit, glyphs, styles
 from smtp_tui.errors import DATABASE_ERRORS
 from smtp_tui.screens.help import HelpScreen
 from smtp_tui.screens.literal import literal, literal_text
@@ -33,7 +33,7 @@ class AuditScreen(Screen):
         self.page: audit.AuditPage | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Header(icon=glyphs.current().app)
         with Horizontal(id="audit-filters"):
             yield TextInput(placeholder="account", id="audit-account", compact=True)
             yield TextInput(placeholder="user", id="audit-user", compact=True)

@@ -40,3 +40,34 @@ class ConfirmModal(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class NoticeModal(ModalScreen[None]):
+    """Something the user must read before going on (a delete that cannot be done, and why):
+    stays until dismissed, where a notification fades."""
+
+    CSS_PATH = styles.SCREENS
+
+    BINDINGS = [Binding("enter,escape", "close", "Close")]
+
+    def __init__(self, message: str, *, title: str = ""):
+        super().__init__(classes="modal-dialog")
+        self.message, self.title_text = message, title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog confirm"):
+            if self.title_text:
+                yield Label(literal(self.title_text), classes="title")
+            # literal(): the message names records.
+            yield Label(literal(self.message, lines=True), classes="question")
+            with Horizontal(classes="buttons"):
+                yield Button("Close (enter)", variant="primary", id="close")
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+
+    def on_button_pressed(self) -> None:
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -44,7 +44,7 @@ class ConnectorForm(RecordForm):
         )
         yield FormRow(
             "Proxy port",
-            Input(
+            TextInput(
                 str(c.port) if c else "1080",
                 id="f-port",
                 restrict=r"[0-9]*",
@@ -115,3 +115,6 @@ class ConnectorsScreen(RecordListScreen):
 
     def delete_record(self, record_id: int) -> None:
         connectors.delete(record_id)
+
+    def delete_refusal(self, record_id: int) -> str | None:
+        return connectors.delete_refusal(record_id)

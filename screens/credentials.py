@@ -137,6 +137,7 @@ class CredentialForm(RecordForm):
             "Secret",
             Input(
                 password=True,
+                select_on_focus=False,
                 id="f-secret",
                 compact=True,
                 placeholder="stored encrypted, never shown again",
@@ -212,7 +213,7 @@ class CredentialForm(RecordForm):
         self.query_one("#row-secret", FormRow).relabel("Client secret" if oauth2 else "Secret")
         for field in SECRET_ROWS:
             self.query_one(f"#row-{field}").disabled = not self.replacing
-        self._recheck(set())
+        self.recheck(set())
 
     # Reading and saving ---------------------------------------------------------------------
 
@@ -306,21 +307,7 @@ class CredentialForm(RecordForm):
         """Check the field the user just left, with the same rules as a save."""
         field = (event.widget.id or "").removeprefix("f-")
         if field in TEXT_ROWS + SECRET_ROWS:
-            self._recheck({field})
-
-    @on(Input.Changed)
-    def _typed(self) -> None:
-        self._recheck(set())
-
-    def _recheck(self, fields: set[str]) -> None:
-        """The errors shown, and those of `fields`, as they are now: gone when right."""
-        rows = {row.field: row for row in self.query(FormRow)}
-        checked = fields | {field for field, row in rows.items() if row.has_class("-invalid")}
-        if not checked:
-            return
-        errors = self.field_errors()
-        for field in checked & rows.keys():
-            rows[field].show_error(errors.get(field))
+            self.recheck({field})
 
     def after_save(self, record_id: int) -> None:
         saved = credentials.get(record_id)
@@ -388,6 +375,9 @@ class CredentialsScreen(RecordListScreen):
 
     def delete_record(self, record_id: int) -> None:
         credentials.delete(record_id)
+
+    def delete_refusal(self, record_id: int) -> str | None:
+        return credentials.delete_refusal(record_id)
 
     def on_screen_resume(self) -> None:
         # A sign-in finishes in its own window, after the form that offered it closed.

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label
+from textual.widgets import Button, Input, Label, RadioSet, Select
 
 from smtp_tui import styles
 from smtp_tui.errors import DATABASE_ERRORS, ServiceError, ValidationFailed
@@ -66,6 +66,30 @@ class RecordForm(ModalScreen[int | None]):
     def submit(self) -> int:
         """Save through the service; return the id to dismiss with."""
         raise NotImplementedError
+
+    def field_errors(self) -> dict[str, str] | None:
+        """Every field's error as a save would say it, without saving; None for a form that
+        cannot tell before it saves."""
+        return None
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(RadioSet.Changed)
+    def _control_changed(self) -> None:
+        self.recheck(set())
+
+    def recheck(self, fields: set[str]) -> None:
+        """The errors shown, and those of `fields`, as they are now: an error goes as soon as
+        its field is right, however it got right (typed, chosen, or filled by `New…`)."""
+        rows = {row.field: row for row in self.query(FormRow)}
+        checked = fields | {field for field, row in rows.items() if row.has_class("-invalid")}
+        if not checked:
+            return
+        errors = self.field_errors()
+        if errors is None:
+            return
+        for field in checked & rows.keys():
+            rows[field].show_error(errors.get(field))
 
     def handle_refusal(self, refusal: ServiceError) -> bool:
         """A hook for refusals a form resolves itself (a stale edit); True when handled."""

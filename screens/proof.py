@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RichLog, Static, TextArea
 
-from smtp_tui import proofs, styles
+from smtp_tui import glyphs, proofs, styles
 from smtp_tui.errors import DATABASE_ERRORS, ServiceError, ValidationFailed
 from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
 from smtp_tui.mail.transcript import MARKS, Line
@@ -22,6 +22,7 @@ from smtp_tui.screens.widgets import FormRow, TextEditor, TextInput
 from smtp_tui.validation import AccountInput
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
     from textual.worker import Worker
 
     from smtp_tui.app import SmtpApp
@@ -92,6 +93,9 @@ class ProofScreen(ModalScreen[bool]):
         )
         self.attempted = False
         self._worker: Worker[None] | None = None
+        self._proving: proofs.Proving | None = None
+        self._ticking: Timer | None = None
+        self._timeout = 0.0
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form tall test-email"):
@@ -115,6 +119,7 @@ class ProofScreen(ModalScreen[bool]):
                 "Secret for this test",
                 Input(
                     password=True,
+                    select_on_focus=False,
                     id="f-secret",
                     compact=True,
                     placeholder="the settings changed: type the secret",
@@ -122,6 +127,7 @@ class ProofScreen(ModalScreen[bool]):
                 field="secret",
             )
             yield TranscriptLog(id="transcript")
+            yield Static(id="waiting")
             yield Static(id="verdict")
             with Horizontal(classes="buttons"):
                 yield Button("Send (ctrl+s)", variant="primary", id="send", compact=True)
@@ -132,15 +138,17 @@ class ProofScreen(ModalScreen[bool]):
         for row in self.query(FormRow):
             row.show_error(None)
         self.query_one("#verdict").display = False
+        self.query_one("#waiting").display = False
         self.query_one("#row-secret").display = proofs.needs_typed_secret(self.data, self.saved)
         warnings = []
+        sign = glyphs.current().warning
         if not self.data.secure:
             warnings.append(
-                "⚠ No secure connection: the dialogue and any password travel in clear."
+                f"{sign} No secure connection: the dialogue and any password travel in clear."
             )
         if self.data.secure and self.data.ignore_cert_errors:
             warnings.append(
-                "⚠ Certificate errors are ignored: the server's identity is not checked."
+                f"{sign} Certificate errors are ignored: the server's identity is not checked."
             )
         self.query_one("#test-warnings", Static).update("\n".join(warnings))
         self.query_one("#test-warnings").display = bool(warnings)
@@ -184,6 +192,7 @@ class ProofScreen(ModalScreen[bool]):
             return
         self.query_one(TranscriptLog).clear()
         self.query_one("#verdict").display = False
+        self._proving, self._timeout = None, attempt.server.timeout
         self._set_running(True)
         self._worker = self._run(attempt)
 
@@ -206,13 +215,16 @@ class ProofScreen(ModalScreen[bool]):
     @work(exclusive=True, group="test-email")
     async def _run(self, attempt: proofs.Attempt) -> None:
         self.attempted = True
-        proving = proofs.Proving(attempt)
+        proving = self._proving = proofs.Proving(attempt)
         try:
             outcome = await proving.run(on_line=self._line)
         except asyncio.CancelledError:
-            self._line(Line("error", "Cancelled: the connection was closed.", 0.0))
+            stopped = proving.elapsed
+            self._line(Line("error", "Cancelled: the connection was closed.", stopped))
             self._verdict(
-                False, "Cancelled: the test was stopped before it finished.", note=proving.note
+                False,
+                f"Cancelled after {stopped:.1f} s: the test was stopped before it finished.",
+                note=proving.note,
             )
             self._set_running(False)
             raise
@@ -232,20 +244,37 @@ class ProofScreen(ModalScreen[bool]):
         verdict.display = True
         verdict.set_class(ok, "-ok")
         verdict.set_class(not ok, "-failed")
+        symbols = glyphs.current()
         verdict.update(
             literal(
-                ("✓ " if ok else "✗ ")
+                f"{symbols.ok if ok else symbols.failed} "
                 + text
                 + (f"\n{hint}" if hint else "")
-                + (f"\n⚠ {note}" if note else ""),
+                + (f"\n{symbols.warning} {note}" if note else ""),
                 lines=True,
             )
         )
 
     def _set_running(self, running: bool) -> None:
+        # A server that does not answer shows nothing for up to its timeout: a line counts the
+        # seconds meanwhile (one line, once a second).
+        if self._ticking is not None:
+            self._ticking.stop()
+            self._ticking = None
+        waiting = self.query_one("#waiting", Static)
+        waiting.display = running
+        if running:
+            self._tick()
+            self._ticking = self.set_interval(1.0, self._tick)
         self.query_one("#send", Button).disabled = running
         self.query_one("#check", Button).disabled = running
         self.query_one("#close", Button).label = "Stop (esc)" if running else "Close (esc)"
+
+    def _tick(self) -> None:
+        elapsed = self._proving.elapsed if self._proving is not None else 0.0
+        self.query_one("#waiting", Static).update(
+            f"Running… {round(elapsed)} s (a step gives up after {self._timeout:g} s; esc stops)"
+        )
 
     def action_cancel(self) -> None:
         if self._worker is not None and self._worker.is_running:

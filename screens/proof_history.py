@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, RichLog
 
-from smtp_tui import accounts, proofs, styles
+from smtp_tui import proofs, styles, verdicts
 from smtp_tui.errors import DATABASE_ERRORS
 from smtp_tui.screens.literal import literal, literal_text, notify
 
@@ -83,7 +83,7 @@ class ProofHistoryScreen(ModalScreen[None]):
     def _fill(self, table: DataTable) -> None:
         for run in self.runs:
             outcome = run.outcome + (f" at {run.step}" if run.step else "")
-            look = "passed" if accounts.passed(run.outcome) else "failed"
+            look = "passed" if verdicts.passed(run.outcome) else "failed"
             style = self.get_component_rich_style(f"proof-history--{look}", partial=True)
             table.add_row(
                 f"{run.started_at:%Y-%m-%d %H:%M:%S}",

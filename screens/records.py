@@ -8,9 +8,9 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from smtp_tui import styles
+from smtp_tui import glyphs, styles
 from smtp_tui.errors import DATABASE_ERRORS
-from smtp_tui.screens.confirm import ConfirmModal
+from smtp_tui.screens.confirm import ConfirmModal, NoticeModal
 from smtp_tui.screens.feedback import FAILED, attempt
 from smtp_tui.screens.help import HelpScreen
 from smtp_tui.screens.literal import literal_text, notify
@@ -33,7 +33,7 @@ class RecordListScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Header(icon=glyphs.current().app)
         yield Label(id="records-hint")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="records")
         yield Static(id="records-empty")
@@ -57,6 +57,10 @@ class RecordListScreen(Screen):
 
     def delete_record(self, record_id: int) -> None:
         raise NotImplementedError
+
+    def delete_refusal(self, record_id: int) -> str | None:
+        """Why the record cannot be deleted (who uses it), asked before "Delete?"."""
+        return None
 
     def label(self, record) -> str:
         """How questions and messages name the record."""
@@ -117,6 +121,13 @@ class RecordListScreen(Screen):
     def action_delete(self) -> None:
         record = self._chosen()
         if record is None:
+            return
+        # In use: said now, in a dialog that stays, not after the question in a fading toast.
+        refusal = attempt(self, "Not deleted", lambda: self.delete_refusal(record.id))
+        if refusal is FAILED:
+            return
+        if refusal:
+            self.app.push_screen(NoticeModal(refusal, title=f"The {self.NOUN} cannot be deleted"))
             return
 
         def answered(yes: bool | None) -> None:

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 from textual.worker import get_current_worker
 
-from smtp_tui import accounts
+from smtp_tui import accounts, glyphs
 from smtp_tui.accounts import SORTABLE, Filters, Page, Sort
 from smtp_tui.errors import DATABASE_ERRORS, ServiceError
 from smtp_tui.screens.feedback import FAILED, attempt
@@ -195,7 +195,7 @@ class ReportScreen(Screen):
         self.requested_page = 1
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Header(icon=glyphs.current().app)
         with Horizontal(id="topbar"):
             for action, label in TOP_BAR:
                 yield ActionLink(label, action, id=f"bar-{action}", tooltip=self.tooltip_of(action))

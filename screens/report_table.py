@@ -9,7 +9,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import DataTable
 
-from smtp_tui.accounts import Sort, last_test_label
+from smtp_tui import glyphs, verdicts
+from smtp_tui.accounts import Sort
 from smtp_tui.screens.literal import literal_text
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def column_widths(total: int, sort: Sort, code_digits: int = 4) -> dict[str, int
     # A code is never cut.
     widths["code"] = max(widths["code"], code_digits)
     widths["active"] = len("Inactive")
-    widths["last_test"] = 16
+    widths["last_test"] = verdicts.longest_label()
     # Room for the arrow.
     widths[sort.column] = widths.get(sort.column, 0) + 2
     spare = total - sum(widths.values()) - 2 * CELL_PADDING * len(COLUMNS) - 2  # 2: the scroll bar
@@ -90,13 +91,15 @@ def secure_cell(account: SmtpAccount, looks: Looks) -> Text:
         return Text("no", style=looks["no"])
     cell = Text(account.secure_type or "Yes", style=looks["yes"])
     if account.ignore_cert_errors:
-        cell.append(" ⚠", style=looks["unchecked"])
+        cell.append(f" {glyphs.current().warning}", style=looks["unchecked"])
     return cell
 
 
 def last_test_cell(account: SmtpAccount, looks: Looks) -> Text:
-    label = last_test_label(account.last_test_outcome, account.last_test_at)
-    look = "passed" if label.startswith("✓") else "failed" if label.startswith("✗") else "untested"
+    outcome = account.last_test_outcome
+    label = verdicts.label(outcome, account.last_test_at)
+    look = "untested" if label == "never" or outcome == "cancelled" else "failed"
+    look = "passed" if verdicts.passed(outcome) else look
     return Text(label, style=looks[look])
 
 
@@ -109,7 +112,9 @@ def row_cells(account: SmtpAccount, looks: Looks) -> list[Text]:
         literal_text(account.return_path),
         literal_text(account.confirmation_email),
         Text("Active") if account.active else Text("Inactive", style=looks["inactive"]),
-        Text("★ Yes", style=looks["yes"]) if account.is_default else Text("no", style=looks["no"]),
+        Text(f"{glyphs.current().default} Yes", style=looks["yes"])
+        if account.is_default
+        else Text("no", style=looks["no"]),
         secure_cell(account, looks),
         yes_no(account.force_config, looks),
         yes_no(account.read_confirmation, looks),

@@ -67,7 +67,7 @@ class ScheduleForm(RecordForm):
         )
         yield FormRow(
             "Day of the month",
-            Input(
+            TextInput(
                 str(data.day_of_month or 1),
                 id="f-day_of_month",
                 restrict=r"[0-9]*",

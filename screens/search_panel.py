@@ -7,10 +7,10 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet
+from textual.widgets import Button, Input, Label, RadioSet
 
 from smtp_tui.accounts import TEXT_FILTERS, Filters, Status
-from smtp_tui.screens.widgets import TextInput
+from smtp_tui.screens.widgets import Choice, TextInput
 
 DEBOUNCE_SECONDS = 0.25
 STATUS_CHOICES: tuple[tuple[Status, str], ...] = (
@@ -40,7 +40,7 @@ class SearchPanel(Grid):
 
     def compose(self) -> ComposeResult:
         yield Label("Code", classes="filter-label")
-        yield Input(
+        yield TextInput(
             placeholder="number", restrict=r"[0-9]*", max_length=9, id="filter-code", compact=True
         )
         for field, label in TEXT_FILTERS.items():
@@ -48,19 +48,15 @@ class SearchPanel(Grid):
             yield TextInput(placeholder="contains…", id=f"filter-{field}", compact=True)
         yield Label("Status", classes="filter-label")
         with Horizontal(id="status-row"):
-            with RadioSet(id="filter-status", compact=True):
-                for value, label in STATUS_CHOICES:
-                    yield RadioButton(label, value=value == "any", name=value, compact=True)
+            yield Choice(list(STATUS_CHOICES), "any", id="filter-status")
             yield Button("Clear ctrl+l", id="clear-filters", compact=True)
 
     @property
     def filters(self) -> Filters:
         code = self.query_one("#filter-code", Input).value
-        # the buttons are in STATUS_CHOICES' order
-        pressed = self.query_one(RadioSet).pressed_index
         return Filters(
             code=int(code) if code else None,
-            status=STATUS_CHOICES[pressed][0] if pressed >= 0 else "any",
+            status=self.query_one(Choice).value or "any",
             **{f: self.query_one(f"#filter-{f}", Input).value for f in TEXT_FILTERS},
         )
 
@@ -71,8 +67,7 @@ class SearchPanel(Grid):
         """Empty every filter; the report follows through the usual FiltersChanged."""
         for field in ("code", *TEXT_FILTERS):
             self.query_one(f"#filter-{field}", Input).value = ""
-        for button in self.query(RadioButton):
-            button.value = button.name == "any"
+        self.query_one(Choice).value = "any"
         self._changed()
 
     def _changed(self) -> None:

@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Button, Label, Static
 
-from smtp_tui import credentials, styles
+from smtp_tui import credentials, glyphs, styles
 from smtp_tui.errors import DATABASE_ERRORS, ServiceError, TokenError
 from smtp_tui.screens.literal import literal
 
@@ -164,9 +164,13 @@ class SignInModal(ModalScreen[bool]):
         verdict.display = True
         verdict.set_class(ok, "-ok")
         verdict.set_class(not ok, "-failed")
+        symbols = glyphs.current()
         # literal(): the provider's error and its description.
         verdict.update(
-            literal(("✓ " if ok else "✗ ") + text + (f"\n{hint}" if hint else ""), lines=True)
+            literal(
+                f"{symbols.ok if ok else symbols.failed} " + text + (f"\n{hint}" if hint else ""),
+                lines=True,
+            )
         )
         self.query_one("#sign-in-close", Button).label = "Close (esc)"
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
 from typing import Literal, TypeVar
 
 import peewee
@@ -554,26 +553,3 @@ def delete(
         )
         account.delete_instance()
         return account
-
-
-def passed(outcome: str | None) -> bool:
-    """Whether a test's outcome (delivered, checked, failed STEP, cancelled) proved the account."""
-    return outcome in ("delivered", "checked")
-
-
-def last_test_label(outcome: str | None, at: datetime | None, now: datetime | None = None) -> str:
-    """`✓ 2m ago`, `✗ AUTH 1h ago`, or `never`, for the report's Last test column."""
-    if not outcome or at is None:
-        return "never"
-    seconds = max(0, int(((now or utc_now()) - at).total_seconds()))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            age = f"{seconds // size}{unit} ago"
-            break
-    else:
-        age = "just now"
-    if passed(outcome):
-        return f"✓ {age}"
-    if outcome == "cancelled":
-        return f"– cancelled {age}"
-    return f"✗ {outcome.removeprefix('failed ')} {age}"

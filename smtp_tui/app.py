@@ -6,8 +6,9 @@ import gc
 
 from textual.app import App
 from textual.binding import Binding
+from textual.command import CommandPalette, SearchIcon
 
-from smtp_tui import __version__, styles
+from smtp_tui import __version__, glyphs, styles
 from smtp_tui.screens.report import ReportScreen
 from smtp_tui.store.context import AppContext
 
@@ -20,6 +21,13 @@ def screen_actions() -> type:
     return ScreenActions
 
 
+class Palette(CommandPalette):
+    """Textual's command palette, its search icon in the terminal's symbols (glyphs)."""
+
+    def on_mount(self) -> None:
+        self.query_one(SearchIcon).icon = glyphs.current().search
+
+
 class SmtpApp(App):
     TITLE = "smtp-tui"
     SUB_TITLE = f"smtp-tui {__version__}"
@@ -30,8 +38,14 @@ class SmtpApp(App):
 
     def __init__(self, context: AppContext):
         super().__init__()
+        # The Linux console and non-UTF-8 locales get ASCII symbols, decided as the app starts.
+        glyphs.decide()
         self.context = context
         self._frozen = False
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(Palette(id="--command-palette"))
 
     def on_mount(self) -> None:
         self.push_screen(ReportScreen())

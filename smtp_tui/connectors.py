@@ -138,20 +138,31 @@ def _audit_view(connector: NetworkConnector) -> dict[str, object]:
     }
 
 
+def users(connector_id: int) -> list[str]:
+    """The names of the accounts that go through the connector, sorted. A connector with
+    users cannot be deleted."""
+    return sorted(
+        a.name
+        for a in SmtpAccount.select(SmtpAccount.name).where(SmtpAccount.connector == connector_id)
+    )
+
+
+def delete_refusal(connector_id: int) -> str | None:
+    """Why the connector cannot be deleted (its accounts), or None: asked before the question
+    "Delete?", and again by `delete`."""
+    names = users(connector_id)
+    if not names:
+        return None
+    return f"'{get(connector_id).name}' is used by {', '.join(names)}; change those accounts first."
+
+
 def delete(connector_id: int) -> None:
     """Delete a connector no account uses; refused with the names of its users otherwise."""
     with write_transaction():
         connector = get(connector_id)
-        users = sorted(
-            a.name
-            for a in SmtpAccount.select(SmtpAccount.name).where(
-                SmtpAccount.connector == connector_id
-            )
-        )
-        if users:
-            raise Refused(
-                f"'{connector.name}' is used by {', '.join(users)}; change those accounts first."
-            )
+        refusal = delete_refusal(connector_id)
+        if refusal:
+            raise Refused(refusal)
         audit.record(
             "delete",
             "connector",

@@ -454,26 +454,38 @@ async def finish_sign_in(
     return get(credential_id)
 
 
+def users(credential_id: int) -> list[str]:
+    """Who logs in with the credential, sorted: accounts by name, `connector NAME` for network
+    connectors. A credential with users cannot be deleted."""
+    names = [
+        a.name
+        for a in SmtpAccount.select(SmtpAccount.name).where(SmtpAccount.credential == credential_id)
+    ]
+    names += [
+        f"connector {c.name}"
+        for c in NetworkConnector.select(NetworkConnector.name).where(
+            NetworkConnector.credential == credential_id
+        )
+    ]
+    return sorted(names)
+
+
+def delete_refusal(credential_id: int) -> str | None:
+    """Why the credential cannot be deleted (its users), or None: asked before the question
+    "Delete?", and again by `delete`."""
+    names = users(credential_id)
+    if not names:
+        return None
+    return f"'{get(credential_id).name}' is used by {', '.join(names)}; change those first."
+
+
 def delete(credential_id: int) -> None:
     """Delete a credential nobody uses; refused with the names of its users otherwise."""
     with write_transaction():
         credential = get(credential_id)
-        users = [
-            a.name
-            for a in SmtpAccount.select(SmtpAccount.name).where(
-                SmtpAccount.credential == credential_id
-            )
-        ]
-        users += [
-            f"connector {c.name}"
-            for c in NetworkConnector.select(NetworkConnector.name).where(
-                NetworkConnector.credential == credential_id
-            )
-        ]
-        if users:
-            raise Refused(
-                f"'{credential.name}' is used by {', '.join(sorted(users))}; change those first."
-            )
+        refusal = delete_refusal(credential_id)
+        if refusal:
+            raise Refused(refusal)
         audit.record(
             "delete",
             "credential",

@@ -255,10 +255,17 @@ class Proving:
         self.attempt = attempt
         self.actor = actor
         self.note: str | None = None
+        self.started: float | None = None
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the attempt started (0 before): what a window waiting on a silent
+        server shows, and when a stopped attempt was stopped."""
+        return 0.0 if self.started is None else time.monotonic() - self.started
 
     async def run(self, on_line: Callable[[Line], None] | None = None) -> Outcome:
         attempt = self.attempt
-        started = time.monotonic()
+        started = self.started = time.monotonic()
         try:
             outcome = await deliver(
                 attempt.server, attempt.envelope, check_only=attempt.check_only, on_line=on_line

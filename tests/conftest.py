@@ -10,6 +10,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+# The symbols the tests expect (✓, ⚠, ▐●▌), whatever terminal runs them: tests of the ASCII
+# fallback set their own environment (test_glyphs.py).
+os.environ["SMTP_TUI_GLYPHS"] = "unicode"
+
 from smtp_tui import accounts
 from smtp_tui.store.config import Config
 from smtp_tui.store.context import AppContext

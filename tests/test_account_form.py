@@ -3,12 +3,12 @@
 import threading
 
 import pytest
-from textual.widgets import Input, Select
+from textual.widgets import Input, Label, Select
 
 from smtp_tui import accounts, connectors, credentials, settings
 from smtp_tui.app import SmtpApp
 from smtp_tui.screens.account_form import AccountForm
-from smtp_tui.screens.confirm import ConfirmModal
+from smtp_tui.screens.confirm import ConfirmModal, NoticeModal
 from smtp_tui.screens.conflict import StaleEditModal
 from smtp_tui.screens.connectors import ConnectorsScreen
 from smtp_tui.screens.credentials import CredentialForm, CredentialsScreen
@@ -51,7 +51,13 @@ def set_field(app, field: str, value) -> None:
 
 def error_of(app, field: str) -> str:
     row = app.screen.query_one(f"#row-{field}", FormRow)
-    return str(row.query_one(".form-error").render()) if row.has_class("-invalid") else ""
+    # the message, without the ✗ that marks it (test_an_error_is_marked_and_bold)
+    return row.error or "" if row.has_class("-invalid") else ""
+
+
+def notice_text(app) -> str:
+    assert isinstance(app.screen, NoticeModal)
+    return str(app.screen.query_one(".question", Label).render())
 
 
 async def type_text(pilot, field: str, text: str):
@@ -178,9 +184,9 @@ async def test_port_suggestion_and_mismatch_warning(app):
         assert port.value == "25"
         set_field(app, "secure", True)
         await pilot.pause()
-        port.focus()  # selects the port, so typing replaces it
+        port.focus()  # the cursor at the end, nothing selected: ctrl+u empties it
         await pilot.pause()
-        await pilot.press(*"587")  # the user types a port: no more suggestions
+        await pilot.press("ctrl+u", *"587")  # the user types a port: no more suggestions
         await pilot.pause()
         assert port.value == "587"
         row = form.query_one("#row-port", FormRow)
@@ -364,9 +370,13 @@ async def test_credentials_screen_add_edit_delete_and_the_secret_never_shows(
             ),
             code=1,
         )
-        await pilot.press("delete", "y")
+        await pilot.press("delete")
         await pilot.pause()
-        assert any("'relay' is used by Relay 075" in n.message for n in app._notifications)
+        # said in a dialog that stays, before any "Delete?", not in a toast that fades
+        assert notice_text(app) == "'relay' is used by Relay 075; change those first."
+        assert not any("is used by" in n.message for n in app._notifications)
+        await pilot.press("enter")
+        assert isinstance(app.screen, CredentialsScreen)
         assert credentials.all_credentials()
     assert SECRET.encode() not in stored_bytes(context)
 
@@ -400,9 +410,11 @@ async def test_connectors_screen_add_and_refuse_deleting_one_in_use(app):
             ),
             code=1,
         )
-        await pilot.press("delete", "y")
+        await pilot.press("delete")
         await pilot.pause()
-        assert any("'corp-http' is used by Relay 075" in n.message for n in app._notifications)
+        assert notice_text(app).startswith("'corp-http' is used by Relay 075;")
+        await pilot.press("escape")
+        assert connectors.all_connectors()
         await pilot.press("escape")
         assert isinstance(app.screen, ReportScreen)
 

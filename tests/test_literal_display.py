@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Input, Select
 from smtp_tui import accounts, connectors, credentials
 from smtp_tui.app import SmtpApp
 from smtp_tui.screens.account_form import AccountForm
-from smtp_tui.screens.confirm import ConfirmModal
+from smtp_tui.screens.confirm import ConfirmModal, NoticeModal
 from smtp_tui.screens.conflict import StaleEditModal
 from smtp_tui.screens.credentials import CredentialsScreen
 from smtp_tui.screens.download import DownloadModal
@@ -291,10 +291,9 @@ async def test_credentials_and_connectors_are_named_as_they_are(app, vault):
             await settle(pilot)
             assert app.screen.query_one(DataTable).get_row_at(0)[0].plain == name
             assert await read_on(pilot, "e", RecordForm) == f"Edit {noun} '{name}'"
-            assert (
-                await read_on(pilot, "delete", ConfirmModal, ".question")
-                == f"Delete the {noun} '{name}'?"
-            )
+            # in use: said before any question, naming it as it is
+            said = await read_on(pilot, "delete", NoticeModal, ".question")
+            assert said.startswith(f"'{name}' is used by ")
             await pilot.press("escape")
             await settle(pilot)
             assert app.is_running and isinstance(app.screen, ReportScreen)

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from smtp_tui import accounts, connectors, credentials, proofs, settings
+from smtp_tui import accounts, connectors, credentials, proofs, settings, verdicts
 from smtp_tui.errors import Refused, ValidationFailed
 from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
 from smtp_tui.mail.transport import deliver
@@ -268,10 +268,9 @@ def test_last_test_labels():
     from datetime import datetime, timedelta
 
     now = datetime(2026, 1, 1, 12, 0, 0)
-    assert accounts.last_test_label(None, None) == "never"
-    assert accounts.last_test_label("delivered", now - timedelta(minutes=2), now) == "✓ 2m ago"
+    assert verdicts.label(None, None) == "never"
+    assert verdicts.label("delivered", now - timedelta(minutes=2), now) == "✓ 2m ago"
     assert (
-        accounts.last_test_label("failed AUTH", now - timedelta(hours=1, minutes=5), now)
-        == "✗ AUTH 1h ago"
+        verdicts.label("failed AUTH", now - timedelta(hours=1, minutes=5), now) == "✗ AUTH 1h ago"
     )
-    assert accounts.last_test_label("checked", now, now) == "✓ just now"
+    assert verdicts.label("checked", now, now) == "✓ just now"

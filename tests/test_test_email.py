@@ -95,7 +95,7 @@ async def test_a_bad_recipient_is_shown_under_its_field(app, context, starttls_s
         await pilot.press("t", *"nobody", "ctrl+s")
         await pilot.pause()
         error = str(app.screen.query_one("#error-recipient").render())
-        assert error.startswith("Recipient is not a valid e-mail address")
+        assert error.startswith("✗ Recipient is not a valid e-mail address")
         assert not app.screen.running
 
 
@@ -108,10 +108,19 @@ async def test_escape_stops_a_hanging_attempt_at_once(app, context, silent_serve
         await pilot.press("t", *"admin@example.com", "ctrl+s")
         await pilot.pause(0.3)
         assert app.screen.running
+        waiting = app.screen.query_one("#waiting")
+        assert str(waiting.render()).startswith("Running… 0 s (a step gives up after 30 s")
+        # the server says nothing: the seconds count meanwhile
+        await pilot.pause(1.0)
+        assert str(waiting.render()).startswith("Running… 1 s")
         await pilot.press("escape")
         await wait_done(pilot)
         assert isinstance(app.screen, ProofScreen) and not app.screen.running
-        assert "Cancelled" in str(app.screen.query_one("#verdict").render())
+        assert not waiting.display
+        # when it was stopped, not 0.000s
+        assert "Cancelled after 1." in str(app.screen.query_one("#verdict").render())
+        last = transcript_text(app).splitlines()[-1]
+        assert "Cancelled" in last and float(last.split("s ")[0]) >= 1.0
         assert accounts.get(1).last_test_outcome == "cancelled"
         await pilot.press("escape")
         await settle(pilot)

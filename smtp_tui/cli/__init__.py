@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from smtp_tui import __version__
+from smtp_tui import __version__, glyphs
 from smtp_tui.cli.output import error, one_line, refused
 from smtp_tui.errors import (
     DATABASE_ERRORS,
@@ -119,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    # ✓ or OK: the terminal's symbols (the Linux console, LANG=C), decided once for the run.
+    glyphs.decide()
     args = parse_args(argv)
     command = getattr(args, "run", None)
     if command is None and not (sys.stdin.isatty() and sys.stdout.isatty()):

@@ -7,8 +7,16 @@ import json
 import sys
 from dataclasses import replace
 
-from smtp_tui import account_records, accounts, connectors, credentials, presets, validation
-from smtp_tui.accounts import TEXT_FILTERS, Filters, last_test_label
+from smtp_tui import (
+    account_records,
+    accounts,
+    connectors,
+    credentials,
+    presets,
+    validation,
+    verdicts,
+)
+from smtp_tui.accounts import TEXT_FILTERS, Filters
 from smtp_tui.cli.output import as_json, error, one_line, refused, say, table, yes_no
 from smtp_tui.cli.presets import preset_option
 from smtp_tui.errors import NotFound, ValidationFailed
@@ -208,7 +216,7 @@ def list_accounts(args, context) -> int:
                 yes_no(a.is_default),
                 (a.secure_type or "yes") if a.secure else "no",
                 f"{a.host}:{a.port}",
-                last_test_label(a.last_test_outcome, a.last_test_at),
+                verdicts.label(a.last_test_outcome, a.last_test_at),
             )
             for a in rows
         ],

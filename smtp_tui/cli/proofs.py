@@ -9,7 +9,7 @@ import argparse
 import asyncio
 from dataclasses import replace
 
-from smtp_tui import accounts
+from smtp_tui import accounts, glyphs
 from smtp_tui.cli.output import error, say
 from smtp_tui.errors import NotFound, ServiceError, ValidationFailed
 from smtp_tui.store.context import AppContext
@@ -84,7 +84,8 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
             error(proving.note)
         return EXIT_FAILED
     note = proving.note
-    say(("✓ " if outcome.ok else "✗ ") + outcome.verdict)
+    symbols = glyphs.current()
+    say(f"{symbols.ok if outcome.ok else symbols.failed} {outcome.verdict}")
     if outcome.failure is not None:
         say(f"Hint: {outcome.failure.hint}")
     # The exit code still says what the server did: a script asks whether the mail went.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from smtp_tui.accounts import last_test_label
+from smtp_tui import verdicts
 from smtp_tui.store.models import SmtpAccount
 
 
@@ -64,8 +64,8 @@ COLUMNS = (
     Column(
         "last_test",
         "Last test",
-        lambda a: a.last_test_outcome,
-        lambda a: last_test_label(a.last_test_outcome, a.last_test_at),
+        lambda a: verdicts.stamp(a.last_test_outcome, a.last_test_at),
+        lambda a: verdicts.stamp(a.last_test_outcome, a.last_test_at),
     ),
 )
 
