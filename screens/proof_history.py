@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, RichLog
+from textual.widgets import DataTable, Label
 
 from smtp_tui import accounts, proofs, styles
 from smtp_tui.errors import DATABASE_ERRORS
+from smtp_tui.screens.fitting_log import FittingLog
 from smtp_tui.screens.literal import literal, literal_text, notify
 
 if TYPE_CHECKING:
@@ -30,12 +31,12 @@ class TranscriptScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form tall"):
             yield Label(literal(self.title_text), classes="title")
-            yield RichLog(id="transcript", wrap=True, markup=False)
+            yield FittingLog(id="transcript", wrap=True, markup=False)
             yield Label("escape closes", classes="hint")
 
     def on_mount(self) -> None:
-        log = self.query_one(RichLog)
-        log.write(
+        log = self.query_one(FittingLog)
+        log.write_fitting(
             literal_text(
                 self.transcript
                 or "(no transcript: the attempt was cancelled before the server answered)",

@@ -1,0 +1,46 @@
+"""Nothing clipped at 80x24: every screen shows all it has, scrolling where it must (Pilot)."""
+
+import pytest
+
+from smtp_tui import accounts
+from smtp_tui.app import SmtpApp
+from smtp_tui.screens.fitting_log import FittingLog
+from smtp_tui.screens.proof_history import TranscriptScreen
+from tests.conftest import account_input
+from tests.mailservers import free_port
+from tests.test_report import settle
+from tests.test_test_email import wait_done
+
+
+@pytest.fixture
+def app(context):
+    return SmtpApp(context)
+
+
+def words_on_screen(log: FittingLog) -> str:
+    """The log's words as the screen shows them, the line ends joined, cut at its right edge."""
+    width = log.scrollable_content_region.width
+    return " ".join(" ".join(strip.text[:width].split()) for strip in log.lines)
+
+
+async def test_the_transcripts_at_80x24_keep_every_word_of_a_long_hint(app):
+    # Nothing listens there: refused at once, with a hint longer than the box is wide.
+    port = free_port()
+    accounts.save(account_input(1, host="127.0.0.1", port=port, secure=False, timeout=5))
+    hint = (
+        f"Nothing listens on port {port} there: check the port (25, 465 or 587) and that the "
+        "mail service runs."
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("t", *"admin@example.com", "ctrl+o")
+        await wait_done(pilot)
+        log = app.screen.query_one("#transcript", FittingLog)
+        assert log.scrollable_content_region.width < 78
+        assert hint in words_on_screen(log)
+        await pilot.press("escape", "h")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TranscriptScreen)
+        assert hint in words_on_screen(app.screen.query_one("#transcript", FittingLog))
