@@ -44,3 +44,27 @@ async def test_the_transcripts_at_80x24_keep_every_word_of_a_long_hint(app):
         await settle(pilot)
         assert isinstance(app.screen, TranscriptScreen)
         assert hint in words_on_screen(app.screen.query_one("#transcript", FittingLog))
+
+
+async def test_the_actions_menu_at_80x24_reaches_its_last_item_in_sight(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("full_stop")
+        await settle(pilot)
+        menu = app.screen
+        options = menu.query_one("OptionList")
+        dialog = menu.query_one(".dialog")
+        # The whole dialog, its border too, is on the screen.
+        assert menu.region.contains_region(dialog.region)
+        last = options.option_count - 1
+        for _ in range(last):
+            await pilot.press("down")
+            await pilot.pause()
+            # The highlighted item is always in sight, within the dialog.
+            top = options.scroll_offset.y
+            assert top <= options.highlighted < top + options.content_region.height
+            assert dialog.content_region.contains_region(options.region)
+        assert options.highlighted == last
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not app.is_running  # the last item, Quit, ran
