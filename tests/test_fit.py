@@ -1,6 +1,7 @@
 """Nothing clipped at 80x24: every screen shows all it has, scrolling where it must (Pilot)."""
 
 import pytest
+from textual.geometry import Region
 
 from smtp_tui import accounts
 from smtp_tui.app import SmtpApp
@@ -68,3 +69,27 @@ async def test_the_actions_menu_at_80x24_reaches_its_last_item_in_sight(app):
         await pilot.press("enter")
         await settle(pilot)
         assert not app.is_running  # the last item, Quit, ran
+
+
+def widget_text(widget) -> str:
+    """What `widget` shows now, line by line."""
+    strips = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    return "\n".join(strip.text for strip in strips)
+
+
+async def test_help_at_80x24_wraps_descriptions_and_cuts_none(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        table = app.screen.query_one("#help-keys")
+        # Nothing beyond the right edge: no description runs out of sight.
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        for row in range(table.row_count):
+            table.move_cursor(row=row, animate=False)
+            await pilot.pause()
+            words = " ".join(widget_text(table).split())
+            assert " ".join(str(table.get_row_at(row)[1]).split()) in words
+        assert "(name suffixed)" in " ".join(
+            str(table.get_row_at(row)[1]) for row in range(table.row_count)
+        )
