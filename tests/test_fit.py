@@ -3,8 +3,10 @@
 import pytest
 from textual.geometry import Region
 
-from smtp_tui import accounts
+from smtp_tui import accounts, demo
 from smtp_tui.app import SmtpApp
+from smtp_tui.reports import schedules
+from smtp_tui.reports.schedules import ScheduleInput
 from smtp_tui.screens.fitting_log import FittingLog
 from smtp_tui.screens.proof_history import TranscriptScreen
 from tests.conftest import account_input
@@ -93,3 +95,40 @@ async def test_help_at_80x24_wraps_descriptions_and_cuts_none(app):
         assert "(name suffixed)" in " ".join(
             str(table.get_row_at(row)[1]) for row in range(table.row_count)
         )
+
+
+def long_schedule(paused: bool) -> None:
+    schedules.save(
+        ScheduleInput(
+            frequency="weekly",
+            weekday=0,
+            timezone="Europe/Berlin",
+            recipients="security-team@example.com, audit-office@corp.example.com",
+            format="xlsx",
+            paused=paused,
+        )
+    )
+
+
+async def test_a_paused_schedule_reads_paused_at_80_columns(app):
+    long_schedule(paused=True)
+    long_schedule(paused=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        header, paused, active = widget_text(app.screen.query_one("#records")).splitlines()[:3]
+        assert header.split()[-1] == "State"
+        assert paused.split()[-1] == "paused" and active.split()[-1] == "active"
+        # What had to be cut says so.
+        assert "security-te…" in paused
+
+
+async def test_the_connectors_header_is_whole_at_80_columns(context, app):
+    demo.fill(context.vault)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("N")
+        await settle(pilot)
+        header = widget_text(app.screen.query_one("#records")).splitlines()[0]
+        assert header.split() == ["Name", "Type", "Proxy", "Proxy", "credential"]
