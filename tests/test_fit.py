@@ -4,11 +4,13 @@ import pytest
 from textual.geometry import Region
 
 from smtp_tui import accounts, demo
+from smtp_tui.accounts import Sort
 from smtp_tui.app import SmtpApp
 from smtp_tui.reports import schedules
 from smtp_tui.reports.schedules import ScheduleInput
 from smtp_tui.screens.fitting_log import FittingLog
 from smtp_tui.screens.proof_history import TranscriptScreen
+from smtp_tui.screens.report_table import ReportTable, column_widths
 from tests.conftest import account_input
 from tests.mailservers import free_port
 from tests.test_report import settle
@@ -132,3 +134,40 @@ async def test_the_connectors_header_is_whole_at_80_columns(context, app):
         await settle(pilot)
         header = widget_text(app.screen.query_one("#records")).splitlines()[0]
         assert header.split() == ["Name", "Type", "Proxy", "Proxy", "credential"]
+
+
+async def test_a_cut_value_in_the_report_ends_in_an_ellipsis(context, app):
+    demo.fill(context.vault)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ReportTable)
+        first = widget_text(table).splitlines()[1]
+        name, email = accounts.get(1).name, accounts.get(1).email
+        assert len(name) > 30 and len(email) > 30
+        assert f"{name[:29]}…" in first and f"{email[:29]}…" in first
+
+
+async def test_names_and_e_mails_are_no_narrower_at_200_columns_than_at_80(context):
+    demo.fill(context.vault)
+    widths = {}
+    for size in ((80, 24), (200, 50)):
+        app = SmtpApp(context)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            table = app.screen.query_one(ReportTable)
+            widths[size[0]] = {key.value: column.width for key, column in table.columns.items()}
+            if size[0] == 200:
+                # There, every column is in sight: nothing to scroll sideways to.
+                assert table.virtual_size.width <= table.size.width
+    for column in ("name", "email"):
+        assert widths[200][column] >= widths[80][column] >= 30
+
+
+def test_a_wider_table_never_makes_names_and_e_mails_narrower():
+    for sort in (Sort(), Sort("name", descending=True), Sort("email")):
+        previous = column_widths(60, sort)
+        for total in range(61, 320):
+            widths = column_widths(total, sort)
+            assert widths["name"] >= previous["name"] and widths["email"] >= previous["email"]
+            previous = widths
+        assert widths["name"] > column_widths(80, sort)["name"]
