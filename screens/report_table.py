@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
+from textual.geometry import Region
 from textual.widgets import DataTable
 
 from smtp_tui.accounts import Sort, last_test_label
@@ -69,6 +70,16 @@ def column_widths(total: int, sort: Sort, code_digits: int = 4) -> dict[str, int
 def _widened(width: Width, by: int) -> Width:
     least = None if width.least is None else width.least + by
     return Width(width.comfortable + by, least=least, share=width.share)
+
+
+def sort_arrow(sort: Sort) -> str:
+    return "▼" if sort.descending else "▲"
+
+
+def describe_sort(sort: Sort) -> str:
+    """What the pager line says of the sort: 'sorted by Status ▼'."""
+    label = dict(COLUMNS)[sort.column]
+    return f"sorted by {label} {sort_arrow(sort)}"
 
 
 def _longest_code(rows: list[SmtpAccount]) -> int:
@@ -162,11 +173,23 @@ class ReportTable(DataTable):
         self._fill(self._accounts)
         if self._accounts:
             self.move_cursor(row=min(row, len(self._accounts) - 1), animate=False)
+        # A new layout starts at the left edge; the sorted column may be beyond the right one.
+        self.call_after_refresh(self._show_sorted_column)
+
+    def _show_sorted_column(self) -> None:
+        """Scroll sideways, if need be, to have the sorted column in sight."""
+        columns = self.ordered_columns
+        index = next((i for i, c in enumerate(columns) if c.key.value == self._sort.column), 0)
+        x = sum(column.get_render_width(self) for column in columns[:index])
+        width = columns[index].get_render_width(self)
+        self.scroll_to_region(
+            Region(x, int(self.scroll_y), width, 1), animate=False, force=True, immediate=True
+        )
 
     def _label(self, key: str, label: str) -> Text:
         if key != self._sort.column:
             return cut(Text(label))
-        return cut(Text(label + (" ▼" if self._sort.descending else " ▲")))
+        return cut(Text(f"{label} {sort_arrow(self._sort)}"))
 
     def _fill(self, rows: list[SmtpAccount]) -> None:
         self._accounts = rows

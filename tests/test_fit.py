@@ -171,3 +171,25 @@ def test_a_wider_table_never_makes_names_and_e_mails_narrower():
             assert widths["name"] >= previous["name"] and widths["email"] >= previous["email"]
             previous = widths
         assert widths["name"] > column_widths(80, sort)["name"]
+
+
+async def test_the_pager_names_the_sort_and_the_sorted_column_is_in_sight(context, app):
+    demo.fill(context.vault)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ReportTable)
+        # Code, Name, E-mail, Reply-to, Return-path, Confirmation e-mail, then Status.
+        await pilot.press(*"oooooo", "O")
+        await settle(pilot)
+        assert str(app.screen.query_one("#page-status").render()) == (
+            "Page 1 of 3 · 75 accounts · sorted by Status ▼"
+        )
+        assert "Status ▼" in widget_text(table).splitlines()[0]
+        await pilot.press("O")
+        await settle(pilot)
+        assert str(app.screen.query_one("#page-status").render()).endswith("sorted by Status ▲")
+        await pilot.press(*"oooooo")
+        await settle(pilot)
+        # Back to the code: the default, said by the arrow in sight.
+        assert str(app.screen.query_one("#page-status").render()) == "Page 1 of 3 · 75 accounts"
+        assert widget_text(table).splitlines()[0].split()[:2] == ["Code", "▲"]
