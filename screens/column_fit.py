@@ -19,9 +19,10 @@ from rich.text import Text
 from textual.events import Resize
 from textual.widgets import DataTable
 
-# A column whose values are this narrow or narrower (a date and time, a state) is never cut;
-# a wider one may be cut down to CUT_TO (or its header), which still tells values apart.
-NEVER_CUT = 16
+# A column whose values are this narrow or narrower (a date and time to the second, a state)
+# is never cut; a wider one may be cut down to CUT_TO (or its header), which still tells
+# values apart.
+NEVER_CUT = 19
 CUT_TO = 10
 
 

@@ -1,5 +1,7 @@
 """Nothing clipped at 80x24: every screen shows all it has, scrolling where it must (Pilot)."""
 
+import re
+
 import pytest
 from textual.geometry import Region
 
@@ -193,3 +195,17 @@ async def test_the_pager_names_the_sort_and_the_sorted_column_is_in_sight(contex
         # Back to the code: the default, said by the arrow in sight.
         assert str(app.screen.query_one("#page-status").render()) == "Page 1 of 3 · 75 accounts"
         assert widget_text(table).splitlines()[0].split()[:2] == ["Code", "▲"]
+
+
+async def test_history_at_80x24_cuts_no_date(context, app):
+    port = free_port()
+    accounts.save(account_input(1, host="127.0.0.1", port=port, secure=False, timeout=5))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("t", *"admin@example.com", "ctrl+o")
+        await wait_done(pilot)
+        await pilot.press("escape", "h")
+        await settle(pilot)
+        lines = widget_text(app.screen.query_one("#history")).splitlines()
+        assert lines[0].split()[:3] == ["When", "(UTC)", "Who"]
+        assert re.match(r" \d{4}-\d\d-\d\d \d\d:\d\d:\d\d  ", lines[1])
