@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Label, OptionList
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from smtp_tui import styles
@@ -26,8 +26,11 @@ class ActionsMenu(ModalScreen[str | None]):
         self.items = [a for a in key_actions(screen) if a.action not in leave_out]
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog menu"):
-            yield Label("Actions", classes="title")
+        # The title on the border: the list alone fills the dialog, so its height can be
+        # bounded by the dialog's (max-height 1fr counts the whole dialog, a title beside it
+        # would push the list's last items and border off a small screen).
+        with Vertical(classes="dialog menu") as dialog:
+            dialog.border_title = "Actions"
             width = max(len(a.description) for a in self.items)
             yield OptionList(
                 *(

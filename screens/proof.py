@@ -4,19 +4,20 @@ SMTP dialogue as it happens, and read a clear verdict."""
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RichLog, Static, TextArea
+from textual.widgets import Button, Input, Label, Static, TextArea
 
 from smtp_tui import glyphs, proofs, styles
 from smtp_tui.errors import DATABASE_ERRORS, ServiceError, ValidationFailed
 from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
 from smtp_tui.mail.transcript import MARKS, Line
+from smtp_tui.screens.fitting_log import FittingLog
 from smtp_tui.screens.literal import literal, literal_text
 from smtp_tui.screens.widgets import FormRow, TextEditor, TextInput
 from smtp_tui.validation import AccountInput
@@ -28,9 +29,9 @@ if TYPE_CHECKING:
     from smtp_tui.app import SmtpApp
 
 
-class TranscriptLog(RichLog):
+class TranscriptLog(FittingLog):
     """The dialogue, each line looking as its kind: the component class transcript-log--<kind>,
-    styled in modals.tcss with the theme's variables."""
+    styled in modals.tcss with the theme's variables; wrapped to its box, every word kept."""
 
     COMPONENT_CLASSES = {f"transcript-log--{kind}" for kind in MARKS}
 
@@ -44,9 +45,9 @@ class TranscriptLog(RichLog):
     def add(self, line: Line) -> None:
         self.shown.append(line)
         style = self.get_component_rich_style(f"transcript-log--{line.kind}", partial=True)
-        self.write(literal_text(line, style=style))
+        self.write_fitting(literal_text(line, style=style))
 
-    def clear(self) -> TranscriptLog:
+    def clear(self) -> Self:
         self.shown = []
         return super().clear()
 

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, RichLog
+from textual.widgets import Label
 
 from smtp_tui import proofs, styles, verdicts
 from smtp_tui.errors import DATABASE_ERRORS
+from smtp_tui.screens.column_fit import FittedTable
+from smtp_tui.screens.fitting_log import FittingLog
 from smtp_tui.screens.literal import literal, literal_text, notify
 
 if TYPE_CHECKING:
     from smtp_tui.store.models import TestRun
+
+
+HEADERS = ("When (UTC)", "Who", "Mode", "Outcome", "Recipient", "Took", "Summary")
 
 
 class TranscriptScreen(ModalScreen[None]):
@@ -30,12 +36,12 @@ class TranscriptScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form tall"):
             yield Label(literal(self.title_text), classes="title")
-            yield RichLog(id="transcript", wrap=True, markup=False)
+            yield FittingLog(id="transcript", wrap=True, markup=False)
             yield Label("escape closes", classes="hint")
 
     def on_mount(self) -> None:
-        log = self.query_one(RichLog)
-        log.write(
+        log = self.query_one(FittingLog)
+        log.write_fitting(
             literal_text(
                 self.transcript
                 or "(no transcript: the attempt was cancelled before the server answered)",
@@ -66,12 +72,11 @@ class ProofHistoryScreen(ModalScreen[None]):
             yield Label(
                 literal(f"Test e-mails of '{self.name_text}' (code {self.code})"), classes="title"
             )
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="history")
+            yield FittedTable(HEADERS, id="history")
             yield Label("enter shows the transcript · escape closes", classes="hint")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("When (UTC)", "Who", "Mode", "Outcome", "Recipient", "Took", "Summary")
+        table = self.query_one(FittedTable)
         try:
             self.runs = proofs.history(self.code)
         except DATABASE_ERRORS as exc:
@@ -80,39 +85,37 @@ class ProofHistoryScreen(ModalScreen[None]):
         table.focus()
         self.app.theme_changed_signal.subscribe(self, self._restyle)
 
-    def _fill(self, table: DataTable) -> None:
+    def _fill(self, table: FittedTable) -> None:
+        rows: list[tuple[str | None, list[Text]]] = []
         for run in self.runs:
             outcome = run.outcome + (f" at {run.step}" if run.step else "")
             look = "passed" if verdicts.passed(run.outcome) else "failed"
             style = self.get_component_rich_style(f"proof-history--{look}", partial=True)
-            table.add_row(
-                f"{run.started_at:%Y-%m-%d %H:%M:%S}",
+            cells = [
+                Text(f"{run.started_at:%Y-%m-%d %H:%M:%S}"),
                 literal_text(run.started_by),
                 literal_text(run.mode),
                 literal_text(outcome, style=style),
                 literal_text(run.recipient),
-                f"{run.duration_ms / 1000:.1f} s",
+                Text(f"{run.duration_ms / 1000:.1f} s"),
                 literal_text(run.summary),
-                key=str(run.id),
-            )
+            ]
+            rows.append((str(run.id), cells))
+        table.show(rows)
         if not self.runs:
-            table.add_row(
-                "No test e-mail yet: press t on the report to send one.", "", "", "", "", "", ""
+            self.query_one(".hint", Label).update(
+                "No test e-mail yet: press t on the report to send one. · escape closes"
             )
 
     def _restyle(self, _theme: object) -> None:
         # A cell keeps the style it was added with: the new theme's colours need new cells.
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear()
-        self._fill(table)
-        table.move_cursor(row=row, animate=False)
+        self._fill(self.query_one(FittedTable))
 
     def on_data_table_row_selected(self) -> None:
         self.action_show()
 
     def action_show(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(FittedTable)
         if not self.runs:
             return
         run = self.runs[table.cursor_row]

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from smtp_tui import glyphs, styles
 from smtp_tui.errors import DATABASE_ERRORS
+from smtp_tui.screens.column_fit import FittedTable
 from smtp_tui.screens.confirm import ConfirmModal, NoticeModal
 from smtp_tui.screens.feedback import FAILED, attempt
 from smtp_tui.screens.help import HelpScreen
@@ -35,15 +36,13 @@ class RecordListScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header(icon=glyphs.current().app)
         yield Label(id="records-hint")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="records")
+        yield FittedTable(self.COLUMNS, id="records")
         yield Static(id="records-empty")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns(*self.COLUMNS)
         self.reload()
-        table.focus()
+        self.query_one(FittedTable).focus()
 
     # What subclasses provide.
     def records(self) -> list:
@@ -67,16 +66,16 @@ class RecordListScreen(Screen):
         return f"'{record.name}'"
 
     def reload(self, keep_id: int | None = None) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(FittedTable)
         keep_id = keep_id if keep_id is not None else self.highlighted_id
-        table.clear()
         try:
             records = self.records()
         except DATABASE_ERRORS as exc:
             notify(self, f"Cannot read the database: {exc}", severity="error")
             records = []
-        for record in records:
-            table.add_row(*(literal_text(c) for c in self.cells(record)), key=str(record.id))
+        table.show(
+            [(str(record.id), [literal_text(c) for c in self.cells(record)]) for record in records]
+        )
         empty = self.query_one("#records-empty", Static)
         empty.display = not records
         empty.update(f"No {self.NOUN}s registered yet. Press n to add one.")

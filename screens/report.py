@@ -18,7 +18,7 @@ from smtp_tui.accounts import SORTABLE, Filters, Page, Sort
 from smtp_tui.errors import DATABASE_ERRORS, ServiceError
 from smtp_tui.screens.feedback import FAILED, attempt
 from smtp_tui.screens.literal import literal, notify
-from smtp_tui.screens.report_table import ReportTable
+from smtp_tui.screens.report_table import ReportTable, describe_sort
 from smtp_tui.screens.search_panel import SearchPanel
 from smtp_tui.validation import AccountInput
 
@@ -309,6 +309,9 @@ class ReportScreen(Screen):
         self.page = page
         self.requested_page = page.number
         status = page.describe()
+        # The sorted column may be out of sight (scrolled sideways): the line says the sort.
+        if self.sort != Sort():
+            status += f" · {describe_sort(self.sort)}"
         if not self.filters.is_empty():
             status += f" · {self.filters.describe()}"
         # literal(): the status quotes the filters.

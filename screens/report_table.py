@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
+from textual.geometry import Region
 from textual.widgets import DataTable
 
 from smtp_tui import glyphs, verdicts
 from smtp_tui.accounts import Sort
+from smtp_tui.screens.column_fit import Width, cut, fit
 from smtp_tui.screens.literal import literal_text
 
 if TYPE_CHECKING:
@@ -34,40 +36,51 @@ COLUMNS = (
     ("edit", "Actions"),
     ("test", ""),
 )
-# Text columns share the width the others leave: key -> (share, width when scrolling sideways).
+# Text columns: comfortable (the width they keep when the table scrolls sideways), least (name
+# and e-mail never narrower than that; the others give way first) and share of any room left.
 FLEXIBLE = {
-    "name": (3, 30),
-    "email": (3, 30),
-    "reply_to": (2, 22),
-    "return_path": (2, 22),
-    "confirmation_email": (2, 22),
+    "name": Width(30, least=30, share=3),
+    "email": Width(30, least=30, share=3),
+    "reply_to": Width(22, least=10, share=2),
+    "return_path": Width(22, least=10, share=2),
+    "confirmation_email": Width(22, least=10, share=2),
 }
-# A name column narrower than this is unreadable: scroll sideways instead.
-NARROWEST_FIT = 14
 CELL_PADDING = 1
 
 
 def column_widths(total: int, sort: Sort, code_digits: int = 4) -> dict[str, int]:
     """Column widths for a table `total` cells wide whose longest code has `code_digits`.
 
-    The yes/no columns are as wide as their headers (or values); the text columns share the
-    rest. When that would leave them unreadable (80 columns), they get comfortable widths
-    and the table scrolls sideways.
+    The yes/no columns are as wide as their headers (or values); the text columns take the
+    rest, by the rule every table follows (column_fit.fit): at 80 columns they keep
+    comfortable widths and the table scrolls sideways, and a wider table never makes them
+    narrower.
     """
     widths = {key: max(len(label), 4) for key, label in COLUMNS if key not in FLEXIBLE}
     # A code is never cut.
     widths["code"] = max(widths["code"], code_digits)
     widths["active"] = len("Inactive")
     widths["last_test"] = verdicts.longest_label()
+    columns = {key: Width(width) for key, width in widths.items()} | FLEXIBLE
     # Room for the arrow.
-    widths[sort.column] = widths.get(sort.column, 0) + 2
-    spare = total - sum(widths.values()) - 2 * CELL_PADDING * len(COLUMNS) - 2  # 2: the scroll bar
-    shares = sum(share for share, _ in FLEXIBLE.values())
-    fit = spare * FLEXIBLE["name"][0] // shares >= NARROWEST_FIT
-    for key, (share, scrolling) in FLEXIBLE.items():
-        arrow = 2 if key == sort.column else 0
-        widths[key] = (spare * share // shares if fit else scrolling) + arrow
-    return widths
+    columns[sort.column] = _widened(columns[sort.column], 2)
+    room = total - 2 * CELL_PADDING * len(COLUMNS) - 2  # 2: the scroll bar
+    return fit(room, columns)
+
+
+def _widened(width: Width, by: int) -> Width:
+    least = None if width.least is None else width.least + by
+    return Width(width.comfortable + by, least=least, share=width.share)
+
+
+def sort_arrow(sort: Sort) -> str:
+    return "▼" if sort.descending else "▲"
+
+
+def describe_sort(sort: Sort) -> str:
+    """What the pager line says of the sort: 'sorted by Status ▼'."""
+    label = dict(COLUMNS)[sort.column]
+    return f"sorted by {label} {sort_arrow(sort)}"
 
 
 def _longest_code(rows: list[SmtpAccount]) -> int:
@@ -165,11 +178,23 @@ class ReportTable(DataTable):
         self._fill(self._accounts)
         if self._accounts:
             self.move_cursor(row=min(row, len(self._accounts) - 1), animate=False)
+        # A new layout starts at the left edge; the sorted column may be beyond the right one.
+        self.call_after_refresh(self._show_sorted_column)
+
+    def _show_sorted_column(self) -> None:
+        """Scroll sideways, if need be, to have the sorted column in sight."""
+        columns = self.ordered_columns
+        index = next((i for i, c in enumerate(columns) if c.key.value == self._sort.column), 0)
+        x = sum(column.get_render_width(self) for column in columns[:index])
+        width = columns[index].get_render_width(self)
+        self.scroll_to_region(
+            Region(x, int(self.scroll_y), width, 1), animate=False, force=True, immediate=True
+        )
 
     def _label(self, key: str, label: str) -> Text:
         if key != self._sort.column:
-            return Text(label)
-        return Text(label + (" ▼" if self._sort.descending else " ▲"))
+            return cut(Text(label))
+        return cut(Text(f"{label} {sort_arrow(self._sort)}"))
 
     def _fill(self, rows: list[SmtpAccount]) -> None:
         self._accounts = rows
@@ -178,7 +203,7 @@ class ReportTable(DataTable):
             for look in LOOKS
         }
         for account in rows:
-            self.add_row(*row_cells(account, looks), key=str(account.code))
+            self.add_row(*(cut(cell) for cell in row_cells(account, looks)), key=str(account.code))
 
     async def _on_click(self, event) -> None:
         # Textual runs DataTable._on_click after this one (handlers run along the MRO).

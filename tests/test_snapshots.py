@@ -102,3 +102,70 @@ class _FrozenDatetime:
         from datetime import datetime, timezone
 
         return datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
+
+
+# Nothing clipped at 80x24 (issue 16): the lists, and the transcripts with a long hint.
+
+LONG_DIALOGUE = (
+    ("info", "Connecting to 127.0.0.1:2525 (no TLS, timeout 20 s)"),
+    ("warning", "No secure connection: the dialogue, any login and the message travel in clear."),
+    ("error", "connect: 127.0.0.1:2525 refused the connection."),
+    (
+        "error",
+        "Hint: Nothing listens on port 2525 there: check the port (25, 465 or 587) and that "
+        "the mail service runs.",
+    ),
+)
+
+
+def test_connectors_at_80x24(snap_compare, demo_app):
+    assert snap_compare(
+        demo_app, terminal_size=(80, 24), run_before=lambda pilot: _settled(pilot, "N")
+    )
+
+
+def test_schedules_with_a_paused_one_at_80x24(snap_compare, demo_app, monkeypatch):
+    from datetime import datetime, timezone
+
+    from smtp_tui.reports import schedules
+
+    monkeypatch.setattr("smtp_tui.reports.schedules.local_timezone", lambda: "Europe/Berlin")
+    now = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
+    for paused, recipients in (
+        (True, "security-team@example.com, audit@example.com"),
+        (False, "ops@example.com"),
+    ):
+        schedules.save(
+            schedules.ScheduleInput(
+                frequency="weekly", weekday=0, recipients=recipients, paused=paused
+            ),
+            now=now,
+        )
+    assert snap_compare(
+        demo_app, terminal_size=(80, 24), run_before=lambda pilot: _settled(pilot, "S")
+    )
+
+
+def test_the_test_window_with_a_long_transcript_at_80x24(snap_compare, demo_app):
+    from smtp_tui.mail.transcript import Line
+
+    async def dialogue(pilot):
+        await _settled(pilot, "t")
+        for number, (kind, text) in enumerate(LONG_DIALOGUE):
+            pilot.app.screen._line(Line(kind, text, number / 1000))
+        await _settled(pilot)
+
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=dialogue)
+
+
+def test_a_transcript_of_history_at_80x24(snap_compare, demo_app):
+    from smtp_tui.mail.transcript import Line
+    from smtp_tui.screens.proof_history import TranscriptScreen
+
+    async def transcript(pilot):
+        await _settled(pilot)
+        lines = [str(Line(kind, text, n / 1000)) for n, (kind, text) in enumerate(LONG_DIALOGUE)]
+        pilot.app.push_screen(TranscriptScreen("Test of 2026-11-28 09:30:00 UTC", "\n".join(lines)))
+        await _settled(pilot)
+
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=transcript)
