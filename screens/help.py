@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Label
 
 from smtp_tui import styles
 from smtp_tui.screens.keys import key_actions
+from smtp_tui.screens.tables import QuietTable
 
 APP_KEYS = (("ctrl+p", "Command palette: every action by name"), ("ctrl+q", "Quit smtp-tui"))
 
@@ -27,7 +28,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help"):
             yield Label(f"Keys of the {self.title_text}", classes="title")
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="help-keys")
+            yield QuietTable(cursor_type="row", zebra_stripes=True, id="help-keys")
             yield Label("escape closes this help", classes="hint")
 
     def on_mount(self) -> None:

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Label, RichLog
 from smtp_tui import accounts, proofs, styles
 from smtp_tui.errors import DATABASE_ERRORS
 from smtp_tui.screens.literal import literal, literal_text, notify
+from smtp_tui.screens.tables import QuietTable
 
 if TYPE_CHECKING:
     from smtp_tui.store.models import TestRun
@@ -66,7 +67,7 @@ class ProofHistoryScreen(ModalScreen[None]):
             yield Label(
                 literal(f"Test e-mails of '{self.name_text}' (code {self.code})"), classes="title"
             )
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="history")
+            yield QuietTable(cursor_type="row", zebra_stripes=True, id="history")
             yield Label("enter shows the transcript · escape closes", classes="hint")
 
     def on_mount(self) -> None:

@@ -14,6 +14,7 @@ from smtp_tui.screens.confirm import ConfirmModal
 from smtp_tui.screens.feedback import FAILED, attempt
 from smtp_tui.screens.help import HelpScreen
 from smtp_tui.screens.literal import literal_text, notify
+from smtp_tui.screens.tables import QuietTable
 
 
 class RecordListScreen(Screen):
@@ -35,7 +36,7 @@ class RecordListScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label(id="records-hint")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="records")
+        yield QuietTable(cursor_type="row", zebra_stripes=True, id="records")
         yield Static(id="records-empty")
         yield Footer(compact=True)
 
