@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from textual import events
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.widgets import DataTable
 
 
@@ -23,10 +23,31 @@ class QuietTable(DataTable):
 
     # DataTable's __init__ already refreshes.
     _rows_only = False
+    _sized_for: tuple = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.auto_links = False
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # Textual's layout hands a ScrollView its viewport as `virtual_size`, which never
+        # equals a table's own, so every layout of the screen (a tooltip hidden, a label
+        # resized) redrew both scroll bars: 1 KiB at 80x24. Only a change of the table's
+        # size or of its own virtual size changes them.
+        sized_for = (size, container_size, self.virtual_size)
+        if sized_for == self._sized_for:
+            # What Widget._scroll_update sets after the layout's arrangement, which counts a
+            # reserved but empty gutter as content: a bar repaints only if its value changed.
+            width, height = self.container_size
+            if self.show_vertical_scrollbar:
+                self.vertical_scrollbar.window_size = height - self.scrollbar_size_horizontal
+            if self.show_horizontal_scrollbar:
+                self.horizontal_scrollbar.window_size = width - self.scrollbar_size_vertical
+            return False
+        self._sized_for = sized_for
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def _on_mouse_move(self, event: events.MouseMove) -> None:
         # Stops DataTable's handler, which runs after this one (handlers run along the MRO)

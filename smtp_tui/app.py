@@ -6,9 +6,11 @@ import gc
 
 from textual.app import App
 from textual.binding import Binding
+from textual.scrollbar import ScrollBar
 
 from smtp_tui import __version__, styles
 from smtp_tui.screens.report import ReportScreen
+from smtp_tui.screens.scroll_bars import CompactScrollBarRender
 from smtp_tui.store.context import AppContext
 
 
@@ -30,6 +32,8 @@ class SmtpApp(App):
 
     def __init__(self, context: AppContext):
         super().__init__()
+        # Textual's way to draw every scroll bar differently (ScrollBar.renderer).
+        ScrollBar.renderer = CompactScrollBarRender
         self.context = context
         self._frozen = False
 

@@ -14,10 +14,12 @@ import time
 
 import pytest
 from textual import events
+from textual.scrollbar import ScrollBarRender
 from textual.widgets import DataTable
 
 from smtp_tui.app import SmtpApp
 from smtp_tui.screens.report_table import ReportTable
+from smtp_tui.screens.scroll_bars import CompactScrollBarRender
 from tests.test_report import settle, shown
 
 MOUSE_ON = (b"\x1b[?1000h", b"\x1b[?1003h", b"\x1b[?1006h")
@@ -142,6 +144,10 @@ async def test_the_scroll_bar_column_is_kept_on_a_short_page(app):
         assert len(shown(app)[1]) == 15 and not table.show_vertical_scrollbar
         assert table.scrollable_content_region.width == width
         assert [c.get_render_width(table) for c in table.ordered_columns] == columns
+        await pilot.press("left_curly_bracket")
+        await settle(pilot)
+        assert len(shown(app)[1]) == 30 and table.show_vertical_scrollbar
+        assert table.scrollable_content_region.width == width
 
 
 def startup_bytes(context, tmp_path, *options: str, environment=None) -> bytes:
@@ -199,3 +205,36 @@ def test_help_names_no_mouse_and_its_variable():
         [sys.executable, "-m", "smtp_tui", "--help"], capture_output=True, text=True, check=True
     ).stdout
     assert "--no-mouse" in help_text and "SMTP_TUI_MOUSE=0" in help_text
+
+
+def test_a_horizontal_scroll_bar_is_drawn_in_runs_of_one_style():
+    bar = dict(size=80, virtual_size=231, window_size=78, position=40, vertical=False)
+    textual, compact = ScrollBarRender.render_bar(**bar), CompactScrollBarRender.render_bar(**bar)
+    assert "".join(s.text for s in compact.segments) == "".join(s.text for s in textual.segments)
+    # Textual's: a segment a cell. Here: the runs before, in and after the thumb, and its
+    # two part-cell ends.
+    assert len(textual.segments) == 81 and len(compact.segments) <= 6
+    # Each part of the bar keeps its click action (page left, grab, page right).
+    actions = [s.style.meta["@mouse.down"] for s in compact.segments if s.style]
+    assert list(dict.fromkeys(actions)) == ["scroll_up", "grab", "scroll_down"]
+
+
+async def test_a_layout_of_the_screen_leaves_the_table_scroll_bars_alone(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ReportTable)
+        assert table.show_vertical_scrollbar and table.show_horizontal_scrollbar
+        bars = [
+            count_refreshes(table.vertical_scrollbar),
+            count_refreshes(table.horizontal_scrollbar),
+        ]
+        app.screen.refresh(layout=True)
+        await pilot.pause()
+        assert bars == [[], []]
+        # A short page hides the vertical bar, and the next full one brings it back.
+        await pilot.press("right_curly_bracket")
+        await settle(pilot)
+        assert not table.show_vertical_scrollbar
+        await pilot.press("left_curly_bracket")
+        await settle(pilot)
+        assert table.show_vertical_scrollbar and table.vertical_scrollbar.window_virtual_size == 31
