@@ -14,8 +14,8 @@ first byte within WAIT_FOR_OUTPUT (none: 0 bytes), then QUIET with nothing more.
 
 Measured: the first paint (until it settles; also as a multiple of one full screen: the
 largest frame of the repaint after a resize, which draws every line), each `]` page flip,
-each `Down`, each mouse movement over the table (each to a new row and column), and IDLE
-seconds with no input; with the number of frames ("draws") each took. Figures are medians
+each `Down`, each mouse movement over the table (each to a new row and column), the terminal
+window left and come back to (its focus reports), and IDLE seconds with no input; with the number of frames ("draws") each took. Figures are medians
 over every sample of every round. Nothing here is a pass/fail test.
 """
 
@@ -143,6 +143,9 @@ def one_run(command: list[str], width: int, height: int, idle: float, work: Path
         for n in range(MOVES):
             report = f"\x1b[<35;{8 + (width - 16) * n // MOVES};{6 + n}M"
             timed("moves", functools.partial(pane.act, report, literal=True))
+        # The terminal window left and come back to: the focus reports a terminal sends when
+        # the app asks for them (Textual does), as when one switches windows.
+        timed("focus", lambda: (pane.act("\x1b[O", literal=True), pane.act("\x1b[I", literal=True)))
         pane.tmux("resize-window", "-t", "bench", "-x", str(width), "-y", str(height - 1))
         pane.settle()
         timed(
@@ -191,7 +194,7 @@ def summarize(samples: list[dict]) -> dict:
         return [v for s in samples for v in (s[within][name] if within else s[name])]
 
     figures = {}
-    for name in ("first", "full", "idle", "flips", "downs", "moves"):
+    for name in ("first", "full", "idle", "flips", "downs", "moves", "focus"):
         values = pooled(name)
         figures[name] = statistics.median(values)
         figures[f"{name}_range"] = (min(values), max(values))
@@ -234,6 +237,7 @@ def table(figures: dict, idle: float) -> list[str]:
         TARGETS["mouse movement (no button)"],
         lambda f: spread(f, "moves"),
     )
+    row("terminal window left and come back to", "", lambda f: spread(f, "focus"))
     row(f"idle {idle:g} s (most in a round)", TARGETS["idle"], lambda f: size(f["idle"]))
     return lines
 

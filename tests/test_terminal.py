@@ -238,3 +238,17 @@ async def test_a_layout_of_the_screen_leaves_the_table_scroll_bars_alone(app):
         await pilot.press("left_curly_bracket")
         await settle(pilot)
         assert table.show_vertical_scrollbar and table.vertical_scrollbar.window_virtual_size == 31
+
+
+async def test_switching_terminal_windows_redraws_nothing(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ReportTable)
+        refreshes = count_refreshes(table)
+        # The focus reports a terminal sends when its window is left, then come back to.
+        for event in (events.AppBlur(), events.AppFocus()):
+            app.post_message(event)
+            await pilot.pause()
+        assert refreshes == [] and app.focused is table
+        await pilot.press("down")
+        assert table.highlighted_code == 2
