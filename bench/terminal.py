@@ -15,8 +15,9 @@ first byte within WAIT_FOR_OUTPUT (none: 0 bytes), then QUIET with nothing more.
 Measured: the first paint (until it settles; also as a multiple of one full screen: the
 largest frame of the repaint after a resize, which draws every line), each `]` page flip,
 each `Down`, each mouse movement over the table (each to a new row and column), the terminal
-window left and come back to (its focus reports), and IDLE seconds with no input; with the number of frames ("draws") each took. Figures are medians
-over every sample of every round. Nothing here is a pass/fail test.
+window left and come back to (its focus reports), and IDLE seconds with no input; with the
+number of frames ("draws") each took. Figures are medians over every sample of every round.
+Nothing here is a pass/fail test.
 """
 
 from __future__ import annotations
