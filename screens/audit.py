@@ -13,6 +13,7 @@ from smtp_tui import audit, glyphs, styles
 from smtp_tui.errors import DATABASE_ERRORS
 from smtp_tui.screens.help import HelpScreen
 from smtp_tui.screens.literal import literal, literal_text
+from smtp_tui.screens.tables import QuietTable
 from smtp_tui.screens.widgets import TextInput
 
 
@@ -57,7 +58,7 @@ class AuditScreen(Screen):
                 max_length=10,
                 tooltip="YYYY-MM-DD, inclusive",
             )
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="audit-events")
+        yield QuietTable(cursor_type="row", zebra_stripes=True, id="audit-events")
         yield Label(id="audit-status")
         yield Footer(compact=True)
 

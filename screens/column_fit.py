@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.events import Resize
-from textual.widgets import DataTable
+
+from smtp_tui.screens.tables import QuietTable
 
 # A column whose values are this narrow or narrower (a date and time to the second, a state)
 # is never cut; a wider one may be cut down to CUT_TO (or its header), which still tells
@@ -76,7 +77,7 @@ def natural_width(header: str, values: Iterable[Text]) -> Width:
     return Width(comfortable, least=max(len(header), CUT_TO))
 
 
-class FittedTable(DataTable):
+class FittedTable(QuietTable):
     """A table of rows given whole (`show`), its columns fitted to its width on every resize:
     the list screens of credentials, connectors and schedules, an account's test e-mails."""
 

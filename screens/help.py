@@ -7,15 +7,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Label
+from textual.widgets import Label
 
 from smtp_tui import styles
 from smtp_tui.screens.keys import key_actions
+from smtp_tui.screens.tables import QuietTable
 
 APP_KEYS = (("ctrl+p", "Command palette: every action by name"), ("ctrl+q", "Quit smtp-tui"))
 
 
-class KeysTable(DataTable):
+class KeysTable(QuietTable):
     """Keys and what they do; a description wraps to the width there is, none is cut."""
 
     def __init__(self, keys: list[tuple[str, str]], **kwargs) -> None:

@@ -314,8 +314,9 @@ class ReportScreen(Screen):
             status += f" · {describe_sort(self.sort)}"
         if not self.filters.is_empty():
             status += f" · {self.filters.describe()}"
-        # literal(): the status quotes the filters.
-        self.query_one("#page-status", Label).update(literal(status))
+        # literal(): the status quotes the filters. Its size is fixed (report.tcss): a layout
+        # would redraw the whole screen once more after the new rows (bench/results.md).
+        self.query_one("#page-status", Label).update(literal(status), layout=False)
         self.query_one("#previous-page", ActionLink).disabled = page.number <= 1
         self.query_one("#next-page", ActionLink).disabled = (
             page.pages is not None and page.number >= page.pages

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region
-from textual.widgets import DataTable
 
 from smtp_tui import glyphs, verdicts
 from smtp_tui.accounts import Sort
 from smtp_tui.screens.column_fit import Width, cut, fit
 from smtp_tui.screens.literal import literal_text
+from smtp_tui.screens.tables import QuietTable
 
 if TYPE_CHECKING:
     from smtp_tui.store.models import SmtpAccount
@@ -138,7 +138,7 @@ def row_cells(account: SmtpAccount, looks: Looks) -> list[Text]:
     ]
 
 
-class ReportTable(DataTable):
+class ReportTable(QuietTable):
     """A DataTable that remembers which column a click landed on (for Edit and Test)."""
 
     COMPONENT_CLASSES = {f"report-table--{look}" for look in LOOKS}
@@ -236,8 +236,9 @@ class ReportTable(DataTable):
             self._accounts = rows
             self._lay_out()
         else:
-            self.clear(columns=False)
-            self._fill(rows)
+            with self.rows_only():
+                self.clear(columns=False)
+                self._fill(rows)
         if not rows:
             return
         codes = [str(a.code) for a in rows]

@@ -28,6 +28,7 @@ from smtp_tui.store.context import AppContext
 from smtp_tui.store.vault import VaultError
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+MOUSE_ENV = "SMTP_TUI_MOUSE"
 NO_TERMINAL = (
     "The TUI needs a terminal (with ssh, use ssh -t); "
     "every command works without one: smtp-tui --help"
@@ -70,6 +71,12 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
         "--demo",
         action="store_true",
         help="fill an empty database with about 75 sample accounts to explore",
+    )
+    parser.add_argument(
+        "--no-mouse",
+        action="store_true",
+        help="leave the terminal's mouse alone, to select and paste text with it; keys do "
+        f"everything (env {MOUSE_ENV}=0)",
     )
     if not commands:
         return parser
@@ -153,8 +160,16 @@ def _main(argv: Sequence[str] | None) -> int:
     # Imported here, so that Textual loads only for the TUI.
     from smtp_tui.app import SmtpApp
 
-    SmtpApp(context).run()
+    SmtpApp(context).run(mouse=wants_mouse(args))
     return EXIT_OK
+
+
+def wants_mouse(args: argparse.Namespace) -> bool:
+    """Whether the TUI asks the terminal for mouse reports: not with --no-mouse or
+    SMTP_TUI_MOUSE=0 (or no, off, false). A terminal reporting the mouse to the app no
+    longer selects text itself (without holding shift, in most terminals)."""
+    refused = os.environ.get(MOUSE_ENV, "").strip().lower() in ("0", "no", "off", "false")
+    return not (args.no_mouse or refused)
 
 
 def run_command(args: argparse.Namespace, context: AppContext) -> int:
