@@ -8,6 +8,7 @@ from pathlib import Path
 from smtp_tui.store.config import Config
 from smtp_tui.store.context import AppContext
 from smtp_tui.store.models import SmtpAccount, utc_now
+from smtp_tui.validation import fold_name
 
 PURPOSES = (
     "Alerts",
@@ -40,9 +41,11 @@ def build(path: Path, size: int, key_file: Path) -> Path:
         domain = rng.choice(DOMAINS)
         purpose = PURPOSES[n % len(PURPOSES)]
         secure = rng.random() > 0.3
+        name = f"{purpose} - {SITES[n % len(SITES)]} {n:06d}"
         rows.append(
             {
-                "name": f"{purpose} - {SITES[n % len(SITES)]} {n:06d}",
+                "name": name,
+                "name_folded": fold_name(name),
                 "active": rng.random() > 0.15,
                 "email": f"{purpose.lower().replace(' ', '-')}-{n}@{domain}",
                 "reply_to": f"pam-team@{domain}" if rng.random() > 0.4 else "",

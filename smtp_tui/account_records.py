@@ -142,7 +142,7 @@ def import_records(records: list[dict[str, Any]], *, actor: str | None = None) -
             for field, message in failure.errors.items():
                 problems[f"{label}: {field}"] = message
             continue
-        key = cleaned.name.lower()
+        key = validation.fold_name(cleaned.name)
         if key in names:
             problems[f"{label}: name"] = (
                 f"The name '{cleaned.name}' is also used by record {names[key]}."

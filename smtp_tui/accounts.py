@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Literal, TypeVar
 
 import peewee
-from peewee import OP, SQL, Expression, NodeList, Tuple, Value, fn
+from peewee import OP, SQL, Expression, NodeList, Tuple, Value
 
 from smtp_tui import audit, validation
 from smtp_tui.errors import NotFound, Refused, StaleEdit, ValidationFailed
@@ -308,7 +308,11 @@ def clone_name(name: str) -> str:
     """A free name for a copy of `name`: 'X (copy)', then 'X (copy 2)', ..."""
     base = f"{name} (copy)"
     candidate, number = base, 1
-    while SmtpAccount.select().where(fn.LOWER(SmtpAccount.name) == fn.LOWER(candidate)).exists():
+    while (
+        SmtpAccount.select()
+        .where(SmtpAccount.name_folded == validation.fold_name(candidate))
+        .exists()
+    ):
         number += 1
         candidate = f"{name} (copy {number})"
     return candidate
@@ -353,7 +357,7 @@ def find(name_or_code: str) -> SmtpAccount:
             return account
     account = None
     if validation.is_text(text):
-        account = SmtpAccount.get_or_none(fn.LOWER(SmtpAccount.name) == fn.LOWER(text))
+        account = SmtpAccount.get_or_none(SmtpAccount.name_folded == validation.fold_name(text))
     if account is None:
         raise NotFound(f"There is no account named or numbered '{text}'.")
     return account
@@ -365,8 +369,9 @@ def _database_errors(
     """The rules that need the database: a unique name, references that still exist (for the
     fields that passed their own rules)."""
     errors = {}
+    # One probe of the unique index on the folded name, at any number of accounts.
     same_name = SmtpAccount.select(SmtpAccount.code).where(
-        fn.LOWER(SmtpAccount.name) == fn.LOWER(data.name)
+        SmtpAccount.name_folded == validation.fold_name(data.name)
     )
     if code is not None:
         same_name = same_name.where(SmtpAccount.code != code)
@@ -393,6 +398,7 @@ def _columns(data: AccountInput) -> dict[str, object]:
     values = asdict(data)
     values["connector"] = values.pop("connector_id")
     values["credential"] = values.pop("credential_id")
+    values["name_folded"] = validation.fold_name(data.name)
     return values
 
 

@@ -29,6 +29,13 @@ BODY_MAX = 10_000_000
 CODE_MAX = 2**63 - 1  # the largest integer SQLite (and a PostgreSQL bigint) holds
 
 
+def fold_name(name: str) -> str:
+    """A name as it is compared: two names that fold alike are the same name ('Relay' and
+    'RELAY', 'École' and 'école'). The one rule: `SmtpAccount.name_folded` holds it under a
+    unique index (migration 0010), and imports compare records by it."""
+    return name.lower()
+
+
 class FieldError(ValueError):
     """A single field's value is not acceptable; str(error) is the message to show."""
 

@@ -97,6 +97,9 @@ class SmtpAccount(BaseModel):
 
     code = AutoField()  # never given again once deleted (AUTOINCREMENT on SQLite: migration 0008)
     name = CharField(unique=True)
+    # validation.fold_name(name), set on every save: names that differ only in case clash on
+    # its unique index (migration 0010).
+    name_folded = CharField(unique=True)
     active = BooleanField(default=True, index=True)
     email = CharField(index=True)
     reply_to = CharField(default="")
