@@ -103,7 +103,8 @@ def test_the_command_refuses_a_name_differing_only_in_case_at_size(tmp_path):
 OLD_ROW = (
     "INSERT INTO smtp_account (name, active, email, reply_to, return_path, confirmation_email, "
     "is_default, read_confirmation, force_config, footer, host, port, secure, authentication, "
-    "ignore_cert_errors, use_connector, created_at, updated_at, updated_by, version, timeout) VALUES "
+    "ignore_cert_errors, use_connector, created_at, updated_at, updated_by, version, timeout) "
+    "VALUES "
     "({p}, TRUE, 'old@example.com', '', '', '', {default}, FALSE, FALSE, FALSE, "
     "'relay.example.com', 25, FALSE, FALSE, FALSE, FALSE, "
     "'2025-01-02 03:04:05', '2025-01-02 03:04:05', 'old@pam', 1, 30)"
@@ -116,14 +117,14 @@ def test_the_migration_folds_old_names_and_renames_later_clashes(database_url, t
     assert schema_version(old) == 9
     names = ["Relay", "RELAY", "Relay (2)", "relay", "École", "éCOLE", "Plain"]
     for n, name in enumerate(names):
-        old.execute_sql(
-            OLD_ROW.format(p=old.param, default="TRUE" if n == 0 else "FALSE"), (name,)
-        )
+        old.execute_sql(OLD_ROW.format(p=old.param, default="TRUE" if n == 0 else "FALSE"), (name,))
     old.close()
 
     context = AppContext.open(Config(database=database_url, key_file=tmp_path / "k"))
     assert schema_version(context.database) == latest_schema_version()
-    stored = [(a.code, a.name, a.name_folded) for a in SmtpAccount.select().order_by(SmtpAccount.code)]
+    stored = [
+        (a.code, a.name, a.name_folded) for a in SmtpAccount.select().order_by(SmtpAccount.code)
+    ]
     assert stored == [
         (1, "Relay", "relay"),
         (2, "RELAY (3)", "relay (3)"),
@@ -137,7 +138,11 @@ def test_the_migration_folds_old_names_and_renames_later_clashes(database_url, t
         e.object_id: json.loads(e.changes)["name"]
         for e in AuditEvent.select().where(AuditEvent.action == "edit")
     }
-    assert renames == {"2": ["RELAY", "RELAY (3)"], "4": ["relay", "relay (4)"], "6": ["éCOLE", "éCOLE (2)"]}
+    assert renames == {
+        "2": ["RELAY", "RELAY (3)"],
+        "4": ["relay", "relay (4)"],
+        "6": ["éCOLE", "éCOLE (2)"],
+    }
     with pytest.raises(ValidationFailed):
         accounts.save(account_input(9, name="PLAIN"))
     assert accounts.find("relay (4)").code == 4

@@ -43,9 +43,7 @@ def up(migrator, db):
             )
             _audit(db, code, name, new)
         elif folded != stored:
-            db.execute_sql(
-                f"UPDATE {TABLE} SET name_folded = {p} WHERE code = {p}", (folded, code)
-            )
+            db.execute_sql(f"UPDATE {TABLE} SET name_folded = {p} WHERE code = {p}", (folded, code))
         seen.add(folded)
     migrator.migrate(migrator.add_index(TABLE, ("name_folded",), unique=True))
 
@@ -63,8 +61,9 @@ def _free_name(name, taken):
 def _audit(db, code, old, new):
     p = db.param
     db.execute_sql(
-        "INSERT INTO audit_event (at, \"user\", client, action, object_type, object_id, "
-        f"object_name, changes, summary) VALUES ({p}, {p}, '', 'edit', 'account', {p}, {p}, {p}, {p})",
+        'INSERT INTO audit_event (at, "user", client, action, object_type, object_id, '
+        "object_name, changes, summary) "
+        f"VALUES ({p}, {p}, '', 'edit', 'account', {p}, {p}, {p}, {p})",
         (
             datetime.now(UTC).replace(tzinfo=None),
             ACTOR,
