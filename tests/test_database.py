@@ -5,7 +5,7 @@ from pathlib import Path
 import peewee
 import pytest
 
-from smtp_tui import accounts
+from smtp_tui import accounts, audit
 from smtp_tui.store.config import Config
 from smtp_tui.store.context import AppContext
 from smtp_tui.store.database import (
@@ -299,16 +299,23 @@ def test_codes_become_autoincrement_keeping_every_row_index_trigger_and_referenc
         (Vault(tmp_path / "key").encrypt("pw"),),
     )
     relay = Credential.select(Credential.id).where(Credential.name == "relay").get()
+    # Accounts as that schema stored them (the service writes the newest schema's columns).
     for n in range(1, 8):
-        accounts.save(
-            account_input(
-                n,
-                name=f"Relay {n:02d} west",
-                authentication=True,
-                credential_id=relay.id,
-                is_default=n == 2,
+        old.execute_sql(
+            "INSERT INTO smtp_account (name, active, email, reply_to, return_path, "
+            "confirmation_email, is_default, read_confirmation, force_config, footer, host, "
+            "port, secure, secure_type, authentication, ignore_cert_errors, use_connector, "
+            "credential_id, created_at, updated_at, updated_by, version, timeout) VALUES "
+            "(?, 1, ?, '', '', '', ?, 0, 0, 0, 'smtp.example.com', 587, 1, 'TLS', 1, 0, 0, ?, "
+            "?, ?, 'old@host', 1, 30)",
+            (
+                f"Relay {n:02d} west",
+                f"sender{n}@example.com",
+                n == 2,
+                relay.id,
+                utc_now(),
+                utc_now(),
             ),
-            actor="old@host",
         )
     for code in (2, 5):
         TestRun.create(account=code, outcome="delivered", summary=f"run of {code}")
@@ -321,7 +328,9 @@ def test_codes_become_autoincrement_keeping_every_row_index_trigger_and_referenc
         account=5,
         next_run_at=utc_now(),
     )
-    accounts.delete(7, actor="old@host")  # the newest code: the old schema would give 7 again
+    # The newest code, deleted as the service did: the old schema would give 7 again.
+    audit.record("delete", "account", 7, "Relay 07 west", actor="old@host")
+    SmtpAccount.delete().where(SmtpAccount.code == 7).execute()
     before, indexes = everything(old), sqlite_schema(old, "smtp_account")
     assert (
         "AUTOINCREMENT"
@@ -331,13 +340,17 @@ def test_codes_become_autoincrement_keeping_every_row_index_trigger_and_referenc
     )
     old.close()
 
-    db = open_database(url)
-    assert schema_version(db) == latest_schema_version()
+    # Compared right after 0008 and 0009: later migrations add columns and indexes.
+    db = connect(url)
+    migrator(db).up(target="0009_credential_kinds")
     assert (
         "AUTOINCREMENT"
         in db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'smtp_account'").fetchone()[0]
     )
     assert everything(db) == before and sqlite_schema(db, "smtp_account") == indexes
+    db.close()
+    db = open_database(url)
+    assert schema_version(db) == latest_schema_version()
     assert db.execute_sql("PRAGMA integrity_check").fetchall() == [("ok",)]
     assert db.execute_sql("PRAGMA foreign_key_check").fetchall() == []
     db.execute_sql(
