@@ -116,7 +116,7 @@ def test_the_commands_stream_json_that_parses_equal_to_the_accounts(cli):
         assert result.returncode == 0, result.stderr
         listed = json.loads(result.stdout)
         assert [r["name"] for r in listed] == ["Alerts HQ", "Relay \"DC\"", "Backups"]
-            shown = json.loads(cli("accounts", "show", "Backups", "--json").stdout)
+    shown = json.loads(cli("accounts", "show", "Backups", "--json").stdout)
     assert listed[2] == shown
     # Filters still apply.
     active = json.loads(cli("accounts", "list", "--json", "--status", "active").stdout)
