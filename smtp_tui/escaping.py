@@ -60,6 +60,9 @@ def printable_json(value: Any, *, indent: int | None = 2) -> str:
 def printable_json_text(text: str) -> str:
     """JSON text (as json.dumps writes it, ensure_ascii=False) escaped as `printable_json`
     escapes it."""
+    # Nearly every text: one look at the whole, not one a line.
+    if text.replace("\n", " ").isprintable():
+        return text
     # The lines of the layout: its newlines and spaces stay as they are.
     return "\n".join(
         line

@@ -202,7 +202,7 @@ def list_accounts(args, context) -> int:
         error(str(exc))
         return EXIT_USAGE
     if args.json:
-        as_json_array(account_records.records(filters))
+        as_json_array(account_records.records(filters), flat=True)
         return EXIT_OK
     rows = list(accounts.iterate(filters))
     table(
@@ -289,7 +289,7 @@ def delete_account(args, context) -> int:
 
 
 def export_accounts(args, context) -> int:
-    as_json_array(account_records.records())
+    as_json_array(account_records.records(), flat=True)
     return EXIT_OK
 
 

@@ -44,18 +44,18 @@ def as_json(value: Any) -> None:
 JSON_BATCH = 1000
 
 
-def as_json_array(records: Iterable[dict[str, Any]]) -> int:
+def as_json_array(records: Iterable[dict[str, Any]], *, flat: bool = False) -> int:
     """Print the records as a JSON array as they come, each escaped as it is made: the same
     text as `as_json(list(records))`, in flat memory however many there are. Returns how many.
 
     A flat record (scalar values) is written by json's C encoder with the separators of the
     indented layout (`json.dumps(..., indent=2)` runs the pure-Python encoder, several times
-    slower); any other by printable_json itself."""
+    slower); any other by printable_json itself. `flat`: every record is, unchecked."""
     out = sys.stdout
     batch: list[str] = []
     count = 0
     for count, record in enumerate(records, start=1):
-        if any(isinstance(value, (dict, list, tuple)) for value in record.values()):
+        if not flat and any(isinstance(v, (dict, list, tuple)) for v in record.values()):
             text = printable_json(record)
         else:
             text = printable_json_text(
