@@ -84,10 +84,8 @@ def records(filters: accounts.Filters = accounts.Filters()) -> Iterator[dict[str
     """`to_record` of every account of the filtered report, in its order, streamed: made one at
     a time from light rows (`accounts.iterate_rows`), with the credentials' and connectors'
     names read once (a few rows) instead of one query per account."""
-    credential_names = dict(Credential.select(Credential.id, Credential.name).tuples())
-    connector_names = dict(
-        NetworkConnector.select(NetworkConnector.id, NetworkConnector.name).tuples()
-    )
+    credential_names: dict[int, str] = {c.id: c.name for c in Credential.select()}
+    connector_names: dict[int, str] = {c.id: c.name for c in NetworkConnector.select()}
     for row in accounts.iterate_rows(filters, accounts.Sort(), RECORD_FIELDS):
         # The row's `credential` and `connector` are the ids.
         yield _record(row, credential_names.get(row.credential), connector_names.get(row.connector))

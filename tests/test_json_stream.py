@@ -108,22 +108,22 @@ def test_a_record_that_is_not_flat_is_written_as_printable_json_writes_it(capsys
 
 
 def test_the_commands_stream_json_that_parses_equal_to_the_accounts(cli):
-    for name in ("Alerts HQ", "Relay \"DC\"", "Backups"):
+    for name in ("Alerts HQ", 'Relay "DC"', "Backups"):
         add_basic(cli, name)
     cli("accounts", "edit", "Backups", "--inactive")
     for command in (("accounts", "list", "--json"), ("accounts", "export")):
         result = cli(*command)
         assert result.returncode == 0, result.stderr
         listed = json.loads(result.stdout)
-        assert [r["name"] for r in listed] == ["Alerts HQ", "Relay \"DC\"", "Backups"]
+        assert [r["name"] for r in listed] == ["Alerts HQ", 'Relay "DC"', "Backups"]
     shown = json.loads(cli("accounts", "show", "Backups", "--json").stdout)
     assert listed[2] == shown
     # Filters still apply.
     active = json.loads(cli("accounts", "list", "--json", "--status", "active").stdout)
-    assert [r["name"] for r in active] == ["Alerts HQ", "Relay \"DC\""]
+    assert [r["name"] for r in active] == ["Alerts HQ", 'Relay "DC"']
     assert json.loads(cli("accounts", "list", "--json", "--name", "relay").stdout) == [listed[1]]
     exported = json.loads(cli("export", "--format", "json", "--name", "a").stdout)
-    assert [r["name"] for r in exported] == ["Alerts HQ", "Relay \"DC\"", "Backups"]
+    assert [r["name"] for r in exported] == ["Alerts HQ", 'Relay "DC"', "Backups"]
     assert cli("accounts", "list", "--json", "--name", "zzz").stdout == "[]\n"
     assert cli("export", "--format", "json", "--name", "zzz").stdout == "[]\n"
 

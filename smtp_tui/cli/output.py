@@ -42,6 +42,8 @@ def as_json(value: Any) -> None:
 
 # Records written at a time by as_json_array.
 JSON_BATCH = 1000
+# json.dumps(..., ensure_ascii=False, separators=...) without building an encoder each time.
+_FLAT_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",\n  ", ": "))
 
 
 def as_json_array(records: Iterable[dict[str, Any]], *, flat: bool = False) -> int:
@@ -58,9 +60,7 @@ def as_json_array(records: Iterable[dict[str, Any]], *, flat: bool = False) -> i
         if not flat and any(isinstance(v, (dict, list, tuple)) for v in record.values()):
             text = printable_json(record)
         else:
-            text = printable_json_text(
-                json.dumps(record, ensure_ascii=False, separators=(",\n  ", ": "))
-            )
+            text = printable_json_text(_FLAT_ENCODER.encode(record))
             # '{"code": 1,\n  ...}' -> the indented layout's '{\n  "code": 1,\n  ...\n}'.
             text = "{\n  " + text[1:-1] + "\n}" if len(text) > 2 else text
         batch.append(("[\n  " if count == 1 else ",\n  ") + text.replace("\n", "\n  "))
