@@ -19,7 +19,7 @@ HOSTILE = (
     "sep\u2028ara\u2029tors\x85",
     "non-BMP 😀 𝔘 and zero\u200bwidth",
     "São Paulo — «ünïcödé» 東京",
-    "\x00nul\x7fdel",
+    "\x01soh\x7fdel",
     "   spaces   ",
     "",
 )
