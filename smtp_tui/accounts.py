@@ -8,6 +8,7 @@ refuses a save based on a stale version instead of overwriting someone else's ch
 
 from __future__ import annotations
 
+import uuid
 from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -281,12 +282,31 @@ def iterate_rows(
         for i, c in enumerate(columns)
         if isinstance(c, (peewee.BooleanField, peewee.DateTimeField))
     ]
-    for raw in SmtpAccount._meta.database.execute(query):
+    for raw in _streamed(query):
         values = list(raw)
         for i, python_value in convert:
             if values[i] is not None:
                 values[i] = python_value(values[i])
         yield row_type._make(values)
+
+
+def _streamed(query):
+    """The query's rows as the driver reads them: SQLite steps through them as they are asked
+    for; on PostgreSQL a server-side (named) cursor fetches them a batch at a time, where a
+    plain cursor would hold every row in memory before the first. WITH HOLD, as the drivers
+    require outside a transaction (peewee's connections are in autocommit mode)."""
+    database = database_proxy.obj
+    if not isinstance(database, peewee.PostgresqlDatabase):
+        yield from database.execute(query)
+        return
+    sql, params = query.sql()
+    cursor = database.connection().cursor(name=f"smtp_tui_{uuid.uuid4().hex}", withhold=True)
+    try:
+        cursor.itersize = 2000
+        cursor.execute(sql, params)
+        yield from cursor
+    finally:
+        cursor.close()
 
 
 def page_of(

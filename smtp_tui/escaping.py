@@ -54,11 +54,19 @@ def printable_json(value: Any, *, indent: int | None = 2) -> str:
     """`value` as JSON that reads the same when parsed, with every character `printable` would
     escape written as a JSON escape (\\u001b, \\u202e; a pair beyond U+FFFF): a value from data
     can hold anything, and a terminal shows JSON output too."""
+    return printable_json_text(json.dumps(value, indent=indent, ensure_ascii=False))
+
+
+def printable_json_text(text: str) -> str:
+    """JSON text (as json.dumps writes it, ensure_ascii=False) escaped as `printable_json`
+    escapes it."""
+    # Nearly every text: one look at the whole, not one a line.
+    if text.replace("\n", " ").isprintable():
+        return text
     # The lines of the layout: its newlines and spaces stay as they are.
-    lines = json.dumps(value, indent=indent, ensure_ascii=False).split("\n")
     return "\n".join(
         line
         if line.isprintable()
         else "".join(c if _shows_as_itself(c) else json.dumps(c)[1:-1] for c in line)
-        for line in lines
+        for line in text.split("\n")
     )

@@ -17,7 +17,7 @@ from smtp_tui import (
     verdicts,
 )
 from smtp_tui.accounts import TEXT_FILTERS, Filters
-from smtp_tui.cli.output import as_json, error, one_line, refused, say, table, yes_no
+from smtp_tui.cli.output import as_json, as_json_array, error, one_line, refused, say, table, yes_no
 from smtp_tui.cli.presets import preset_option
 from smtp_tui.errors import NotFound, ValidationFailed
 from smtp_tui.validation import AccountInput, FieldError, account_code
@@ -201,10 +201,10 @@ def list_accounts(args, context) -> int:
     except FieldError as exc:
         error(str(exc))
         return EXIT_USAGE
-    rows = list(accounts.iterate(filters))
     if args.json:
-        as_json([account_records.to_record(a) for a in rows])
+        as_json_array(account_records.records(filters), flat=True)
         return EXIT_OK
+    rows = list(accounts.iterate(filters))
     table(
         ("Code", "Name", "E-mail", "Status", "Default", "Secure", "Server", "Last test"),
         [
@@ -289,7 +289,7 @@ def delete_account(args, context) -> int:
 
 
 def export_accounts(args, context) -> int:
-    as_json([account_records.to_record(a) for a in accounts.iterate()])
+    as_json_array(account_records.records(), flat=True)
     return EXIT_OK
 
 

@@ -7,12 +7,13 @@ mistyped argument can neither drive the terminal nor flood it.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from smtp_tui.errors import ValidationFailed
-from smtp_tui.escaping import printable, printable_json, shortened
+from smtp_tui.escaping import printable, printable_json, printable_json_text, shortened
 
 # Characters of a table cell: a name is at most 100, an address 254.
 CELL_MAX = 200
@@ -37,6 +38,39 @@ def table(
 
 def as_json(value: Any) -> None:
     print(printable_json(value))
+
+
+# Records written at a time by as_json_array.
+JSON_BATCH = 1000
+# json.dumps(..., ensure_ascii=False, separators=...) without building an encoder each time.
+_FLAT_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",\n  ", ": "))
+
+
+def as_json_array(records: Iterable[dict[str, Any]], *, flat: bool = False) -> int:
+    """Print the records as a JSON array as they come, each escaped as it is made: the same
+    text as `as_json(list(records))`, in flat memory however many there are. Returns how many.
+
+    A flat record (scalar values) is written by json's C encoder with the separators of the
+    indented layout (`json.dumps(..., indent=2)` runs the pure-Python encoder, several times
+    slower); any other by printable_json itself. `flat`: every record is, unchecked."""
+    out = sys.stdout
+    batch: list[str] = []
+    count = 0
+    for count, record in enumerate(records, start=1):
+        if not flat and any(isinstance(v, (dict, list, tuple)) for v in record.values()):
+            text = printable_json(record)
+        else:
+            text = printable_json_text(_FLAT_ENCODER.encode(record))
+            # '{"code": 1,\n  ...}' -> the indented layout's '{\n  "code": 1,\n  ...\n}'.
+            text = "{\n  " + text[1:-1] + "\n}" if len(text) > 2 else text
+        batch.append(("[\n  " if count == 1 else ",\n  ") + text.replace("\n", "\n  "))
+        if len(batch) == JSON_BATCH:
+            out.write("".join(batch))
+            batch.clear()
+    batch.append("\n]\n" if count else "[]\n")
+    out.write("".join(batch))
+    out.flush()
+    return count
 
 
 def one_line(message: str) -> str:
