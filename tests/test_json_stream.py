@@ -10,6 +10,7 @@ from smtp_tui.accounts import Filters
 from smtp_tui.cli.output import as_json_array
 from smtp_tui.escaping import printable_json
 from smtp_tui.store.models import Credential, NetworkConnector, SmtpAccount, utc_now
+from smtp_tui.validation import fold_name
 from tests.test_cli_commands import add_basic
 
 HOSTILE = (
@@ -39,6 +40,7 @@ def varied_accounts(count: int) -> None:
         rows.append(
             {
                 "name": f"{text} {n}",
+                "name_folded": fold_name(f"{text} {n}"),
                 "active": rng.random() > 0.2,
                 "email": f"a{n}@example.com" if n % 3 else f"{text}@x",
                 "reply_to": text if n % 4 == 0 else "",
