@@ -4,25 +4,20 @@ as usual, but `smtp-tui --help` builds their parsers without importing the data 
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from types import ModuleType
+from typing import Any
+
+
+class _Deferred(ModuleType):
+    """Stands for module `__name__`, imported at its first attribute read and read through."""
+
+    def __getattr__(self, attribute: str) -> Any:
+        __import__(self.__name__)
+        return getattr(sys.modules[self.__name__], attribute)
 
 
 def lazy_module(name: str) -> ModuleType:
-    """Module `name`, loaded on its first attribute access (importlib's LazyLoader); the module
-    itself when it is already imported. Later `import name` statements get the same module."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
-        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    parent, _, child = name.rpartition(".")
-    if parent:
-        setattr(sys.modules[parent], child, module)
-    return module
+    """Module `name`, imported at the first attribute read (the module itself when it is
+    already imported). For mypy, import the module itself under TYPE_CHECKING."""
+    return sys.modules.get(name) or _Deferred(name)

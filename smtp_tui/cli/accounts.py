@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from smtp_tui.cli.output import as_json, error, one_line, refused, say, table, yes_no
@@ -180,7 +179,9 @@ def _apply(data: validation.AccountInput, args: argparse.Namespace) -> validatio
                 errors[option] = str(exc)
     if errors:
         raise ValidationFailed(errors)
-    return replace(data, **changes)
+    import dataclasses  # not at the top: --help would wait for it (inspect, ast)
+
+    return dataclasses.replace(data, **changes)
 
 
 def add_filter_options(parser: argparse.ArgumentParser) -> None:

@@ -6,7 +6,6 @@ The transcript and the verdict are printed.
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from smtp_tui import glyphs
@@ -51,9 +50,10 @@ def add_parser(commands, parents=()) -> None:
 
 
 def run(args: argparse.Namespace, context: AppContext) -> int:
-    # Sending (aiosmtplib, python-socks) and asyncio are imported by the command that sends
-    # (see cli.py).
+    # Sending (aiosmtplib, python-socks), asyncio and dataclasses are imported by the command
+    # that sends (see cli.py).
     import asyncio
+    from dataclasses import replace
 
     from smtp_tui import proofs
     from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
