@@ -7,7 +7,6 @@ server's reply or a value typed on the command line must never drive the termina
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from typing import Any
 
@@ -54,6 +53,8 @@ def printable_json(value: Any, *, indent: int | None = 2) -> str:
     """`value` as JSON that reads the same when parsed, with every character `printable` would
     escape written as a JSON escape (\\u001b, \\u202e; a pair beyond U+FFFF): a value from data
     can hold anything, and a terminal shows JSON output too."""
+    import json  # here: `smtp-tui --help` imports this module, and prints no JSON
+
     # The lines of the layout: its newlines and spaces stay as they are.
     lines = json.dumps(value, indent=indent, ensure_ascii=False).split("\n")
     return "\n".join(
