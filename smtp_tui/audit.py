@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from smtp_tui.choices import AUDIT_ACTIONS
 from smtp_tui.escaping import printable, shortened
 from smtp_tui.paging import page_count
 from smtp_tui.store.config import current_user
 from smtp_tui.store.models import AuditEvent, utc_now
 
 PAGE_SIZE = 30
-ACTIONS = ("create", "edit", "delete", "default", "test", "export", "print", "schedule run")
+ACTIONS = AUDIT_ACTIONS
 SECRET_CHANGED = "secret changed"
 
 

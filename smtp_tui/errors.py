@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-import peewee
+if TYPE_CHECKING:
+    from datetime import datetime
 
 
 class ServiceError(Exception):
@@ -45,9 +46,16 @@ class DatabaseUnavailable(Exception):
     """The database cannot be opened or used; the message says why in a user's words."""
 
 
-# What a screen or a command catches around a service call when the database fails (the
-# service's refusals are ServiceError): a message and a retry instead of a crash.
-DATABASE_ERRORS = (peewee.PeeweeException, DatabaseUnavailable)
+def __getattr__(name: str) -> Any:
+    """DATABASE_ERRORS: what a screen or a command catches around a service call when the
+    database fails (the service's refusals are ServiceError), a message and a retry instead of
+    a crash. Made on first use, so that importing this module (`smtp-tui --help`, which prints
+    refusals' types) does not import peewee."""
+    if name == "DATABASE_ERRORS":
+        import peewee
+
+        return (peewee.PeeweeException, DatabaseUnavailable)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class TokenError(ServiceError):

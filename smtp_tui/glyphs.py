@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Glyphs:
+class Glyphs(NamedTuple):
+    """A terminal's symbols (a NamedTuple, not a dataclass: dataclasses imports inspect and
+    ast, which `smtp-tui --help` would wait for)."""
+
     ok: str  # a test passed
     failed: str  # a test failed; an error under a field
     warning: str

@@ -6,6 +6,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 import smtp_tui
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +35,39 @@ def test_version_and_help():
         "SMTP_TUI_KEY_FILE",
     ):
         assert option in help_text
+
+
+@pytest.mark.parametrize(
+    "args, printed",
+    [
+        (("--help",), "usage: smtp-tui"),
+        (("--version",), f"smtp-tui {smtp_tui.__version__}"),
+        (("accounts", "--help"), "usage: smtp-tui accounts"),
+        (("credentials", "add", "--help"), "usage: smtp-tui credentials add"),
+        (("export", "--help"), "usage: smtp-tui export"),
+        (("test", "--help"), "usage: smtp-tui test"),
+    ],
+)
+def test_help_and_version_import_neither_the_data_layer_nor_textual_nor_sending(args, printed):
+    """--help and --version answer at once (bench/help.py): the command modules load their
+    services on first use, which printing a usage never makes."""
+    heavy = ("peewee", "psycopg2", "textual", "aiosmtplib", "httpx", "authlib", "smtp_tui.store")
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "smtp_tui", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert printed in result.stdout
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "smtp_tui.cli" in imported  # what -X importtime reports is read right
+    assert [m for m in sorted(imported) if m.split(".")[0] in heavy or m.startswith(heavy)] == []
 
 
 def test_an_unusable_database_is_one_clear_line_and_exit_1(tmp_path):

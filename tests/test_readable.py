@@ -43,7 +43,7 @@ def test_symbols_fall_back_to_ascii_on_the_console_and_in_a_c_locale(environ, en
     ascii = glyphs.ASCII
     assert (ascii.app, ascii.ok, ascii.failed, ascii.warning) == ("*", "OK", "X", "!")
     assert ascii.radio_left + ascii.radio_on + ascii.radio_right == "(o)"
-    assert all(field.isascii() for field in vars(ascii).values())
+    assert all(field.isascii() for field in ascii._asdict().values())
 
 
 def test_symbols_stay_unicode_in_a_utf8_terminal_and_follow_the_override():

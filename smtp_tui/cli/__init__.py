@@ -13,19 +13,15 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from smtp_tui import __version__, glyphs
+from smtp_tui.choices import DB_ENV, KEY_FILE_ENV
 from smtp_tui.cli.output import error, one_line, refused
-from smtp_tui.errors import (
-    DATABASE_ERRORS,
-    DatabaseUnavailable,
-    NotFound,
-    ServiceError,
-    ValidationFailed,
-)
-from smtp_tui.store.config import DB_ENV, KEY_FILE_ENV, Config
-from smtp_tui.store.context import AppContext
-from smtp_tui.store.vault import VaultError
+from smtp_tui.errors import DatabaseUnavailable, NotFound, ServiceError, ValidationFailed
+
+if TYPE_CHECKING:
+    from smtp_tui.store.context import AppContext
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 MOUSE_ENV = "SMTP_TUI_MOUSE"
@@ -134,6 +130,10 @@ def _main(argv: Sequence[str] | None) -> int:
         # Textual would draw into a pipe, and wait for keys from nowhere, for ever (ssh without -t).
         error(NO_TERMINAL)
         return EXIT_USAGE
+    # Imported once the command line is read: --help and --version print without the data layer.
+    from smtp_tui.store.config import Config
+    from smtp_tui.store.context import AppContext
+
     config = Config.resolve(database=args.db, key_file=args.key_file)
     try:
         context = AppContext.open(config)
@@ -174,6 +174,9 @@ def wants_mouse(args: argparse.Namespace) -> bool:
 
 def run_command(args: argparse.Namespace, context: AppContext) -> int:
     """Run a script command: refusals become one line per problem on stderr, never a traceback."""
+    from smtp_tui.errors import DATABASE_ERRORS
+    from smtp_tui.store.vault import VaultError
+
     try:
         return args.run(args, context)
     except ValidationFailed as failure:

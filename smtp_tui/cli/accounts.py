@@ -5,22 +5,31 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from smtp_tui import (
-    account_records,
-    accounts,
-    connectors,
-    credentials,
-    presets,
-    validation,
-    verdicts,
-)
-from smtp_tui.accounts import TEXT_FILTERS, Filters
 from smtp_tui.cli.output import as_json, as_json_array, error, one_line, refused, say, table, yes_no
 from smtp_tui.cli.presets import preset_option
 from smtp_tui.errors import NotFound, ValidationFailed
-from smtp_tui.validation import AccountInput, FieldError, account_code
+from smtp_tui.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from smtp_tui import (
+        account_records,
+        accounts,
+        connectors,
+        credentials,
+        presets,
+        validation,
+        verdicts,
+    )
+else:
+    account_records = lazy_module("smtp_tui.account_records")
+    accounts = lazy_module("smtp_tui.accounts")
+    connectors = lazy_module("smtp_tui.connectors")
+    credentials = lazy_module("smtp_tui.credentials")
+    presets = lazy_module("smtp_tui.presets")
+    validation = lazy_module("smtp_tui.validation")
+    verdicts = lazy_module("smtp_tui.verdicts")
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 FLAG_OPTIONS = (
@@ -123,7 +132,7 @@ def _account_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
         parser.add_argument("--no-connector", action="store_true", help="use no network connector")
 
 
-def _apply(data: AccountInput, args: argparse.Namespace) -> AccountInput:
+def _apply(data: validation.AccountInput, args: argparse.Namespace) -> validation.AccountInput:
     """`data` with the options given on the command line, over the preset's server when
     --preset is given; unknown names are field errors."""
     if args.preset is not None:
@@ -170,7 +179,9 @@ def _apply(data: AccountInput, args: argparse.Namespace) -> AccountInput:
                 errors[option] = str(exc)
     if errors:
         raise ValidationFailed(errors)
-    return replace(data, **changes)
+    import dataclasses  # not at the top: --help would wait for it (inspect, ast)
+
+    return dataclasses.replace(data, **changes)
 
 
 def add_filter_options(parser: argparse.ArgumentParser) -> None:
@@ -181,7 +192,7 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--status", choices=("active", "inactive", "any"), default="any")
 
 
-def filters_from(args: argparse.Namespace) -> Filters:
+def filters_from(args: argparse.Namespace) -> accounts.Filters:
     """The filter options as the search panel's; raises FieldError naming the option at fault."""
     texts = {
         field: validation.text(
@@ -190,15 +201,15 @@ def filters_from(args: argparse.Namespace) -> Filters:
             required=False,
             max_length=validation.ADDRESS_MAX,
         )
-        for field in TEXT_FILTERS
+        for field in accounts.TEXT_FILTERS
     }
-    return Filters(code=account_code(args.code), status=args.status, **texts)
+    return accounts.Filters(code=validation.account_code(args.code), status=args.status, **texts)
 
 
 def list_accounts(args, context) -> int:
     try:
         filters = filters_from(args)
-    except FieldError as exc:
+    except validation.FieldError as exc:
         error(str(exc))
         return EXIT_USAGE
     if args.json:
@@ -249,7 +260,7 @@ def add_account(args, context) -> int:
             "server (smtp-tui presets lists them)."
         )
         return EXIT_USAGE
-    data = _apply(AccountInput(), args)
+    data = _apply(validation.AccountInput(), args)
     saved = accounts.save(data)
     say(f"Added '{saved.name}' (code {saved.code}).")
     _warn_about_user_name(saved)
@@ -258,7 +269,7 @@ def add_account(args, context) -> int:
 
 def edit_account(args, context) -> int:
     account = accounts.find(args.account)
-    data = _apply(AccountInput.from_account(account), args)
+    data = _apply(validation.AccountInput.from_account(account), args)
     saved = accounts.save(data, code=account.code, expected_version=account.version)
     say(f"Saved '{saved.name}' (code {saved.code}).")
     _warn_about_user_name(saved)

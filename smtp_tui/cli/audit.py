@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import sys
 from itertools import islice
+from typing import TYPE_CHECKING
 
-from smtp_tui import audit, validation
+from smtp_tui import choices
 from smtp_tui.cli.output import as_json, error, table
+from smtp_tui.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from smtp_tui import audit, validation
+else:
+    audit = lazy_module("smtp_tui.audit")
+    validation = lazy_module("smtp_tui.validation")
 
 EXIT_OK, EXIT_USAGE = 0, 2
 # Characters of an event's changes: every field of an account, and more.
@@ -20,7 +28,7 @@ def add_parser(commands, parents) -> None:
         "--account", metavar="S", default="", help="an account's code, or part of a name"
     )
     parser.add_argument("--user", metavar="S", default="", help="part of the user@host")
-    parser.add_argument("--action", choices=audit.ACTIONS, default="")
+    parser.add_argument("--action", choices=choices.AUDIT_ACTIONS, default="")
     parser.add_argument("--since", metavar="YYYY-MM-DD", default="")
     parser.add_argument("--until", metavar="YYYY-MM-DD", default="", help="inclusive")
     parser.add_argument(

@@ -5,14 +5,21 @@ over SSH)."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from smtp_tui import connectors, credentials
+from smtp_tui import choices
 from smtp_tui.cli.output import error, say
 from smtp_tui.errors import TokenError
+from smtp_tui.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from smtp_tui import connectors, credentials
+else:
+    connectors = lazy_module("smtp_tui.connectors")
+    credentials = lazy_module("smtp_tui.credentials")
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 # The --oauth2 values: the stored kinds, without "oauth2-" for the first two.
@@ -35,7 +42,7 @@ def add_arguments(add: argparse.ArgumentParser) -> None:
     group.add_argument("--oauth2", choices=list(OAUTH2_KINDS), help="the kind of OAuth2 login")
     group.add_argument(
         "--provider",
-        choices=[p for p in credentials.PROVIDERS if p],
+        choices=[p for p in choices.OAUTH2_PROVIDERS if p],
         help="fill the URLs and the scope: microsoft365 (with --tenant) or google",
     )
     group.add_argument("--tenant", help="Microsoft 365 tenant: its domain or ID")
@@ -152,6 +159,8 @@ def token_state(record: dict) -> str:
 
 
 def authorize_credential(args, context) -> int:
+    import asyncio
+
     credential = credentials.find(args.name)
     connector_id = connectors.find(args.connector).id if args.connector else None
     try:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from smtp_tui.errors import ValidationFailed
 from smtp_tui.escaping import printable, printable_json, printable_json_text, shortened
+
+if TYPE_CHECKING:
+    from smtp_tui.errors import ValidationFailed
 
 # Characters of a table cell: a name is at most 100, an address 254.
 CELL_MAX = 200

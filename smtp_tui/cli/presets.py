@@ -4,9 +4,15 @@ in; and the `--preset` option's reading of a name."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from smtp_tui import presets
 from smtp_tui.cli.output import as_json, table
+from smtp_tui.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from smtp_tui import presets
+else:
+    presets = lazy_module("smtp_tui.presets")
 
 EXIT_OK = 0
 

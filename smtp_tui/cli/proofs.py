@@ -6,14 +6,19 @@ The transcript and the verdict are printed.
 from __future__ import annotations
 
 import argparse
-import asyncio
-from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from smtp_tui import accounts, glyphs
+from smtp_tui import glyphs
 from smtp_tui.cli.output import error, say
 from smtp_tui.errors import NotFound, ServiceError, ValidationFailed
-from smtp_tui.store.context import AppContext
-from smtp_tui.validation import FieldError, timeout_seconds
+from smtp_tui.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from smtp_tui import accounts, validation
+    from smtp_tui.store.context import AppContext
+else:
+    accounts = lazy_module("smtp_tui.accounts")
+    validation = lazy_module("smtp_tui.validation")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -45,7 +50,11 @@ def add_parser(commands, parents=()) -> None:
 
 
 def run(args: argparse.Namespace, context: AppContext) -> int:
-    # Sending (aiosmtplib, python-socks) is imported by the command that sends (see cli.py).
+    # Sending (aiosmtplib, python-socks), asyncio and dataclasses are imported by the command
+    # that sends (see cli.py).
+    import asyncio
+    from dataclasses import replace
+
     from smtp_tui import proofs
     from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
 
@@ -62,13 +71,15 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
         if args.timeout is not None:
             attempt = replace(
                 attempt,
-                server=replace(attempt.server, timeout=float(timeout_seconds(args.timeout))),
+                server=replace(
+                    attempt.server, timeout=float(validation.timeout_seconds(args.timeout))
+                ),
             )
     except ValidationFailed as failure:
         for message in failure.errors.values():
             error(message)
         return EXIT_USAGE
-    except (NotFound, FieldError) as exc:
+    except (NotFound, validation.FieldError) as exc:
         error(str(exc))
         return EXIT_USAGE
     except ServiceError as exc:

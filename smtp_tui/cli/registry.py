@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
-from smtp_tui import connectors, credentials, settings, validation
 from smtp_tui.cli import oauth
 from smtp_tui.cli.output import as_json, error, say, table
 from smtp_tui.errors import ValidationFailed
-from smtp_tui.store.models import CONNECTOR_KINDS
+from smtp_tui.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from smtp_tui import connectors, credentials, settings, validation
+else:
+    connectors = lazy_module("smtp_tui.connectors")
+    credentials = lazy_module("smtp_tui.credentials")
+    settings = lazy_module("smtp_tui.settings")
+    validation = lazy_module("smtp_tui.validation")
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -119,7 +127,7 @@ def add_connector(args, context) -> int:
     saved = connectors.save(
         name=args.name, kind=kind, host=host, port=port, credential_id=credential_id
     )
-    say(f"Added network connector '{saved.name}' ({CONNECTOR_KINDS[kind]} {host}:{port}).")
+    say(f"Added network connector '{saved.name}' ({connectors.KINDS[kind]} {host}:{port}).")
     return EXIT_OK
 
 
@@ -143,7 +151,7 @@ def list_connectors(args, context) -> int:
             [
                 (
                     r["name"],
-                    CONNECTOR_KINDS[r["kind"]],
+                    connectors.KINDS[r["kind"]],
                     f"{r['host']}:{r['port']}",
                     r["credential"] or "",
                 )

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
-from smtp_tui import files
-from smtp_tui.accounts import SORTABLE, Sort
+from smtp_tui import choices
 from smtp_tui.cli.accounts import add_filter_options, filters_from
 from smtp_tui.cli.output import as_json, error, say, table
-from smtp_tui.reports.export import FORMATS, TEXT_FORMATS, export_to_file
-from smtp_tui.validation import FieldError
+from smtp_tui.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from smtp_tui import accounts, files, validation
+    from smtp_tui.reports import export
+else:
+    accounts = lazy_module("smtp_tui.accounts")
+    export = lazy_module("smtp_tui.reports.export")
+    files = lazy_module("smtp_tui.files")
+    validation = lazy_module("smtp_tui.validation")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -18,7 +26,7 @@ def add_parsers(commands, parents) -> None:
     parser = commands.add_parser(
         "export", help="the whole filtered report as CSV, JSON or XLSX", parents=parents
     )
-    parser.add_argument("--format", choices=FORMATS, default="csv")
+    parser.add_argument("--format", choices=choices.EXPORT_FORMATS, default="csv")
     parser.add_argument(
         "--output",
         metavar="FILE",
@@ -49,22 +57,26 @@ def add_parsers(commands, parents) -> None:
 def export_report(args, context) -> int:
     try:
         filters = filters_from(args)
-    except FieldError as exc:
+    except validation.FieldError as exc:
         error(str(exc))
         return EXIT_USAGE
-    sort = Sort(args.sort, args.descending)
-    if args.sort not in SORTABLE:
-        error(f"Cannot sort by '{args.sort}': choose one of {', '.join(SORTABLE)}.")
+    sort = accounts.Sort(args.sort, args.descending)
+    if args.sort not in accounts.SORTABLE:
+        error(f"Cannot sort by '{args.sort}': choose one of {', '.join(accounts.SORTABLE)}.")
         return EXIT_USAGE
     output = files.STDOUT if args.output is None else args.output
     if not output:
         error("--output: give a file name, or - for standard output.")
         return EXIT_USAGE
-    if output == files.STDOUT and args.format not in TEXT_FORMATS and sys.stdout.isatty():
+    if (
+        output == files.STDOUT
+        and args.format not in choices.EXPORT_TEXT_FORMATS
+        and sys.stdout.isatty()
+    ):
         error("XLSX is not text: give --output FILE, or redirect standard output.")
         return EXIT_USAGE
     try:
-        count = export_to_file(args.format, output, filters, sort)
+        count = export.export_to_file(args.format, output, filters, sort)
     except BrokenPipeError:
         # `| head`: run_command stops quietly, as cat does.
         raise

@@ -19,10 +19,11 @@ from typing import BinaryIO
 
 from smtp_tui import accounts, audit, files
 from smtp_tui.accounts import Filters, Sort
+from smtp_tui.choices import EXPORT_FORMATS, EXPORT_TEXT_FORMATS
 from smtp_tui.reports.columns import COLUMNS, FIELDS
 
-FORMATS = ("csv", "json", "xlsx")
-TEXT_FORMATS = ("csv", "json")
+FORMATS = EXPORT_FORMATS
+TEXT_FORMATS = EXPORT_TEXT_FORMATS
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 Progress = Callable[[int, int], None]  # (rows written, rows in all)
 

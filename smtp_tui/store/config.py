@@ -14,11 +14,12 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
+from smtp_tui import choices
 from smtp_tui.escaping import printable, shortened
 
 APP_NAME = "smtp-tui"
-DB_ENV = "SMTP_TUI_DB"
-KEY_FILE_ENV = "SMTP_TUI_KEY_FILE"
+DB_ENV = choices.DB_ENV
+KEY_FILE_ENV = choices.KEY_FILE_ENV
 
 
 def data_dir() -> Path:

@@ -21,6 +21,8 @@ from peewee import (
     TextField,
 )
 
+from smtp_tui import choices
+
 database_proxy = DatabaseProxy()
 
 SECURE_TYPES = ("SSL", "TLS")
@@ -33,7 +35,7 @@ CREDENTIAL_KINDS = {
     "oauth2-device-code": "OAuth2 sign-in (device code)",
     "google-service-account": "Google service account",
 }
-OAUTH2_PROVIDERS = {"": "None (give the URLs)", "microsoft365": "Microsoft 365", "google": "Google"}
+OAUTH2_PROVIDERS = choices.OAUTH2_PROVIDERS
 
 
 def utc_now() -> datetime:
