@@ -17,7 +17,9 @@ from textual.app import App
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
+from textual.widgets import Static
 
+from smtp_tui import glyphs
 from smtp_tui.escaping import printable
 
 
@@ -72,4 +74,23 @@ def notify(
         severity=severity,
         timeout=timeout,
         markup=False,
+    )
+
+
+def show_verdict(
+    verdict: Static, ok: bool, text: object, hint: str = "", note: str | None = None
+) -> None:
+    """A verdict (a test's, a sign-in's) as the one place draws it: the mark, the text, the
+    hint and a note under it, each shown as it is (they come from servers and providers)."""
+    verdict.display = True
+    verdict.set_class(ok, "-ok")
+    verdict.set_class(not ok, "-failed")
+    symbols = glyphs.current()
+    verdict.update(
+        literal(
+            f"{symbols.ok if ok else symbols.failed} {text}"
+            + (f"\n{hint}" if hint else "")
+            + (f"\n{symbols.warning} {note}" if note else ""),
+            lines=True,
+        )
     )

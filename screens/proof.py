@@ -18,7 +18,7 @@ from smtp_tui.errors import DATABASE_ERRORS, ServiceError, ValidationFailed
 from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
 from smtp_tui.mail.transcript import MARKS, Line
 from smtp_tui.screens.fitting_log import FittingLog
-from smtp_tui.screens.literal import literal, literal_text
+from smtp_tui.screens.literal import literal, literal_text, show_verdict
 from smtp_tui.screens.widgets import FormRow, TextEditor, TextInput
 from smtp_tui.validation import AccountInput
 
@@ -241,20 +241,7 @@ class ProofScreen(ModalScreen[bool]):
         self.query_one(TranscriptLog).add(line)
 
     def _verdict(self, ok: bool, text: str, hint: str = "", note: str | None = None) -> None:
-        verdict = self.query_one("#verdict", Static)
-        verdict.display = True
-        verdict.set_class(ok, "-ok")
-        verdict.set_class(not ok, "-failed")
-        symbols = glyphs.current()
-        verdict.update(
-            literal(
-                f"{symbols.ok if ok else symbols.failed} "
-                + text
-                + (f"\n{hint}" if hint else "")
-                + (f"\n{symbols.warning} {note}" if note else ""),
-                lines=True,
-            )
-        )
+        show_verdict(self.query_one("#verdict", Static), ok, text, hint, note)
 
     def _set_running(self, running: bool) -> None:
         # A server that does not answer shows nothing for up to its timeout: a line counts the

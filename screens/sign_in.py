@@ -15,9 +15,9 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Button, Label, Static
 
-from smtp_tui import credentials, glyphs, styles
+from smtp_tui import credentials, styles
 from smtp_tui.errors import DATABASE_ERRORS, ServiceError, TokenError
-from smtp_tui.screens.literal import literal
+from smtp_tui.screens.literal import literal, show_verdict
 
 if TYPE_CHECKING:
     from textual.worker import Worker
@@ -160,18 +160,8 @@ class SignInModal(ModalScreen[bool]):
     def _finish(self, ok: bool, text: str, hint: str = "") -> None:
         self._stop_countdown()
         self.query_one("#sign-in-countdown").display = False
-        verdict = self.query_one("#sign-in-verdict", Static)
-        verdict.display = True
-        verdict.set_class(ok, "-ok")
-        verdict.set_class(not ok, "-failed")
-        symbols = glyphs.current()
-        # literal(): the provider's error and its description.
-        verdict.update(
-            literal(
-                f"{symbols.ok if ok else symbols.failed} " + text + (f"\n{hint}" if hint else ""),
-                lines=True,
-            )
-        )
+        # The provider's error and its description, shown as they are.
+        show_verdict(self.query_one("#sign-in-verdict", Static), ok, text, hint)
         self.query_one("#sign-in-close", Button).label = "Close (esc)"
 
     def action_cancel(self) -> None:
