@@ -94,11 +94,20 @@ class ProofHistoryScreen(ModalScreen[None]):
             cells = [
                 Text(f"{run.started_at:%Y-%m-%d %H:%M:%S}"),
                 literal_text(run.started_by),
-                literal_text(run.mode),
+                literal_text(proofs.MODE_LABELS.get(run.mode, run.mode)),
                 literal_text(outcome, style=style),
                 literal_text(run.recipient),
                 Text(f"{run.duration_ms / 1000:.1f} s"),
-                literal_text(run.summary),
+                literal_text(
+                    " · ".join(
+                        part
+                        for part in (
+                            run.summary,
+                            verdicts.certificate_note(run.certificate_expires_at),
+                        )
+                        if part
+                    )
+                ),
             ]
             rows.append((str(run.id), cells))
         table.show(rows)
