@@ -102,8 +102,8 @@ class ProofHistoryScreen(ModalScreen[None]):
                     " · ".join(
                         part
                         for part in (
-                            run.summary,
                             verdicts.certificate_note(run.certificate_expires_at),
+                            run.summary,
                         )
                         if part
                     )

@@ -107,10 +107,12 @@ async def run(
     told of each as it finishes. Cancelling stops every check at once; the unfinished ones are
     not kept (their last test stays as it was) and nothing is returned."""
     limit = asyncio.Semaphore(max(1, concurrency))
+    # One trust store for the whole run, not one per account.
+    shared: dict = {}
 
     async def one(code: int) -> CheckResult:
         async with limit:
-            result = await _check(code, vault, timeout=timeout, to=to, actor=actor)
+            result = await _check(code, vault, timeout=timeout, to=to, actor=actor, shared=shared)
         if on_result is not None:
             on_result(result)
         return result
@@ -127,10 +129,10 @@ async def run(
 
 
 async def _check(
-    code: int, vault: Vault, *, timeout: float | None, to: str | None, actor: str
+    code: int, vault: Vault, *, timeout: float | None, to: str | None, actor: str, shared: dict
 ) -> CheckResult:
     try:
-        attempt = proofs.prepare_check(code, vault, to=to, timeout=timeout)
+        attempt = proofs.prepare_check(code, vault, to=to, timeout=timeout, tls_contexts=shared)
     except (ServiceError, VaultError) as exc:
         return _not_started(code, exc)
     outcome = await proofs.Proving(attempt, actor=actor or None, keep_cancelled=False).run()

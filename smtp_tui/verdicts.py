@@ -44,12 +44,13 @@ def _expiry_mark(expires: datetime | None, now: datetime, symbols: Glyphs) -> st
 
 
 def certificate_note(expires: datetime | None, now: datetime | None = None) -> str:
-    """`certificate expires 2026-12-10`, with the warning mark (glyphs.current()) when it is
-    soon, for the test history; "" when no certificate was seen."""
+    """`cert. expires 2026-12-10`, with the warning mark (glyphs.current()) when it is soon,
+    for the test history (short: it leads the summary, which a narrow table cuts); "" when no
+    certificate was seen."""
     if expires is None:
         return ""
     mark = _expiry_mark(expires, now or utc_now(), current())
-    return f"certificate expires {expires:%Y-%m-%d}{mark}"
+    return f"cert. expires {expires:%Y-%m-%d}{mark}"
 
 
 def label(

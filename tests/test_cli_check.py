@@ -18,6 +18,7 @@ from smtp_tui import glyphs
 from smtp_tui.cli import build_parser, run_command
 from smtp_tui.store.models import SmtpAccount, TestRun
 from tests.mailservers import SilentServer
+from tests.test_checks import HUNG
 from tests.test_sending import make_account
 
 METRICS = (
@@ -57,7 +58,7 @@ def test_five_accounts_json_and_prometheus_agree(context, capsys, fleet, tmp_pat
     assert [(r["account"], r["ok"], r["step"]) for r in records] == [
         ("healthy", True, ""),
         ("refused", False, "connect"),
-        ("hanging", False, "connect"),
+        ("hanging", False, HUNG),
         ("wrong", False, "AUTH"),
         ("oauth", True, ""),
     ]
