@@ -89,6 +89,8 @@ class ProofHistoryScreen(ModalScreen[None]):
         rows: list[tuple[str | None, list[Text]]] = []
         for run in self.runs:
             outcome = run.outcome + (f" at {run.step}" if run.step else "")
+            # The mark stays in sight at 80 columns; the summary, often cut there, has the date.
+            outcome += verdicts.certificate_mark(run.certificate_expires_at)
             look = "passed" if verdicts.passed(run.outcome) else "failed"
             style = self.get_component_rich_style(f"proof-history--{look}", partial=True)
             cells = [

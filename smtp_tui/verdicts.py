@@ -43,6 +43,11 @@ def _expiry_mark(expires: datetime | None, now: datetime, symbols: Glyphs) -> st
     return f" {symbols.warning}" if expiry_warning(expires, now) else ""
 
 
+def certificate_mark(expires: datetime | None, now: datetime | None = None) -> str:
+    """` ⚠` (glyphs.current()) after an outcome whose certificate expires soon, else ""."""
+    return _expiry_mark(expires, now or utc_now(), current())
+
+
 def certificate_note(expires: datetime | None, now: datetime | None = None) -> str:
     """`cert. expires 2026-12-10`, with the warning mark (glyphs.current()) when it is soon,
     for the test history (short: it leads the summary, which a narrow table cuts); "" when no

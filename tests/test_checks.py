@@ -319,5 +319,5 @@ async def test_the_report_marks_and_the_history_dates_a_certificate_expiring_soo
         await settle(pilot)
         assert isinstance(app.screen, ProofHistoryScreen)
         [line] = widget_text(app.screen.query_one("#history")).splitlines()[1:]
-        assert " check " in line and "checked" in line
+        assert " check " in line and f"checked {symbols.warning}" in line
         assert f"cert. expires {result.certificate_expires:%Y-%m-%d} {symbols.warning}" in line
