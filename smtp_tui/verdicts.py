@@ -48,14 +48,11 @@ def certificate_mark(expires: datetime | None, now: datetime | None = None) -> s
     return _expiry_mark(expires, now or utc_now(), current())
 
 
-def certificate_note(expires: datetime | None, now: datetime | None = None) -> str:
-    """`cert. expires 2026-12-10`, with the warning mark (glyphs.current()) when it is soon,
-    for the test history (short: it leads the summary, which a narrow table cuts); "" when no
+def certificate_note(expires: datetime | None) -> str:
+    """`cert. expires 2026-12-10`, for the test history (short: it leads the summary, which a
+    narrow table cuts; the mark is certificate_mark's, beside the outcome); "" when no
     certificate was seen."""
-    if expires is None:
-        return ""
-    mark = _expiry_mark(expires, now or utc_now(), current())
-    return f"cert. expires {expires:%Y-%m-%d}{mark}"
+    return "" if expires is None else f"cert. expires {expires:%Y-%m-%d}"
 
 
 def label(
