@@ -136,6 +136,8 @@ def test_to_runs_mail_and_rcpt_without_data(context, capsys, starttls_server):
         (("--all", "--timeout", "soon"), "--timeout must be"),
         (("--all", "--to", "not an address"), "--to is not a valid e-mail address"),
         (("Alerts HQ", "Nobody"), "There is no account named or numbered 'Nobody'."),
+        (("--all", "--prometheus", "/"), "Cannot write /: "),
+        (("--all", "--prometheus", "/no/such/dir/x.prom"), "Cannot write /no/such/dir/x.prom"),
     ],
 )
 def test_usage_errors_are_one_line_and_exit_2(context, capsys, args, said):

@@ -117,6 +117,15 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
     except NotFound as exc:
         error(str(exc))
         return EXIT_USAGE
+    if args.prometheus is not None:
+        # A directory, a dangling link, a missing directory: said before any check runs.
+        from smtp_tui import files
+
+        try:
+            files.target(args.prometheus)
+        except OSError as exc:
+            error(files.message(args.prometheus, exc))
+            return EXIT_USAGE
     try:
         results = asyncio.run(
             checks.run(
@@ -127,11 +136,7 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
                 to=to,
             )
         )
-        if args.prometheus is not None:
-            written = _write_prometheus(args.prometheus, results)
-            if written is not None:
-                error(written)
-                return EXIT_FAILED
+        written = None if args.prometheus is None else _write_prometheus(args.prometheus, results)
     except KeyboardInterrupt:
         error("Interrupted: the unfinished checks were stopped and nothing was written.")
         return EXIT_INTERRUPTED
@@ -141,6 +146,10 @@ def run(args: argparse.Namespace, context: AppContext) -> int:
         say("No active account to check.")
     else:
         _print_table(results)
+    if written is not None:
+        # The checks stand (and are kept); the monitoring system will see a stale file.
+        error(written)
+        return EXIT_FAILED
     return EXIT_OK if all(result.ok for result in results) else EXIT_FAILED
 
 
