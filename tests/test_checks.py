@@ -322,3 +322,12 @@ async def test_the_report_marks_and_the_history_dates_a_certificate_expiring_soo
         [line] = widget_text(app.screen.query_one("#history")).splitlines()[1:]
         assert " check " in line and f"checked {symbols.warning}" in line
         assert f"cert. expires {result.certificate_expires:%Y-%m-%d}" in line
+
+
+async def test_an_unverified_certificate_still_gives_its_expiry(db, vault, untrusted_server):
+    # Ignore certificate errors: the ssl module decodes no unverified certificate, so its
+    # notAfter is read from the DER bytes.
+    account = make_account(vault, untrusted_server.port, ignore_cert_errors=True)
+    [result] = await checks.run([account.code], vault, timeout=TIMEOUT)
+    assert result.ok, result
+    assert result.certificate_expires is not None and result.certificate_expires.year >= 2099
