@@ -8,11 +8,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from smtp_tui import accounts, audit, connectors, credentials, settings, validation
 from smtp_tui.errors import DATABASE_ERRORS, Refused, ValidationFailed
-from smtp_tui.mail.compose import Envelope, compose
+from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT, Envelope, compose
 from smtp_tui.mail.transcript import Line
 from smtp_tui.mail.transport import Outcome, ServerSettings, TokenSource, deliver
 from smtp_tui.oauth2.records import IssuedToken
@@ -29,9 +29,18 @@ class Attempt:
 
     account_code: int | None  # None for an account not saved yet: nothing is recorded
     server: ServerSettings
-    envelope: Envelope
+    envelope: Envelope | None  # None: a fleet check without a recipient stops after the login
     recipient: str
     check_only: bool
+    # A fleet check (`smtp-tui check`, `T` on the report): kept as mode FLEET, bounded whole
+    # by `budget` seconds (the account's timeout bounds each step).
+    fleet: bool = False
+    budget: float | None = None
+
+
+# TestRun.mode: a test e-mail, the test window's check only, and a fleet check (shown "check").
+SEND, CHECK, FLEET = "send", "check", "fleet"
+MODE_LABELS = {SEND: "send", CHECK: "check only", FLEET: "check"}
 
 
 def _stored_secret_may_go(data: AccountInput, saved: SmtpAccount | None) -> bool:
@@ -165,6 +174,30 @@ def prepare(
     return Attempt(account_code, server, envelope, recipient, check_only)
 
 
+def prepare_check(
+    code: int, vault: Vault, *, to: str | None = None, timeout: float | None = None
+) -> Attempt:
+    """A fleet check of saved account `code`: connect, secure, log in and QUIT; with `to`, also
+    MAIL FROM and RCPT TO (never DATA). `timeout` (default: the account's) bounds it whole."""
+    if to is not None:
+        attempt = prepare_saved(
+            code, vault, to=to, subject=TEST_SUBJECT, body=TEST_BODY, check_only=True
+        )
+    else:
+        account = accounts.get(code)
+        server = _server_settings(
+            _validated(AccountInput.from_account(account)), vault, account, None
+        )
+        attempt = Attempt(code, server, None, "", True)
+    seconds = float(timeout) if timeout is not None else attempt.server.timeout
+    return replace(
+        attempt,
+        server=replace(attempt.server, timeout=seconds),
+        fleet=True,
+        budget=seconds,
+    )
+
+
 def prepare_saved(code: int, vault: Vault, **kwargs) -> Attempt:
     """`prepare` for a saved account, as it is stored."""
     account = accounts.get(code)
@@ -200,17 +233,22 @@ def record(
             started_at=now,
             started_by=actor or current_user(),
             recipient=attempt.recipient,
-            mode="check" if attempt.check_only else "send",
+            mode=FLEET if attempt.fleet else CHECK if attempt.check_only else SEND,
             outcome=label.split(" ")[0],
             step=outcome.failure.step if outcome and outcome.failure else "",
             summary=outcome.verdict if outcome else "Cancelled before the server answered.",
             hint=outcome.failure.hint if outcome and outcome.failure else "",
             duration_ms=int(1000 * (outcome.duration if outcome else cancelled_after)),
             transcript=outcome.transcript.text() if outcome else "",
+            tls_version=outcome.tls_version if outcome else None,
+            certificate_expires_at=outcome.certificate_expires if outcome else None,
         )
-        SmtpAccount.update(last_test_at=now, last_test_outcome=label).where(
-            SmtpAccount.code == attempt.account_code
-        ).execute()
+        changes = {"last_test_at": now, "last_test_outcome": label}
+        if outcome is not None and outcome.certificate_expires is not None:
+            # The last certificate seen is kept (a failed login saw it too); one never seen
+            # (no TLS, or the connection failed first) leaves the one before.
+            changes["certificate_expires_at"] = outcome.certificate_expires
+        SmtpAccount.update(changes).where(SmtpAccount.code == attempt.account_code).execute()
         account = SmtpAccount.get_or_none(SmtpAccount.code == attempt.account_code)
         audit.record(
             "test",
@@ -219,12 +257,18 @@ def record(
             account.name if account else "",
             actor=actor,
             summary=(
-                f"{'Check' if attempt.check_only else 'Test e-mail'} to "
-                f"{attempt.recipient}: {label}"
+                _audit_what(attempt)
+                + f": {label}"
                 + (f" ({outcome.failure.summary})" if outcome and outcome.failure else "")
             ),
         )
     return run
+
+
+def _audit_what(attempt: Attempt) -> str:
+    if attempt.fleet:
+        return f"Check to {attempt.recipient}" if attempt.recipient else "Check (login only)"
+    return f"{'Check' if attempt.check_only else 'Test e-mail'} to {attempt.recipient}"
 
 
 def keep(
@@ -251,9 +295,12 @@ class Proving:
     (or after a cancellation, which is kept as such and raised again) `note` says when the
     database could not keep it; the verdict stands either way."""
 
-    def __init__(self, attempt: Attempt, *, actor: str | None = None):
+    def __init__(self, attempt: Attempt, *, actor: str | None = None, keep_cancelled: bool = True):
         self.attempt = attempt
         self.actor = actor
+        # A fleet check stopped by its person keeps nothing of the accounts it had not finished:
+        # they were not checked, and their last test stays as it was.
+        self.keep_cancelled = keep_cancelled
         self.note: str | None = None
         self.started: float | None = None
 
@@ -268,11 +315,16 @@ class Proving:
         started = self.started = time.monotonic()
         try:
             outcome = await deliver(
-                attempt.server, attempt.envelope, check_only=attempt.check_only, on_line=on_line
+                attempt.server,
+                attempt.envelope,
+                check_only=attempt.check_only,
+                on_line=on_line,
+                budget=attempt.budget,
             )
         except asyncio.CancelledError:
             elapsed = time.monotonic() - started
-            self.note = keep(attempt, None, cancelled_after=elapsed, actor=self.actor)
+            if self.keep_cancelled:
+                self.note = keep(attempt, None, cancelled_after=elapsed, actor=self.actor)
             raise
         self.note = keep(attempt, outcome, actor=self.actor)
         return outcome

@@ -13,6 +13,7 @@ import socket
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import aiosmtplib
 from aiosmtplib.typing import Default
@@ -65,9 +66,16 @@ class Outcome:
     failure: Failure | None
     transcript: Transcript
     duration: float
+    # What the TLS step learnt (None without TLS, or before it): the protocol, and the end of
+    # the server certificate's validity (UTC), which a fleet check keeps per account.
+    tls_version: str | None = None
+    certificate_expires: datetime | None = None
+    login_only: bool = False  # stopped after the login: no MAIL FROM, no RCPT TO
 
     @property
     def verdict(self) -> str:
+        if self.failure is None and self.login_only:
+            return "Connection checked: the server accepted the login (no message sent)."
         if self.failure is None:
             return (
                 "Connection checked: the server accepted the sender and every recipient "
@@ -101,12 +109,23 @@ def tls_context(server: ServerSettings) -> ssl.SSLContext:
     return context
 
 
-def _describe_tls(smtp: aiosmtplib.SMTP, transcript: Transcript) -> None:
+@dataclass
+class _Progress:
+    """Where an attempt is (the step a failure is laid at) and what its TLS step learnt."""
+
+    step: str = "resolve"
+    tls_version: str | None = None
+    expires: datetime | None = None
+
+
+def _describe_tls(smtp: aiosmtplib.SMTP, transcript: Transcript, facts: _Progress) -> None:
     ssl_object = smtp.get_transport_info("ssl_object")
     if ssl_object is None:
         return
     cipher = ssl_object.cipher()
-    transcript.info(f"TLS is up: {ssl_object.version()}, cipher {cipher[0] if cipher else '?'}")
+    facts.tls_version = ssl_object.version()
+    transcript.info(f"TLS is up: {facts.tls_version}, cipher {cipher[0] if cipher else '?'}")
+    facts.expires = certificate_expiry(ssl_object.getpeercert(binary_form=True))
     peer = ssl_object.getpeercert()
     if peer:
         subject = ", ".join(f"{k}={v}" for rdn in peer.get("subject", ()) for k, v in rdn)
@@ -114,142 +133,192 @@ def _describe_tls(smtp: aiosmtplib.SMTP, transcript: Transcript) -> None:
         transcript.info(f"Peer certificate: subject {subject}; issuer {issuer}")
     else:
         transcript.warning("The certificate was not checked (Ignore certificate errors is Yes).")
+    if facts.expires is not None:
+        transcript.info(f"The certificate expires {facts.expires:%Y-%m-%d %H:%M} UTC")
+
+
+def certificate_expiry(der: bytes | None) -> datetime | None:
+    """The notAfter of a DER certificate, UTC and naive like every stored time; read with
+    cryptography, since the ssl module decodes a certificate only once it is verified."""
+    if not der:
+        return None
+    from cryptography import x509
+
+    try:
+        expires = x509.load_der_x509_certificate(der).not_valid_after_utc
+    except ValueError:
+        return None
+    return expires.astimezone(UTC).replace(tzinfo=None)
 
 
 async def deliver(
     server: ServerSettings,
-    envelope: Envelope,
+    envelope: Envelope | None,
     *,
     check_only: bool = False,
     on_line: Callable[[Line], None] | None = None,
+    budget: float | None = None,
 ) -> Outcome:
-    """Connect, secure, log in, and send `envelope` (or stop after RCPT TO when `check_only`).
+    """Connect, secure, log in, and send `envelope` (or stop after RCPT TO when `check_only`,
+    or after the login when there is no envelope).
 
     Never raises for a failure of the server or the network: the Outcome says what failed,
-    where, and what to do. Cancelling the task closes the connection at once.
+    where, and what to do. Cancelling the task closes the connection at once. `budget` bounds
+    the whole attempt (seconds; the account's timeout bounds each step): spent, the attempt
+    fails at the step it was on.
     """
     mask = Masker.of(server)
     transcript = Transcript(on_line, mask)
-    step = "resolve"
+    at = _Progress()
     smtp: _NarratedSMTP | None = None
     access_token = None
+    check_only = check_only or envelope is None
     try:
-        if server.mechanism == "xoauth2" and server.token is not None:
-            step = "token"
-            access_token = await _fetch_token(server, server.token, transcript)
-            step = "resolve"
-        sock = None
-        if server.proxy is None:
-            addresses = await asyncio.wait_for(
-                asyncio.get_running_loop().getaddrinfo(
-                    server.host, server.port, type=socket.SOCK_STREAM
-                ),
-                server.timeout,
-            )
-            transcript.info(
-                f"{server.host} is {', '.join(sorted({str(a[4][0]) for a in addresses}))}"
-            )
-        else:
-            step = "proxy"
-            transcript.info(
-                f"Opening a tunnel to {server.host}:{server.port} "
-                f"through the {server.proxy.describe()}"
-            )
-            sock = await open_tunnel(server.proxy, server.host, server.port, server.timeout)
-            transcript.info("The proxy opened the tunnel")
-        if server.security == "none":
-            transcript.warning(
-                "No secure connection: the dialogue, any login and the message travel in clear."
-            )
-        step = "TLS" if server.security == "SSL" else "connect"
-        smtp = _NarratedSMTP(
-            transcript,
-            hostname=server.host,
-            port=None if sock else server.port,
-            sock=sock,
-            use_tls=server.security == "SSL",
-            start_tls=False,
-            # Loading the trust store takes time (bench/results.md): only when TLS is used.
-            tls_context=tls_context(server) if server.security != "none" else None,
-            timeout=server.timeout,
-            local_hostname=LOCAL_HOSTNAME,
-        )
-        transcript.info(
-            f"Connecting to {server.host}:{server.port}"
-            + (" with SSL (TLS from the first byte)" if server.security == "SSL" else "")
-        )
-        greeting = await smtp.connect()
-        transcript.server(greeting.code, greeting.message)
-        _describe_tls(smtp, transcript)
-        step = "EHLO"
-        await smtp.ehlo()
-        if server.security == "TLS":
-            step = "STARTTLS"
-            if not smtp.supports_extension("starttls"):
-                raise aiosmtplib.SMTPNotSupported("STARTTLS not offered")
-            transcript.client("STARTTLS")
-            response = await smtp.starttls()
-            transcript.server(response.code, response.message)
-            _describe_tls(smtp, transcript)
-            step = "EHLO"
-            await smtp.ehlo()
-        if server.username is not None and access_token is not None:
-            step = "AUTH"
-            if "xoauth2" not in smtp.server_auth_methods:
-                offered = ", ".join(m.upper() for m in smtp.server_auth_methods)
-                raise aiosmtplib.SMTPException(
-                    f"it does not offer XOAUTH2 (it offers: {offered or 'no login at all'})"
+        async with asyncio.timeout(budget):
+            if server.mechanism == "xoauth2" and server.token is not None:
+                at.step = "token"
+                access_token = await _fetch_token(server, server.token, transcript)
+                at.step = "resolve"
+            sock = None
+            if server.proxy is None:
+                addresses = await asyncio.wait_for(
+                    asyncio.get_running_loop().getaddrinfo(
+                        server.host, server.port, type=socket.SOCK_STREAM
+                    ),
+                    server.timeout,
                 )
-            await smtp.auth_xoauth2(server.username, access_token)
-        elif server.username is not None:
-            step = "AUTH"
-            await smtp.login(server.username, server.password or "")
-        step = "MAIL"
-        utf8 = bool(envelope.international)
-        if utf8 and not smtp.supports_extension("smtputf8"):
-            # Refused before MAIL FROM, at the step of the address that needs it: nothing is sent.
-            step = "RCPT" if set(envelope.international) <= set(envelope.recipients) else "MAIL"
-            raise aiosmtplib.SMTPNotSupported(", ".join(f"<{a}>" for a in envelope.international))
-        if utf8:
+                transcript.info(
+                    f"{server.host} is {', '.join(sorted({str(a[4][0]) for a in addresses}))}"
+                )
+            else:
+                at.step = "proxy"
+                transcript.info(
+                    f"Opening a tunnel to {server.host}:{server.port} "
+                    f"through the {server.proxy.describe()}"
+                )
+                sock = await open_tunnel(server.proxy, server.host, server.port, server.timeout)
+                transcript.info("The proxy opened the tunnel")
+            if server.security == "none":
+                transcript.warning(
+                    "No secure connection: the dialogue, any login and the message travel in clear."
+                )
+            at.step = "TLS" if server.security == "SSL" else "connect"
+            smtp = _NarratedSMTP(
+                transcript,
+                hostname=server.host,
+                port=None if sock else server.port,
+                sock=sock,
+                use_tls=server.security == "SSL",
+                start_tls=False,
+                # Loading the trust store takes time (bench/results.md): only when TLS is used.
+                tls_context=tls_context(server) if server.security != "none" else None,
+                timeout=server.timeout,
+                local_hostname=LOCAL_HOSTNAME,
+            )
             transcript.info(
-                "An address needs SMTPUTF8 and the server offers it: sending with SMTPUTF8"
+                f"Connecting to {server.host}:{server.port}"
+                + (" with SSL (TLS from the first byte)" if server.security == "SSL" else "")
             )
-        encoding = "utf-8" if utf8 else "ascii"
-        await smtp.mail(envelope.sender, options=["SMTPUTF8"] if utf8 else [], encoding=encoding)
-        step = "RCPT"
-        for recipient in envelope.recipients:
-            await smtp.rcpt(recipient, encoding=encoding)
-        if check_only:
-            transcript.info("Check only: stopping before DATA, no message sent")
-        else:
-            step = "DATA"
-            # SMTPUTF8 carries the headers' addresses as UTF-8; without it they would be mangled.
-            content = (
-                envelope.message.as_bytes(policy=email.policy.SMTPUTF8)
-                if utf8
-                else envelope.message.as_bytes()
+            greeting = await smtp.connect()
+            transcript.server(greeting.code, greeting.message)
+            _describe_tls(smtp, transcript, at)
+            at.step = "EHLO"
+            await smtp.ehlo()
+            if server.security == "TLS":
+                at.step = "STARTTLS"
+                if not smtp.supports_extension("starttls"):
+                    raise aiosmtplib.SMTPNotSupported("STARTTLS not offered")
+                transcript.client("STARTTLS")
+                response = await smtp.starttls()
+                transcript.server(response.code, response.message)
+                _describe_tls(smtp, transcript, at)
+                at.step = "EHLO"
+                await smtp.ehlo()
+            if server.username is not None and access_token is not None:
+                at.step = "AUTH"
+                if "xoauth2" not in smtp.server_auth_methods:
+                    offered = ", ".join(m.upper() for m in smtp.server_auth_methods)
+                    raise aiosmtplib.SMTPException(
+                        f"it does not offer XOAUTH2 (it offers: {offered or 'no login at all'})"
+                    )
+                await smtp.auth_xoauth2(server.username, access_token)
+            elif server.username is not None:
+                at.step = "AUTH"
+                await smtp.login(server.username, server.password or "")
+            if envelope is not None:
+                await _envelope(smtp, envelope, check_only, transcript, at)
+            await _quit(smtp)
+            transcript.add(
+                "ok", "Connection checked" if check_only else "Message accepted by the server"
             )
-            transcript.client("DATA")
-            transcript.client(f"[the message: {len(content)} bytes, ended with <CRLF>.<CRLF>]")
-            response = await smtp.data(content)
-            transcript.server(response.code, response.message)
-        await _quit(smtp)
-        transcript.add(
-            "ok", "Connection checked" if check_only else "Message accepted by the server"
-        )
-        return Outcome(True, check_only, None, transcript, transcript.elapsed)
+            return Outcome(
+                True,
+                check_only,
+                None,
+                transcript,
+                transcript.elapsed,
+                at.tls_version,
+                at.expires,
+                envelope is None,
+            )
     except asyncio.CancelledError:
         if smtp is not None:
             smtp.close()
         raise
     except Exception as exc:
         # Every failure becomes a verdict, never a traceback.
-        failure = diagnose(step, exc, server, mask)
+        failure = diagnose(at.step, exc, server, mask)
     if smtp is not None:
         smtp.close()
     transcript.add("error", f"{failure.step}: {failure.summary}")
     transcript.add("error", f"Hint: {failure.hint}")
-    return Outcome(False, check_only, failure, transcript, transcript.elapsed)
+    return Outcome(
+        False,
+        check_only,
+        failure,
+        transcript,
+        transcript.elapsed,
+        at.tls_version,
+        at.expires,
+        envelope is None,
+    )
+
+
+async def _envelope(
+    smtp: aiosmtplib.SMTP,
+    envelope: Envelope,
+    check_only: bool,
+    transcript: Transcript,
+    at: _Progress,
+) -> None:
+    """MAIL FROM, RCPT TO, and (unless `check_only`) DATA."""
+    at.step = "MAIL"
+    utf8 = bool(envelope.international)
+    if utf8 and not smtp.supports_extension("smtputf8"):
+        # Refused before MAIL FROM, at the step of the address that needs it: nothing is sent.
+        at.step = "RCPT" if set(envelope.international) <= set(envelope.recipients) else "MAIL"
+        raise aiosmtplib.SMTPNotSupported(", ".join(f"<{a}>" for a in envelope.international))
+    if utf8:
+        transcript.info("An address needs SMTPUTF8 and the server offers it: sending with SMTPUTF8")
+    encoding = "utf-8" if utf8 else "ascii"
+    await smtp.mail(envelope.sender, options=["SMTPUTF8"] if utf8 else [], encoding=encoding)
+    at.step = "RCPT"
+    for recipient in envelope.recipients:
+        await smtp.rcpt(recipient, encoding=encoding)
+    if check_only:
+        transcript.info("Check only: stopping before DATA, no message sent")
+    else:
+        at.step = "DATA"
+        # SMTPUTF8 carries the headers' addresses as UTF-8; without it they would be mangled.
+        content = (
+            envelope.message.as_bytes(policy=email.policy.SMTPUTF8)
+            if utf8
+            else envelope.message.as_bytes()
+        )
+        transcript.client("DATA")
+        transcript.client(f"[the message: {len(content)} bytes, ended with <CRLF>.<CRLF>]")
+        response = await smtp.data(content)
+        transcript.server(response.code, response.message)
 
 
 async def _fetch_token(server: ServerSettings, source: TokenSource, transcript: Transcript) -> str:

@@ -131,6 +131,8 @@ class SmtpAccount(BaseModel):
     last_test_at = DateTimeField(null=True)
     last_test_outcome = CharField(null=True)  # "delivered", "checked", "failed AUTH", "cancelled"
     timeout = IntegerField(default=30)  # seconds, for each step of a test or a send
+    # The server certificate's notAfter (UTC) as the last test that saw one read it.
+    certificate_expires_at = DateTimeField(null=True)
 
 
 class TestRun(BaseModel):
@@ -144,13 +146,15 @@ class TestRun(BaseModel):
     started_at = DateTimeField(default=utc_now, index=True)
     started_by = CharField(default="")
     recipient = CharField(default="")
-    mode = CharField(default="send")  # "send" or "check"
+    mode = CharField(default="send")  # proofs.SEND, CHECK (check only) or FLEET (fleet check)
     outcome = CharField()  # "delivered", "checked", "failed", "cancelled"
     step = CharField(default="")  # where it stopped: resolve, connect, TLS, ... DATA
     summary = TextField(default="")
     hint = TextField(default="")
     duration_ms = IntegerField(default=0)
     transcript = TextField(default="")  # secrets masked
+    tls_version = CharField(null=True)  # "TLSv1.3"; None without TLS
+    certificate_expires_at = DateTimeField(null=True)  # the server certificate's notAfter, UTC
 
 
 class ReportSchedule(BaseModel):
