@@ -25,7 +25,6 @@ from smtp_tui.errors import DATABASE_ERRORS, ServiceError
 from smtp_tui.screens.column_fit import Width, cut, fit
 from smtp_tui.screens.literal import literal, literal_text
 from smtp_tui.screens.tables import QuietTable
-from smtp_tui.store.models import utc_now
 
 if TYPE_CHECKING:
     from textual.worker import Worker
@@ -66,16 +65,15 @@ def took(seconds: float) -> str:
     return f"{seconds:.1f} s"
 
 
+def utc_now() -> datetime:
+    """Now, for the certificates' days left (checks.days_left and expiry_warning take it with
+    or without its zone)."""
+    return datetime.now(UTC)
+
+
 def one_line(text: str) -> str:
     """A reply of several lines (a multi-line SMTP answer) on one line, for a table cell."""
     return " ".join(line.strip("\r") for line in text.split("\n") if line.strip("\r"))
-
-
-def days_left(expires: datetime, now: datetime) -> int:
-    """Whole days from `now` (naive UTC) until `expires` (naive UTC, or aware)."""
-    if expires.tzinfo is not None:
-        expires = expires.astimezone(UTC).replace(tzinfo=None)
-    return (expires - now).days
 
 
 class FleetCheckScreen(Screen[bool]):
@@ -149,6 +147,7 @@ class FleetCheckScreen(Screen[bool]):
             from smtp_tui.screens.confirm import ConfirmModal
 
             self.state = "asking"
+            self._summary(f"{len(rows)} accounts to check, once confirmed", failed=False)
             question = f"Check {len(rows)} accounts? No message is sent."
             self.app.push_screen(ConfirmModal(question, yes="Check", no="Cancel"), self._answered)
         else:
@@ -223,7 +222,12 @@ class FleetCheckScreen(Screen[bool]):
         done, total = len(self.results), len(self.names)
         self.query_one("#fleet-count", Label).update(f"{done} of {total}")
         if self.state == "running":
-            self._summary(f"Checking {total} accounts · escape stops", failed=False)
+            from smtp_tui import checks
+
+            self._summary(
+                f"Checking {total} accounts, {checks.DEFAULT_CONCURRENCY} at a time · escape stops",
+                failed=False,
+            )
 
     # The table ---------------------------------------------------------------------------------
 
@@ -256,7 +260,7 @@ class FleetCheckScreen(Screen[bool]):
         if expires is None:
             return Text("–")
         now = utc_now()
-        days = f"{days_left(expires, now)} d"
+        days = f"{checks.days_left(expires, now)} d"
         if checks.expiry_warning(expires, now):
             style = self.get_component_rich_style("fleet-check--warning", partial=True)
             return Text(f"{glyphs.current().warning} {days}", style=style)

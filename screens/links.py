@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Static
 
+
 class ActionLink(Static):
     """A label that runs an action of its screen when clicked: the top bar and the pager.
 

@@ -166,6 +166,7 @@ class ReportScreen(Screen):
             "T",
             "fleet_check",
             "Check all",
+            show=False,
             tooltip="Check every account of the filter: connect, secure, log in (no message sent)",
         ),
         Binding("question_mark", "help", "Help", tooltip="Every key of this screen"),
