@@ -139,6 +139,8 @@ class FleetCheckScreen(Screen[bool]):
         self.app.call_from_thread(self._listed, rows)
 
     def _listed(self, rows: list[tuple[int, str]]) -> None:
+        if self._gone():
+            return
         self.names = dict(rows)
         self._lay_out()
         if not rows:
@@ -183,7 +185,7 @@ class FleetCheckScreen(Screen[bool]):
         self._finish("done")
 
     def _result(self, result: CheckResult) -> None:
-        if self.state != "running" or result.code not in self.names:
+        if self.state != "running" or result.code not in self.names or self._gone():
             return
         self.results[result.code] = result
         self.query_one(ProgressBar).advance(1)
@@ -194,6 +196,8 @@ class FleetCheckScreen(Screen[bool]):
 
     def _finish(self, state: str, error: str = "") -> None:
         self.state = state
+        if self._gone():
+            return
         self.finished = time.monotonic()
         self._lay_out()  # the rows never reached say "stopped"
         passed = sum(1 for r in self.results.values() if r.ok)
@@ -209,7 +213,14 @@ class FleetCheckScreen(Screen[bool]):
             summary = error
         self._summary(f"{summary} · escape closes", failed=bool(failed) or state != "done")
 
+    def _gone(self) -> bool:
+        """Whether the screen was closed: the app quit (ctrl+q) during the run or the listing
+        removes the widgets before their workers end."""
+        return not self.is_attached or not self.query(QuietTable)
+
     def _stop_with(self, text: str) -> None:
+        if self._gone():
+            return
         self.state = "failed"
         self._summary(f"{text} · escape closes", failed=False)
 
