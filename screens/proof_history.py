@@ -89,16 +89,27 @@ class ProofHistoryScreen(ModalScreen[None]):
         rows: list[tuple[str | None, list[Text]]] = []
         for run in self.runs:
             outcome = run.outcome + (f" at {run.step}" if run.step else "")
+            # The mark stays in sight at 80 columns; the summary, often cut there, has the date.
+            outcome += verdicts.certificate_mark(run.certificate_expires_at)
             look = "passed" if verdicts.passed(run.outcome) else "failed"
             style = self.get_component_rich_style(f"proof-history--{look}", partial=True)
             cells = [
                 Text(f"{run.started_at:%Y-%m-%d %H:%M:%S}"),
                 literal_text(run.started_by),
-                literal_text(run.mode),
+                literal_text(proofs.MODE_LABELS.get(run.mode, run.mode)),
                 literal_text(outcome, style=style),
                 literal_text(run.recipient),
                 Text(f"{run.duration_ms / 1000:.1f} s"),
-                literal_text(run.summary),
+                literal_text(
+                    " · ".join(
+                        part
+                        for part in (
+                            verdicts.certificate_note(run.certificate_expires_at),
+                            run.summary,
+                        )
+                        if part
+                    )
+                ),
             ]
             rows.append((str(run.id), cells))
         table.show(rows)

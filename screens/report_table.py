@@ -110,7 +110,7 @@ def secure_cell(account: SmtpAccount, looks: Looks) -> Text:
 
 def last_test_cell(account: SmtpAccount, looks: Looks) -> Text:
     outcome = account.last_test_outcome
-    label = verdicts.label(outcome, account.last_test_at)
+    label = verdicts.label(outcome, account.last_test_at, expires=account.certificate_expires_at)
     look = "untested" if label == "never" or outcome == "cancelled" else "failed"
     look = "passed" if verdicts.passed(outcome) else look
     return Text(label, style=looks[look])

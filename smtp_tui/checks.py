@@ -16,9 +16,22 @@ from smtp_tui.errors import NotFound, ServiceError, ValidationFailed
 from smtp_tui.store.models import SmtpAccount
 from smtp_tui.store.vault import Vault, VaultError
 
+# The one rule for the warning mark lives with the Last test column's text (verdicts, which the
+# report loads without the sending stack); the fleet check uses it as is.
+from smtp_tui.verdicts import CERTIFICATE_WARNING_DAYS as WARNING_DAYS
+from smtp_tui.verdicts import expiry_warning
+
+__all__ = [
+    "WARNING_DAYS",
+    "CheckResult",
+    "days_left",
+    "expiry_warning",
+    "iso",
+    "run",
+    "targets",
+]
+
 DEFAULT_CONCURRENCY = 4
-# A certificate expiring sooner than this is warned about (the report's mark, history, CLI).
-WARNING_DAYS = 21
 # The step of a check that could not start: the account's saved settings or secret are unusable.
 SETTINGS_STEP = "settings"
 
@@ -55,14 +68,6 @@ def iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
-
-
-def expiry_warning(expires: datetime | None, now: datetime) -> bool:
-    """Whether a certificate expiring at `expires` (UTC, naive) deserves the warning mark:
-    under WARNING_DAYS days left (or already expired). The one rule for the mark."""
-    if expires is None:
-        return False
-    return expires - now.replace(tzinfo=None) < timedelta(days=WARNING_DAYS)
 
 
 def days_left(expires: datetime | None, now: datetime) -> int | None:
@@ -102,10 +107,12 @@ async def run(
     told of each as it finishes. Cancelling stops every check at once; the unfinished ones are
     not kept (their last test stays as it was) and nothing is returned."""
     limit = asyncio.Semaphore(max(1, concurrency))
+    # One trust store for the whole run, not one per account.
+    shared: dict = {}
 
     async def one(code: int) -> CheckResult:
         async with limit:
-            result = await _check(code, vault, timeout=timeout, to=to, actor=actor)
+            result = await _check(code, vault, timeout=timeout, to=to, actor=actor, shared=shared)
         if on_result is not None:
             on_result(result)
         return result
@@ -122,10 +129,10 @@ async def run(
 
 
 async def _check(
-    code: int, vault: Vault, *, timeout: float | None, to: str | None, actor: str
+    code: int, vault: Vault, *, timeout: float | None, to: str | None, actor: str, shared: dict
 ) -> CheckResult:
     try:
-        attempt = proofs.prepare_check(code, vault, to=to, timeout=timeout)
+        attempt = proofs.prepare_check(code, vault, to=to, timeout=timeout, tls_contexts=shared)
     except (ServiceError, VaultError) as exc:
         return _not_started(code, exc)
     outcome = await proofs.Proving(attempt, actor=actor or None, keep_cancelled=False).run()

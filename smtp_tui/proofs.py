@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from smtp_tui import accounts, audit, connectors, credentials, settings, validation
 from smtp_tui.errors import DATABASE_ERRORS, Refused, ValidationFailed
@@ -36,10 +36,14 @@ class Attempt:
     # by `budget` seconds (the account's timeout bounds each step).
     fleet: bool = False
     budget: float | None = None
+    # The TLS contexts the attempts of one fleet check share (transport.tls_context).
+    tls_contexts: dict | None = field(default=None, compare=False, repr=False)
 
 
 # TestRun.mode: a test e-mail, the test window's check only, and a fleet check (shown "check").
 SEND, CHECK, FLEET = "send", "check", "fleet"
+# Seconds a fleet check's whole-attempt bound adds to its timeout (see prepare_check).
+BUDGET_GRACE = 0.5
 MODE_LABELS = {SEND: "send", CHECK: "check only", FLEET: "check"}
 
 
@@ -175,7 +179,12 @@ def prepare(
 
 
 def prepare_check(
-    code: int, vault: Vault, *, to: str | None = None, timeout: float | None = None
+    code: int,
+    vault: Vault,
+    *,
+    to: str | None = None,
+    timeout: float | None = None,
+    tls_contexts: dict | None = None,
 ) -> Attempt:
     """A fleet check of saved account `code`: connect, secure, log in and QUIT; with `to`, also
     MAIL FROM and RCPT TO (never DATA). `timeout` (default: the account's) bounds it whole."""
@@ -194,7 +203,9 @@ def prepare_check(
         attempt,
         server=replace(attempt.server, timeout=seconds),
         fleet=True,
-        budget=seconds,
+        # A step's own timeout says more (no greeting, no reply to AUTH): it fires first.
+        budget=seconds + BUDGET_GRACE,
+        tls_contexts=tls_contexts,
     )
 
 
@@ -320,6 +331,7 @@ class Proving:
                 check_only=attempt.check_only,
                 on_line=on_line,
                 budget=attempt.budget,
+                tls_contexts=attempt.tls_contexts,
             )
         except asyncio.CancelledError:
             elapsed = time.monotonic() - started

@@ -46,6 +46,7 @@ def test_version_and_help():
         (("credentials", "add", "--help"), "usage: smtp-tui credentials add"),
         (("export", "--help"), "usage: smtp-tui export"),
         (("test", "--help"), "usage: smtp-tui test"),
+        (("check", "--help"), "usage: smtp-tui check"),
     ],
 )
 def test_help_and_version_import_neither_the_data_layer_nor_textual_nor_sending(args, printed):
@@ -93,11 +94,14 @@ def test_opening_the_tui_imports_nothing_only_a_command_uses():
         "xlsxwriter",
         "smtp_tui.reports.schedules",
         "smtp_tui.proofs",
+        "smtp_tui.checks",
+        "prometheus_client",
         "smtp_tui.mail.compose",
         "smtp_tui.demo",
     )
     commands = (
         "smtp_tui.cli.accounts",
+        "smtp_tui.cli.checks",
         "smtp_tui.cli.presets",
         "smtp_tui.cli.reports",
         "smtp_tui.cli.registry",

@@ -76,7 +76,7 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     )
     if not commands:
         return parser
-    from smtp_tui.cli import accounts, audit, presets, proofs, registry, reports
+    from smtp_tui.cli import accounts, audit, checks, presets, proofs, registry, reports
 
     # --db and --key-file may also follow the command (smtp-tui test X --db ...).
     common = Parser(add_help=False)
@@ -95,6 +95,7 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     audit.add_parser(subparsers, [common])
     presets.add_parser(subparsers, [common])
     proofs.add_parser(subparsers, parents=[common])
+    checks.add_parser(subparsers, parents=[common])
     return parser
 
 

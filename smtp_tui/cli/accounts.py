@@ -227,7 +227,9 @@ def list_accounts(args, context) -> int:
                 yes_no(a.is_default),
                 (a.secure_type or "yes") if a.secure else "no",
                 f"{a.host}:{a.port}",
-                verdicts.label(a.last_test_outcome, a.last_test_at),
+                verdicts.label(
+                    a.last_test_outcome, a.last_test_at, expires=a.certificate_expires_at
+                ),
             )
             for a in rows
         ],

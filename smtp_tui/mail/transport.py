@@ -100,12 +100,18 @@ class _NarratedSMTP(aiosmtplib.SMTP):
         return response
 
 
-def tls_context(server: ServerSettings) -> ssl.SSLContext:
-    # The system's trust store; honours SSL_CERT_FILE.
+def tls_context(server: ServerSettings, shared: dict | None = None) -> ssl.SSLContext:
+    """The system's trust store (SSL_CERT_FILE honoured), verifying or not as the account says.
+    Loading it takes a fifth of a second (bench/results.md): many attempts at once (a fleet
+    check) `shared` one per kind, as a dict they all hold."""
+    if shared is not None and server.verify_certificates in shared:
+        return shared[server.verify_certificates]
     context = ssl.create_default_context()
     if not server.verify_certificates:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
+    if shared is not None:
+        shared[server.verify_certificates] = context
     return context
 
 
@@ -158,6 +164,7 @@ async def deliver(
     check_only: bool = False,
     on_line: Callable[[Line], None] | None = None,
     budget: float | None = None,
+    tls_contexts: dict | None = None,
 ) -> Outcome:
     """Connect, secure, log in, and send `envelope` (or stop after RCPT TO when `check_only`,
     or after the login when there is no envelope).
@@ -165,7 +172,7 @@ async def deliver(
     Never raises for a failure of the server or the network: the Outcome says what failed,
     where, and what to do. Cancelling the task closes the connection at once. `budget` bounds
     the whole attempt (seconds; the account's timeout bounds each step): spent, the attempt
-    fails at the step it was on.
+    fails at the step it was on. `tls_contexts`: see tls_context.
     """
     mask = Masker.of(server)
     transcript = Transcript(on_line, mask)
@@ -211,7 +218,9 @@ async def deliver(
                 use_tls=server.security == "SSL",
                 start_tls=False,
                 # Loading the trust store takes time (bench/results.md): only when TLS is used.
-                tls_context=tls_context(server) if server.security != "none" else None,
+                tls_context=(
+                    tls_context(server, tls_contexts) if server.security != "none" else None
+                ),
                 timeout=server.timeout,
                 local_hostname=LOCAL_HOSTNAME,
             )

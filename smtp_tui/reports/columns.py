@@ -64,8 +64,8 @@ COLUMNS = (
     Column(
         "last_test",
         "Last test",
-        lambda a: verdicts.stamp(a.last_test_outcome, a.last_test_at),
-        lambda a: verdicts.stamp(a.last_test_outcome, a.last_test_at),
+        lambda a: verdicts.stamp(a.last_test_outcome, a.last_test_at, a.certificate_expires_at),
+        lambda a: verdicts.stamp(a.last_test_outcome, a.last_test_at, a.certificate_expires_at),
     ),
 )
 
@@ -86,4 +86,5 @@ FIELDS = (
     "footer",
     "last_test_outcome",
     "last_test_at",
+    "certificate_expires_at",
 )
