@@ -226,10 +226,19 @@ async def test_many_accounts_are_checked_only_once_confirmed(context, silent_ser
 def test_a_finished_check_at_80x24(
     snap_compare, context, healthy, expiring, silent_server, monkeypatch
 ):
-    """Times masked: every duration shows as 0.5 s, and now is when the certificates were
-    issued (so their days left are 400 and 10)."""
-    monkeypatch.setattr("smtp_tui.screens.fleet_check.took", lambda seconds: "0.5 s")
-    monkeypatch.setattr("smtp_tui.screens.fleet_check.utc_now", lambda: NOW.replace(tzinfo=None))
+    """Masked: every duration shows as 0.5 s, now is when the certificates were issued (so
+    their days left are 400 and 10), and the silent server's port (free, so another each run)
+    is 2525 in the replies."""
+    from smtp_tui.screens import fleet_check
+
+    monkeypatch.setattr(fleet_check, "took", lambda seconds: "0.5 s")
+    one_line = fleet_check.one_line
+    monkeypatch.setattr(
+        fleet_check,
+        "one_line",
+        lambda text: one_line(text).replace(f":{silent_server.port}", ":2525"),
+    )
+    monkeypatch.setattr(fleet_check, "utc_now", lambda: NOW.replace(tzinfo=None))
     right, wrong = logins(context.vault)
     save(1, "Backup relay", healthy.port, right)
     save(2, "Alerts [ops] - certificate renewal due", expiring.port, right)
