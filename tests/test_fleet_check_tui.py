@@ -12,7 +12,7 @@ from textual.widgets import Label, ProgressBar
 
 from smtp_tui import accounts, credentials
 from smtp_tui.app import SmtpApp
-from smtp_tui.screens.confirm import ConfirmModal
+from smtp_tui.screens.confirm import ConfirmModal, NoticeModal
 from smtp_tui.screens.fleet_check import FleetCheckScreen
 from smtp_tui.screens.help import HelpScreen
 from smtp_tui.screens.keys import key_actions
@@ -168,7 +168,8 @@ async def test_escape_stops_a_hanging_check_at_once_and_keeps_nothing_of_it(
     context, healthy, silent_server
 ):
     right, _ = logins(context.vault)
-    good = save(1, "Relay", healthy.port, right)
+    # A name that would be markup, shown as it is.
+    good = save(1, "Relay [/b] [@click=app.quit]", healthy.port, right)
     # Long timeouts: only the escape can end these checks within the test.
     stuck = [save(n, f"Stuck {n}", silent_server.port, right, timeout=120) for n in (2, 3)]
     app = SmtpApp(context)
@@ -190,9 +191,18 @@ async def test_escape_stops_a_hanging_check_at_once_and_keeps_nothing_of_it(
         await until(pilot, lambda: screen.state == "cancelled", seconds=3)
         assert summary(screen) == "Cancelled after 1 of 3: 1 passed, 0 failed · escape closes"
         shown = cells(screen)
-        assert shown["Relay"][0] == "✓ passed"
+        assert shown["Relay [/b] [@click=app.quit]"][0] == "✓ passed"
         assert shown["Stuck 2"][0] == shown["Stuck 3"][0] == "– stopped"
         assert screen.query_one(ProgressBar).progress == 1
+        # enter: the whole reply of the highlighted row, which the table cuts.
+        await pilot.press("up", "enter")
+        assert isinstance(app.screen, NoticeModal)
+        notice = str(app.screen.query_one(".question", Label).render())
+        assert notice.startswith("passed in ") and notice.endswith(
+            "Connection checked: the server accepted the login (no message sent)."
+        )
+        await pilot.press("escape")
+        assert app.screen is screen
         await settle(pilot)
         assert [run.outcome for run in runs(good.code)] == ["checked"]
         for account in stuck:
