@@ -19,7 +19,7 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, ProgressBar
 
-from smtp_tui import accounts, glyphs, styles
+from smtp_tui import accounts, checks, glyphs, styles
 from smtp_tui.accounts import Filters, Sort
 from smtp_tui.errors import DATABASE_ERRORS, ServiceError
 from smtp_tui.screens.column_fit import Width, cut, fit
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from smtp_tui.app import SmtpApp
-    from smtp_tui.checks import CheckResult
 
 # Above this many accounts the check asks first: it opens that many connections to servers
 # that may count logins.
@@ -97,7 +96,7 @@ class FleetCheckScreen(Screen[bool]):
         super().__init__()
         self.filters, self.sort = filters, sort
         self.names: dict[int, str] = {}  # code -> name, in the report's order
-        self.results: dict[int, CheckResult] = {}
+        self.results: dict[int, checks.CheckResult] = {}
         self.state = "listing"  # listing, asking, running, done, cancelled, failed
         self.started = self.finished = 0.0
         self._worker: Worker[None] | None = None
@@ -167,13 +166,15 @@ class FleetCheckScreen(Screen[bool]):
         progress.update(total=len(self.names), progress=0)
         self.query_one("#fleet-progress-row").display = True
         self._show_count()
+        total = len(self.names)
+        at_once = min(total, checks.DEFAULT_CONCURRENCY)
+        what = f"{total} accounts, {at_once} at a time" if total > 1 else "1 account"
+        self._summary(f"Checking {what} · escape stops", failed=False)
         self.started = time.monotonic()
         self._worker = self._run(list(self.names))
 
     @work(exclusive=True, group="fleet-check")
     async def _run(self, codes: list[int]) -> None:
-        from smtp_tui import checks
-
         try:
             await checks.run(codes, self.app.context.vault, on_result=self._result)
         except asyncio.CancelledError:
@@ -184,7 +185,7 @@ class FleetCheckScreen(Screen[bool]):
             return
         self._finish("done")
 
-    def _result(self, result: CheckResult) -> None:
+    def _result(self, result: checks.CheckResult) -> None:
         if self.state != "running" or result.code not in self.names or self._gone():
             return
         self.results[result.code] = result
@@ -232,13 +233,6 @@ class FleetCheckScreen(Screen[bool]):
     def _show_count(self) -> None:
         done, total = len(self.results), len(self.names)
         self.query_one("#fleet-count", Label).update(f"{done} of {total}")
-        if self.state == "running":
-            from smtp_tui import checks
-
-            self._summary(
-                f"Checking {total} accounts, {checks.DEFAULT_CONCURRENCY} at a time · escape stops",
-                failed=False,
-            )
 
     # The table ---------------------------------------------------------------------------------
 
@@ -266,8 +260,6 @@ class FleetCheckScreen(Screen[bool]):
         ]
 
     def _expiry(self, expires: datetime | None) -> Text:
-        from smtp_tui import checks
-
         if expires is None:
             return Text("–")
         now = utc_now()
