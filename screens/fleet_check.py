@@ -143,7 +143,8 @@ class FleetCheckScreen(Screen[bool]):
         self.names = dict(rows)
         self._lay_out()
         if not rows:
-            self._stop_with("No account matches the filter: nothing to check.")
+            nothing = "No SMTP account yet" if self.filters.is_empty() else "No account matches"
+            self._stop_with(f"{nothing}: nothing to check.")
         elif len(rows) > CONFIRM_ABOVE:
             from smtp_tui.screens.confirm import ConfirmModal
 

@@ -233,6 +233,20 @@ async def test_many_accounts_are_checked_only_once_confirmed(context, silent_ser
         assert TestRun.select().count() == 0
 
 
+async def test_with_no_account_there_is_nothing_to_check(context):
+    app = SmtpApp(context)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("T")
+        screen = app.screen
+        await until(pilot, lambda: screen.state == "failed")
+        assert summary(screen) == "No SMTP account yet: nothing to check. · escape closes"
+        assert not screen.query_one("#fleet-progress-row").display
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportScreen)
+
+
 def test_a_finished_check_at_80x24(
     snap_compare, context, healthy, expiring, silent_server, monkeypatch
 ):
