@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,6 +17,7 @@ from smtp_tui import accounts, glyphs
 from smtp_tui.accounts import SORTABLE, Filters, Page, Sort
 from smtp_tui.errors import DATABASE_ERRORS, ServiceError
 from smtp_tui.screens.feedback import FAILED, attempt
+from smtp_tui.screens.links import ActionLink
 from smtp_tui.screens.literal import literal, notify
 from smtp_tui.screens.report_table import ReportTable, describe_sort
 from smtp_tui.screens.search_panel import SearchPanel
@@ -39,25 +40,6 @@ TOP_BAR = (
     ("download", "Download d"),
     ("schedule", "Schedule s"),
 )
-
-
-class ActionLink(Static):
-    """A label that runs an action of its screen when clicked: the top bar and the pager.
-
-    Like the footer's keys, it takes no focus (each has a key of its own), and it is much
-    lighter than a Button: ten Buttons slowed the report's start-up (bench/results.md).
-    """
-
-    def __init__(self, label: str, action: str, *, tooltip: str | None = None, **kwargs):
-        # "◀ Prev [" is no markup.
-        super().__init__(label, markup=False, **kwargs)
-        self.action = action
-        self.tooltip = tooltip
-
-    async def on_click(self, event: events.Click) -> None:
-        event.stop()
-        if not self.disabled:
-            await self.screen.run_action(self.action)
 
 
 class ReportScreen(Screen):
@@ -180,6 +162,13 @@ class ReportScreen(Screen):
             tooltip="Edit the footer text appended by accounts whose Footer is Yes",
         ),
         Binding("A", "audit", "Audit trail", show=False, tooltip="Who changed what, and when"),
+        Binding(
+            "T",
+            "fleet_check",
+            "Check all",
+            show=False,
+            tooltip="Check every account of the filter: connect, secure, log in (no message sent)",
+        ),
         Binding("question_mark", "help", "Help", tooltip="Every key of this screen"),
         Binding("q", "app.quit", "Quit", tooltip="Quit smtp-tui"),
     ]
@@ -590,6 +579,11 @@ class ReportScreen(Screen):
         from smtp_tui.screens.audit import AuditScreen
 
         self.app.push_screen(AuditScreen(), lambda _: self.load())
+
+    def action_fleet_check(self) -> None:
+        from smtp_tui.screens.fleet_check import FleetCheckScreen
+
+        self.app.push_screen(FleetCheckScreen(self.filters, self.sort), lambda _: self.load())
 
     def action_schedules(self) -> None:
         from smtp_tui.screens.schedules import SchedulesScreen
