@@ -424,9 +424,9 @@ def _login_refused(exc: LoginRefused) -> tuple[str, str]:
             f"The bastion does not accept this key for {exc.username}: add its public key to "
             f"~{exc.username}/.ssh/authorized_keys there, and check the user in ssh://USER@HOST."
         )
-    elif exc.tried and "publickey" in exc.offered and not passwords & set(exc.offered):
+    elif "publickey" in exc.offered and not passwords & set(exc.offered):
         hint = "The bastion takes no passwords: log in with an SSH key credential."
-    elif exc.tried:
+    elif passwords & set(exc.tried):
         hint = "Check the user in the connector's URL (ssh://USER@HOST) and the password."
     elif passwords & set(exc.offered):
         hint = "The bastion takes no SSH key here: log in with a password credential."

@@ -169,21 +169,21 @@ class _Client(asyncssh.SSHClient):
             self.used = "publickey"
         return key
 
-    def password_auth_requested(self) -> str | None:
-        self._offer("password")
-        if self.settings.password is None or "password" in self.tried:
+    def _password_by(self, method: str) -> str | None:
+        """The password, once by each method the server offers that takes one."""
+        self._offer(method)
+        if self.settings.password is None or method in self.tried:
             return None
-        self.tried.append("password")
-        self.used = "password"
+        self.tried.append(method)
+        self.used = method
         return self.settings.password
 
+    def password_auth_requested(self) -> str | None:
+        return self._password_by("password")
+
     def kbdint_auth_requested(self) -> str | None:
-        self._offer("keyboard-interactive")
-        if self.settings.password is None or "keyboard-interactive" in self.tried:
-            return None
-        self.tried.append("keyboard-interactive")
-        self.used = "keyboard-interactive"
-        return ""
+        # "": no particular submethods; the questions come to kbdint_challenge_received.
+        return "" if self._password_by("keyboard-interactive") is not None else None
 
     def kbdint_challenge_received(
         self, name: str, instructions: str, lang: str, prompts: Sequence[tuple[str, bool]]
