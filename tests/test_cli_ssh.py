@@ -7,22 +7,23 @@ import pty
 import select
 import sys
 import time
-from pathlib import Path
 
-import openpyxl
 import pytest
 
 from smtp_tui import accounts, connectors, credentials, proofs
-from smtp_tui.accounts import Filters
 from smtp_tui.mail.compose import TEST_BODY, TEST_SUBJECT
-from smtp_tui.reports.export import export_to_file
-from smtp_tui.store.models import AuditEvent, TestRun
-from tests.conftest import ON_POSTGRES, account_input, stored_bytes
+from tests.conftest import account_input
 from tests.mailservers import PASSWORD, USER, free_port
 from tests.ssh_servers import KEY_PASSPHRASE, SMTP_NAME, SSH_PASSWORD, SSH_USER
 from tests.test_cli_commands import Cli
 from tests.test_cli_test import smtp_tui
-from tests.test_oauth_secrets import forms, key_lines
+from tests.test_oauth_secrets import (
+    export_bytes,
+    forms,
+    key_lines,
+    secret_places,
+    wal_bytes,
+)
 
 
 @pytest.fixture
@@ -240,14 +241,7 @@ async def test_no_ssh_secret_is_anywhere(context, tmp_path, ssh_route, internal_
         )
         outcome = await proofs.Proving(attempt).run()
         assert outcome.ok == (code != 3), outcome.transcript.text()
-    database = Path(context.config.database)
-    wal = b"".join(p.read_bytes() for p in database.parent.glob("smtp.db*"))
-    exports = []
-    for fmt in ("csv", "json", "xlsx"):
-        export_to_file(fmt, tmp_path / f"report.{fmt}", Filters())
-        exports.append((tmp_path / f"report.{fmt}").read_bytes())
-    sheet = openpyxl.load_workbook(tmp_path / "report.xlsx").active
-    exports.append(str(list(sheet.iter_rows(values_only=True))).encode())
+    wal, exports = wal_bytes(context), export_bytes(tmp_path)
     outputs = [
         smtp_tui(context, *command)
         for command in (
@@ -263,16 +257,7 @@ async def test_no_ssh_secret_is_anywhere(context, tmp_path, ssh_route, internal_
         )
     ]
     assert outputs[-2].returncode == 0 and outputs[-1].returncode == 1
-    places = {
-        "database": stored_bytes(context),
-        "database and WAL before a checkpoint": b"" if ON_POSTGRES else wal,
-        "transcripts": "\n".join(
-            r.transcript + r.summary + r.hint for r in TestRun.select()
-        ).encode(),
-        "audit": "\n".join(e.changes + e.summary for e in AuditEvent.select()).encode(),
-        "exports": b"\n".join(exports),
-        "commands": "\n".join(o.stdout + o.stderr for o in outputs).encode(),
-    }
+    places = secret_places(context, wal, exports, outputs)
     # The places hold what may be shown (so a leak would be found there too).
     assert ssh_route.fingerprint.encode() in places["transcripts"]
     assert b"refused the login of jump" in places["commands"]
