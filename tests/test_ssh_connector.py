@@ -436,3 +436,22 @@ def test_fingerprints_are_read_as_ssh_keygen_prints_them(bastion):
     for bad in ("ssh://bastion.example.com", "ssh://jump:pw@bastion", "socks5://u@proxy:1080"):
         with pytest.raises(validation.FieldError):
             validation.connector_url(bad)
+
+
+async def test_a_known_hosts_file_with_only_another_type_of_key(vault, ssh_route, tmp_path):
+    """The file holds an RSA key for the bastion, which has only an Ed25519 one: no key type
+    in common, so none is presented, and the file's is named."""
+    rsa = asyncssh.generate_private_key("ssh-rsa", key_size=2048)
+    (tmp_path / "known_hosts").write_text(ssh_route.known_hosts_line(rsa))
+    connector = bastion_connector(
+        ssh_route, ssh_password(vault), known_hosts=str(tmp_path / "known_hosts")
+    )
+    outcome, _ = await send(vault, account_through(vault, connector).code)
+    assert outcome.failure.step == "ssh"
+    assert outcome.failure.summary == (
+        f"The SSH bastion {SSH_USER}@127.0.0.1:{ssh_route.port} broke off the key exchange: it "
+        f"has no host key of the types {tmp_path / 'known_hosts'} holds for it "
+        f"({rsa.get_fingerprint('sha256')}), or it failed. "
+        "Nothing was sent: no login, no channel."
+    )
+    assert ssh_route.state.logins == [] and ssh_route.state.channel_opens == []

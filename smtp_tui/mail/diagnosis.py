@@ -383,8 +383,8 @@ def _host_key_refused(exc: HostKeyRefused, pin: str) -> tuple[str, str]:
     expected = ", ".join(exc.expected)
     if not exc.presented:
         return (
-            f"The SSH bastion {exc.where} has no host key of the types {exc.known_hosts} holds "
-            f"for it ({expected}). {nothing}",
+            f"The SSH bastion {exc.where} broke off the key exchange: it has no host key of "
+            f"the types {exc.known_hosts} holds for it ({expected}), or it failed. {nothing}",
             f"Update {exc.known_hosts} with the bastion's current key (ssh-keyscan, checked "
             f"with its administrator), or pin its fingerprint: {pin}.",
         )

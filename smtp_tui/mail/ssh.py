@@ -258,15 +258,17 @@ class Bastion:
                 )
         except asyncssh.HostKeyNotVerifiable:
             raise self._refused_key(client, known_hosts) from None
-        except asyncssh.KeyExchangeFailed:
-            # With a known_hosts file, only its key types are asked for: none the server has.
-            if settings.known_hosts:
-                raise self._refused_key(client, known_hosts) from None
-            raise
         except asyncssh.PermissionDenied:
             raise LoginRefused(
                 where, settings.username, tuple(client.offered), tuple(client.tried)
             ) from None
+        except asyncssh.DisconnectError as exc:
+            # With a known_hosts file, only the key types it holds for the host are asked for:
+            # a server with none of them breaks off the key exchange before showing a key.
+            refused = self._refused_key(client, known_hosts) if settings.known_hosts else None
+            if refused is not None and refused.expected and client.presented is None:
+                raise refused from None
+            raise _unreachable(where, exc, self.timeout) from None
         except Exception as exc:
             raise _unreachable(where, exc, self.timeout) from None
         self.connected_in = time.monotonic() - started
