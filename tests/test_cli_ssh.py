@@ -163,8 +163,9 @@ def test_host_key_shows_the_presented_key_and_pins_it(cli, ssh_route, tmp_path):
     shown = cli("connectors", "host-key", "jump")
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout == (
-        f"127.0.0.1:{ssh_route.port} presents a ssh-ed25519 host key:\n"
-        f"  {ssh_route.fingerprint}\n"
+        f"The bastion 127.0.0.1:{ssh_route.port} presents this host key:\n"
+        "  Key type:    ssh-ed25519\n"
+        f"  Fingerprint: {ssh_route.fingerprint}\n"
         f"It is not in {known_hosts}.\n"
         "To trust it once its administrator confirms it: "
         "smtp-tui connectors host-key jump --pin\n"
