@@ -104,7 +104,7 @@ async def test_delivery_through_the_bastion_with_a_password_and_a_pinned_key(
         f"=== SSH {SSH_USER}@127.0.0.1:{ssh_route.port}, host key {ssh_route.fingerprint} "
         "verified\n" in text
     )
-    assert f"checked against the pinned {ssh_route.fingerprint}" in text
+    assert "=== Host key ssh-ed25519 matches the pinned fingerprint; logged in as jump (" in text
     assert f"direct-tcpip channel to {SMTP_NAME}:587" in text
     assert "The bastion opened the channel in" in text
     assert text.index("The bastion opened the channel") < text.index("=== TLS is up: TLSv1.")
@@ -122,7 +122,7 @@ async def test_delivery_with_a_key_and_its_passphrase_checked_by_a_known_hosts_f
     assert outcome.ok, text
     assert len(internal_smtp[SMTP_NAME].handler.received) == 1
     assert ssh_route.state.logins[0] == (SSH_USER, "publickey")
-    assert f"checked against {known_hosts}; logged in as {SSH_USER} (publickey)" in text
+    assert f"ssh-ed25519 found in {known_hosts}; logged in as {SSH_USER} (publickey) in " in text
     assert await closed(ssh_route.state)
 
 
