@@ -28,6 +28,7 @@ pytest_plugins = [
     "tests.test_cli_commands",
     "tests.test_hostile_servers",
     "tests.test_checks",
+    "tests.ssh_servers",
 ]
 
 
