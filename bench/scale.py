@@ -20,6 +20,7 @@ files under the temporary directory (kept between runs).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -35,7 +36,6 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):
     sys.path.append(str(ROOT))
 
-from bench.data import build  # noqa: E402
 from smtp_tui import accounts  # noqa: E402
 from smtp_tui.store.config import Config  # noqa: E402
 from smtp_tui.store.context import AppContext  # noqa: E402
@@ -99,6 +99,20 @@ def pages(url: str, key: Path) -> None:
         f"| all | {statistics.median(walked_all):.1f} / {p95(walked_all):.1f} / "
         f"{max(walked_all):.1f} | {statistics.median(alone_all):.1f} / {p95(alone_all):.1f} |"
     )
+    for needle in ("Frankfurt 01", "alerts-1@"):
+        few = accounts.Filters(name=needle) if " " in needle else accounts.Filters(email=needle)
+        firsts, counts = [], []
+        for _ in range(5):
+            started = time.perf_counter()
+            accounts.search(few, accounts.Sort(), 1, count=False)
+            firsts.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            matching = accounts.count(few)
+            counts.append((time.perf_counter() - started) * 1000)
+        print(
+            f"substring filter {few.describe()!r} ({matching:,} match): first page "
+            f"{statistics.median(firsts):.1f} ms, count {statistics.median(counts):.1f} ms"
+        )
     context.database.close()
 
 
@@ -183,14 +197,25 @@ def main() -> int:
 
             server = stack.enter_context(postgres.cluster())
             admin = connect(server)
-            for name in ("full", "empty"):
+            for name in ("bench_full", "bench_empty"):
                 admin.execute_sql(f"CREATE DATABASE {name}")
             admin.close()
-            full, empty = (server.rsplit("/", 1)[0] + f"/{name}" for name in ("full", "empty"))
+            full, empty = (
+                server.rsplit("/", 1)[0] + f"/{name}" for name in ("bench_full", "bench_empty")
+            )
         else:
             full, empty = str(cache / f"accounts-{args.size}.db"), str(cache / "empty.db")
-        # A Path for SQLite: what bench/data.py of an older checkout takes.
-        build(full if args.postgres else Path(full), args.size, key)
+        # This checkout's bench/data.py (it builds on PostgreSQL too), whichever smtp_tui runs.
+        spec = importlib.util.spec_from_file_location("bench_data", ROOT / "bench" / "data.py")
+        assert spec is not None and spec.loader is not None
+        data = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(data)
+        data.build(full if args.postgres else Path(full), args.size, key)
+        if args.postgres:
+            # The planner's statistics, as autovacuum would gather them some time after the load.
+            analyzed = connect(full)
+            analyzed.execute_sql("ANALYZE")
+            analyzed.close()
         AppContext.open(Config(database=empty, key_file=key)).database.close()
         print(f"{'PostgreSQL' if args.postgres else 'SQLite'}, {args.size:,} accounts")
         if "pages" in only:

@@ -8,7 +8,9 @@ the index walk's budget spent at once, so the seek also goes through the scan th
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,9 +18,12 @@ from hypothesis import strategies as st
 
 from smtp_tui import accounts, keyset
 from smtp_tui.accounts import SORTABLE, Filters, Sort
-from smtp_tui.store.database import within_steps
-from smtp_tui.store.models import SmtpAccount, utc_now
+from smtp_tui.store.config import Config
+from smtp_tui.store.context import AppContext
+from smtp_tui.store.database import connect, latest_schema_version, schema_version, within_steps
+from smtp_tui.store.models import SmtpAccount, database_proxy, utc_now
 from smtp_tui.validation import AccountInput, fold_name
+from tests.conftest import ON_POSTGRES, POSTGRES_URL
 
 PAGE_SIZE = 3
 # Few letters, so that values tie and differ only in case; é/É and ß fold differently on each
@@ -114,6 +119,7 @@ def walk(filters: Filters, sort: Sort) -> None:
 def test_keyset_pages_are_the_plain_pages(db, monkeypatch, rows, filters, sort, walk_budget):
     # A budget of one step: the walk gives up at once, and the page comes from the scan.
     monkeypatch.setattr(accounts, "WALK_STEPS", walk_budget)
+    monkeypatch.setattr(accounts, "OFFSET_STEPS", min(walk_budget, accounts.OFFSET_STEPS))
     replace_accounts(rows)
     walk(filters, sort)
 
@@ -182,3 +188,37 @@ def test_a_budget_is_this_runs_own_however_often_the_statement_ran(db):
     assert run(f"{sql} -- too little", needed // 2) is None
     for _ in range(20):
         assert run(sql, 2 * needed) == [(300,)]
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="about PostgreSQL's pg_trgm")
+def test_the_migration_makes_trigram_indexes_where_it_may_and_runs_where_it_may_not(db, tmp_path):
+    """Migration 0011 creates pg_trgm and a trigram index of each filtered text for an owner
+    that may; as a user that may not create an extension, it still migrates, without them."""
+    trigram_indexes = "SELECT count(*) FROM pg_indexes WHERE indexname ~ '_trigrams$'"
+    assert db.execute_sql(trigram_indexes).fetchone() == (5,)
+    suffix = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    role, name = f"plain_{suffix}", f"no_trgm_{suffix}"
+    db.execute_sql(f"DROP DATABASE IF EXISTS {name}")
+    db.execute_sql(f"DROP ROLE IF EXISTS {role}")
+    db.execute_sql(f"CREATE ROLE {role} LOGIN")
+    db.execute_sql(f"CREATE DATABASE {name}")
+    base = urlsplit(POSTGRES_URL)
+    owner_url = urlunsplit(base._replace(path=f"/{name}"))
+    owner = connect(owner_url)
+    # PostgreSQL 15: only the owner creates in schema public unless granted.
+    owner.execute_sql(f"GRANT ALL ON SCHEMA public TO {role}")
+    owner.close()
+    plain_url = urlunsplit(
+        base._replace(path=f"/{name}", netloc=f"{role}@{base.hostname}:{base.port}")
+    )
+    try:
+        context = AppContext.open(Config(database=plain_url, key_file=tmp_path / "key"))
+        assert schema_version(context.database) == latest_schema_version()
+        assert context.database.execute_sql(trigram_indexes).fetchone() == (0,)
+        replace_accounts([{"name": "Alpha", "email": "alerts@example.com"}])
+        assert [a.name for a in accounts.search(Filters(email="alerts")).rows] == ["Alpha"]
+        context.database.close()
+    finally:
+        database_proxy.initialize(db)
+        db.execute_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        db.execute_sql(f"DROP ROLE IF EXISTS {role}")

@@ -8,6 +8,12 @@ name, e-mail and active. On SQLite every index ends with the rowid, which is the
 those three are (column, code) already and nothing is added there. A PostgreSQL index holds
 no code: a seek among the 85,000 ties of active = true would read every one and sort them.
 
+Substring filters on PostgreSQL read every account when few match (120-130 ms at 100,000):
+where the pg_trgm extension can be created (it is trusted: a database owner may), a trigram
+GIN index of each filtered text lets the planner find the few instead, as FTS5 does on SQLite
+(migration 0007). Where it cannot (no contrib package, no right to create it), nothing of it
+is made and filters scan as before.
+
 The report sorts by the column as stored: the index, the ORDER BY and the seek's comparisons
 are the same expression (case-sensitive on SQLite; the database's collation on PostgreSQL, for
 the index and the comparisons alike). A case-insensitive sort would need all three on the
@@ -20,7 +26,20 @@ TABLE = "smtp_account"
 COLUMNS = ("name", "email", "active")
 
 
+TEXTS = ("name", "email", "reply_to", "return_path", "confirmation_email")
+
+
 def up(migrator, db):
     if not isinstance(db, peewee.PostgresqlDatabase):
         return
     migrator.migrate(*(migrator.add_index(TABLE, (column, "code")) for column in COLUMNS))
+    try:
+        # A savepoint: a refusal would otherwise abort the migration's transaction.
+        with db.atomic():
+            db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except peewee.DatabaseError:
+        return
+    for column in TEXTS:
+        db.execute_sql(
+            f"CREATE INDEX {TABLE}_{column}_trigrams ON {TABLE} USING gin ({column} gin_trgm_ops)"
+        )
