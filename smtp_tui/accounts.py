@@ -225,8 +225,8 @@ def search(
         size = min(page_size, total - offset)
         rows = _rows(filters, backwards, size, total - offset - size)[::-1]
     if rows:
-        first, last = (keyset.key_of(row, sort.column) for row in (rows[0], rows[-1]))
-        keyset.pages().remember(view, number, first, last)
+        head, tail = (keyset.key_of(row, sort.column) for row in (rows[0], rows[-1]))
+        keyset.pages().remember(view, number, head, tail)
     return Page(rows=rows, number=number, pages=pages, total=total)
 
 
