@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import TypeVar
 
 from smtp_tui.store.config import Config
 from smtp_tui.store.context import AppContext
@@ -23,15 +24,16 @@ PURPOSES = (
     "Discovery",
 )
 SITES = ("HQ", "São Paulo DC", "Frankfurt", "Dallas", "Singapore", "Lab", "DR site", "Toronto")
+P = TypeVar("P", Path, str)
 DOMAINS = ("example.com", "example.org", "example.net", "corp.example.com", "ops.example.org")
 
 
-def build(path: Path, size: int, key_file: Path) -> Path:
-    """An SQLite database of `size` accounts at `path` (reused when it is already there, after
-    migrating it, so no start-up measured later pays for a migration)."""
-    existed = path.exists()
+def build(path: P, size: int, key_file: Path) -> P:
+    """An SQLite database of `size` accounts at `path`, or a PostgreSQL one at a URL (reused
+    when it already has accounts, after migrating it, so no start-up measured later pays for
+    a migration)."""
     context = AppContext.open(Config(database=str(path), key_file=key_file))
-    if existed:
+    if SmtpAccount.select().exists():
         context.database.close()
         return path
     rng = random.Random(size)

@@ -8,7 +8,6 @@ refuses a save based on a stale version instead of overwriting someone else's ch
 
 from __future__ import annotations
 
-import uuid
 from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -17,7 +16,7 @@ from typing import Literal, TypeVar
 import peewee
 from peewee import OP, SQL, Expression, NodeList, Tuple, Value
 
-from smtp_tui import audit, validation
+from smtp_tui import audit, keyset, validation
 from smtp_tui.errors import NotFound, Refused, StaleEdit, ValidationFailed
 from smtp_tui.paging import page_count
 from smtp_tui.store.config import current_user
@@ -25,6 +24,7 @@ from smtp_tui.store.database import (
     is_contention,
     not_by_index,
     on_sqlite,
+    streamed,
     within_steps,
     write_transaction,
 )
@@ -35,6 +35,9 @@ PAGE_SIZE = 30
 # How far a filtered page may walk the sort column's index before a scan takes over: a budget
 # too small to notice (its rows and time are measured in bench/results.md).
 WALK_STEPS = 10_000
+# And per row that OFFSET skips: a jump deep into a filter most accounts match is a walk
+# (10-50 ms at page 120 of 100,000), where the budget alone gave up for the scan and sort.
+OFFSET_STEPS = 40
 CANDIDATE_STEPS = 10_000  # the same for reading the trigram index's candidates (migration 0007)
 TEXT_INDEX = "account_text"  # migration 0007
 Status = Literal["any", "active", "inactive"]
@@ -208,18 +211,39 @@ def search(
     pages = page_count(total, page_size)
     number = min(max(1, page), pages)
     offset = (number - 1) * page_size
-    if offset <= total // 2:
+    view = (filters, sort, page_size, total)
+    backwards = Sort(sort.column, not sort.descending)
+    if near := keyset.pages().neighbour(view, number):
+        # From the page beside it (keyset.py): a short walk however deep the page.
+        key, forwards = near
+        rows = _seek(filters, sort if forwards else backwards, page_size, key)
+        rows = rows if forwards else rows[::-1]
+    elif offset <= total // 2:
         rows = _rows(filters, sort, page_size, offset)
     else:
         # Nearer the end: read backwards, so OFFSET never skips more than half the rows.
         size = min(page_size, total - offset)
-        backwards = Sort(sort.column, not sort.descending)
         rows = _rows(filters, backwards, size, total - offset - size)[::-1]
+    if rows:
+        head, tail = (keyset.key_of(row, sort.column) for row in (rows[0], rows[-1]))
+        keyset.pages().remember(view, number, head, tail)
     return Page(rows=rows, number=number, pages=pages, total=total)
 
 
-def _rows(filters: Filters, sort: Sort, limit: int, offset: int) -> list[SmtpAccount]:
-    """`limit` rows of the filtered report in `sort` order from `offset`.
+def _seek(filters: Filters, sort: Sort, limit: int, key: keyset.Key) -> list[SmtpAccount]:
+    """`limit` rows of the report in `sort` order after `key`: its ties, then the values past."""
+    rows: list[SmtpAccount] = []
+    column, code = getattr(SmtpAccount, sort.column), SmtpAccount.code
+    for condition in keyset.after(column, code, key, sort.descending):
+        if len(rows) < limit:
+            rows += _rows(filters, sort, limit - len(rows), 0, condition)
+    return rows
+
+
+def _rows(
+    filters: Filters, sort: Sort, limit: int, offset: int, seek: Expression | None = None
+) -> list[SmtpAccount]:
+    """`limit` rows of the filtered report in `sort` order from `offset` (of those `seek` keeps).
 
     Unfiltered, that is a walk of the sort column's index. Filtered, the database cannot tell
     how many rows match a substring: walking the index until enough match is instant when most
@@ -230,14 +254,15 @@ def _rows(filters: Filters, sort: Sort, limit: int, offset: int) -> list[SmtpAcc
     puts its matches far apart), the page's codes come from a scan of the narrow indexes
     that hold the filtered columns, sorted, and then those rows (bench/results.md).
     """
+    kept = (lambda query: query.where(seek)) if seek is not None else (lambda query: query)
     if filters.is_empty():
-        return list(_ordered(SmtpAccount.select(), sort).limit(limit).offset(offset))
+        return list(_ordered(kept(SmtpAccount.select()), sort).limit(limit).offset(offset))
     # The walk, kept off the status index, whose plan (every active account, sorted) is no walk.
-    walk = _ordered(_filtered(filters, status_index=False), sort).limit(limit).offset(offset)
-    walked = within_steps(lambda: list(walk), WALK_STEPS)
+    walk = _ordered(kept(_filtered(filters, status_index=False)), sort).limit(limit).offset(offset)
+    walked = within_steps(lambda: list(walk), WALK_STEPS + offset * OFFSET_STEPS)
     if walked is not None:
         return walked
-    return _narrowed(filters, lambda query: _page_by_codes(query, sort, limit, offset))
+    return _narrowed(filters, lambda query: _page_by_codes(kept(query), sort, limit, offset))
 
 
 def _page_by_codes(
@@ -282,31 +307,12 @@ def iterate_rows(
         for i, c in enumerate(columns)
         if isinstance(c, (peewee.BooleanField, peewee.DateTimeField))
     ]
-    for raw in _streamed(query):
+    for raw in streamed(query):
         values = list(raw)
         for i, python_value in convert:
             if values[i] is not None:
                 values[i] = python_value(values[i])
         yield row_type._make(values)
-
-
-def _streamed(query):
-    """The query's rows as the driver reads them: SQLite steps through them as they are asked
-    for; on PostgreSQL a server-side (named) cursor fetches them a batch at a time, where a
-    plain cursor would hold every row in memory before the first. WITH HOLD, as the drivers
-    require outside a transaction (peewee's connections are in autocommit mode)."""
-    database = database_proxy.obj
-    if not isinstance(database, peewee.PostgresqlDatabase):
-        yield from database.execute(query)
-        return
-    sql, params = query.sql()
-    cursor = database.connection().cursor(name=f"smtp_tui_{uuid.uuid4().hex}", withhold=True)
-    try:
-        cursor.itersize = 2000
-        cursor.execute(sql, params)
-        yield from cursor
-    finally:
-        cursor.close()
 
 
 def page_of(
@@ -450,6 +456,9 @@ def save(
                 "Save again."
             ) from None
         raise
+    finally:
+        # The pages remembered before the change may not be those after it (keyset.py).
+        keyset.forget()
 
 
 def _audit_view(data: AccountInput) -> dict[str, object]:
@@ -564,6 +573,7 @@ def delete(
     code: int, *, expected_version: int | None = None, actor: str | None = None
 ) -> SmtpAccount:
     """Delete an account; the default one only when it is the last account left."""
+    keyset.forget()
     with write_transaction():
         account = get(code)
         if expected_version is not None and account.version != expected_version:
