@@ -10,13 +10,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 from textual.worker import get_current_worker
 
 from smtp_tui import accounts, glyphs
 from smtp_tui.accounts import SORTABLE, Filters, Page, Sort
 from smtp_tui.errors import DATABASE_ERRORS, ServiceError
 from smtp_tui.screens.feedback import FAILED, attempt
+from smtp_tui.screens.key_footer import KeyFooter
 from smtp_tui.screens.links import ActionLink
 from smtp_tui.screens.literal import literal, notify
 from smtp_tui.screens.report_table import ReportTable, describe_sort
@@ -197,7 +198,7 @@ class ReportScreen(Screen):
             yield ActionLink("◀ Prev [", "previous_page", id="previous-page")
             yield Label(id="page-status")
             yield ActionLink("Next ] ▶", "next_page", id="next-page")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def tooltip_of(self, action: str) -> str | None:
         return next(
@@ -294,7 +295,7 @@ class ReportScreen(Screen):
         # A page just counted keeps its rows.
         if self.page is None or page.rows is not self.page.rows:
             self.query_one(ReportTable).show_accounts(page.rows, keep_code, self.sort)
-            self.app.call_after_refresh(self.app.collect_garbage)
+            self.app.collect_garbage_soon()
         self.page = page
         self.requested_page = page.number
         status = page.describe()

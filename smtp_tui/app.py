@@ -9,6 +9,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette, SearchIcon
 from textual.scrollbar import ScrollBar
+from textual.timer import Timer
 
 from smtp_tui import __version__, glyphs, styles
 from smtp_tui.screens.report import ReportScreen
@@ -22,6 +23,10 @@ def screen_actions() -> type:
     from smtp_tui.screens.commands import ScreenActions
 
     return ScreenActions
+
+
+# Seconds of a still screen before the collection after a page (SmtpApp.collect_garbage_soon).
+COLLECT_AFTER = 0.3
 
 
 class Palette(CommandPalette):
@@ -47,6 +52,7 @@ class SmtpApp(App):
         ScrollBar.renderer = CompactScrollBarRender
         self.context = context
         self._frozen = False
+        self._collection: Timer | None = None
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):
@@ -67,23 +73,31 @@ class SmtpApp(App):
         for warning in self.context.warnings:
             self.notify(warning, title="Warning", severity="warning", timeout=20, markup=False)
 
-    # Called when the first frame is on the screen.
+    # Called when the first frame is composed: it is being written to the terminal.
     def on_ready(self) -> None:
-        # The report may have collected after its first page already.
-        if not self._frozen:
-            self.collect_garbage()
+        self.collect_garbage_soon()
 
-    def collect_garbage(self) -> None:
-        """Call once a table's new rows are painted.
+    def collect_garbage_soon(self) -> None:
+        """Call once a table's new rows are painted: collect when the screen has been still
+        for COLLECT_AFTER seconds (a later page puts it off again).
 
         Textual's DataTable leaves thousands of objects in reference cycles each time its rows
         are replaced (strips and their caches). Python's automatic full collections of them
         stalled the screen every few pages (bench/results.md). Instead, the long-lived objects
-        of start-up are frozen once (gc.freeze), and the cycles are collected right after a
-        page is painted, while the user reads it, out of the way of the next key. The first
-        call also turns the collector back on, if `smtp-tui` turned it off for the start-up
-        (cli.main).
+        of start-up are frozen once (gc.freeze), and the cycles are collected while the user
+        reads the page. Not at once: the frame is still being written to the terminal by
+        Textual's writer thread, which a collection (10-30 ms, holding the interpreter) held
+        up, at start-up and at every page flip ("On screen", bench/results.md). The first
+        collection also turns the collector back on, if `smtp-tui` turned it off for the
+        start-up (cli.main).
         """
+        if self._collection is None:
+            self._collection = self.set_timer(COLLECT_AFTER, self._collect_garbage)
+        else:
+            self._collection.reset()
+
+    def _collect_garbage(self) -> None:
+        self._collection = None
         gc.collect()
         if not self._frozen:
             gc.freeze()

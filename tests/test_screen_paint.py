@@ -1,0 +1,160 @@
+"""What the report draws, and how often: the first frame, page flips, the footer (issue 17).
+
+The speed itself is shown by bench/screen.py; these tests hold the behaviour its shortcuts
+must keep: the same cells as Textual's own drawing, each drawn once, the right rows."""
+
+from collections import Counter
+
+import pytest
+from rich.segment import Segment
+from textual import events
+from textual.widgets import DataTable, Footer
+from textual.widgets._footer import FooterKey
+
+from smtp_tui.app import SmtpApp
+from smtp_tui.screens import tables
+from smtp_tui.screens.report_table import ReportTable
+from tests.conftest import fill
+
+SIZE = (120, 40)
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def app(context, db):
+    fill(75)
+    return SmtpApp(context)
+
+
+@pytest.fixture
+def drawn(monkeypatch) -> Counter:
+    """How many times each body cell (row key, column) was drawn, cache misses only."""
+    counts: Counter = Counter()
+    original = tables.QuietTable._render_cell
+
+    def render_cell(self, row_index, column_index, base_style, width, cursor=False, hover=False):
+        if row_index >= 0:
+            key = (self._row_locations.get_key(row_index), column_index)
+            before = len(self._cell_render_cache)
+            lines = original(self, row_index, column_index, base_style, width, cursor, hover)
+            # The cache holds 10,000 cells: an insertion always grows it here.
+            if len(self._cell_render_cache) != before:
+                counts[key] += 1
+            return lines
+        return original(self, row_index, column_index, base_style, width, cursor, hover)
+
+    monkeypatch.setattr(tables.QuietTable, "_render_cell", render_cell)
+    return counts
+
+
+def characters(lines: list[list[Segment]]) -> list[tuple[str, object]]:
+    """Each character of rendered lines with its style: how the terminal shows it."""
+    return [(ch, seg.style) for line in lines for seg in line for ch in seg.text]
+
+
+def row_text(table: DataTable, code: int) -> str:
+    index = table.get_row_index(str(code))
+    return table.render_line(index + table.header_height - int(table.scroll_y)).text
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+async def test_cells_are_drawn_exactly_as_datatable_draws_them(context, db, width):
+    fill(40)
+    app = SmtpApp(context)
+    async with app.run_test(size=(width, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ReportTable)
+        table.move_cursor(row=3)
+        await settle(pilot)
+        checked = 0
+        for row_index in range(table.row_count):
+            row_style = table._get_row_style(row_index, table.rich_style)
+            for column_index, column in enumerate(table.ordered_columns):
+                for cursor in (False, True):
+                    arguments = (row_index, column_index, row_style, column.get_render_width(table))
+                    table._cell_render_cache.clear()
+                    fast = tables.QuietTable._render_cell(table, *arguments, cursor=cursor)
+                    table._cell_render_cache.clear()
+                    plain = DataTable._render_cell(table, *arguments, cursor=cursor)
+                    assert characters(fast) == characters(plain), (row_index, column_index)
+                    checked += 1
+        assert checked == 30 * 15 * 2
+
+
+async def test_the_first_frame_has_the_thirtieth_row_and_draws_each_cell_once(app, drawn):
+    first_frames: list[list[str]] = []
+    render_lines = ReportTable.render_lines
+
+    def noted(self, crop):
+        strips = render_lines(self, crop)
+        if not first_frames:
+            first_frames.append([strip.text for strip in strips])
+        return strips
+
+    ReportTable.render_lines = noted  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            # What the table gets after its first frame in a real terminal (not headless): a
+            # Resize to the size it has.
+            table = app.screen.query_one(ReportTable)
+            table.post_message(events.Resize(table.size, table.virtual_size, table.container_size))
+            await settle(pilot)
+            table.refresh()  # as the screen's layout after it does
+            await settle(pilot)
+            await pilot.pause(0.4)
+            thirtieth = table.get_row("30")[1].plain
+    finally:
+        ReportTable.render_lines = render_lines  # type: ignore[method-assign]
+    assert any(thirtieth[:20] in line for line in first_frames[0])
+    assert len(drawn) == 30 * 15
+    # The Resize after the first layout, the count and the collection after it: no redraw.
+    assert set(drawn.values()) == {1}
+
+
+async def test_a_page_flip_shows_exactly_the_next_page_and_keeps_the_columns(app, drawn):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ReportTable)
+        widths = [column.get_render_width(table) for column in table.ordered_columns]
+        header = table.render_line(0).text
+        for key, codes in (("]", range(31, 61)), ("]", range(61, 76)), ("[", range(31, 61))):
+            drawn.clear()
+            await pilot.press({"]": "right_square_bracket", "[": "left_square_bracket"}[key])
+            await settle(pilot)
+            assert [int(key.value) for key in table.rows] == list(codes)
+            assert [column.get_render_width(table) for column in table.ordered_columns] == widths
+            assert table.render_line(0).text == header
+            assert row_text(table, codes[0]).split()[0] == str(codes[0])
+            assert row_text(table, codes[-1]).split()[0] == str(codes[-1])
+            # Each new row drawn once.
+            assert len(drawn) == len(codes) * 15 and set(drawn.values()) == {1}
+
+
+async def test_the_footer_is_built_once_and_follows_the_keys_when_they_change(app, monkeypatch):
+    rebuilt: list[Footer] = []
+    recompose = Footer.recompose
+
+    async def noted(self):
+        rebuilt.append(self)
+        return await recompose(self)
+
+    monkeypatch.setattr(Footer, "recompose", noted)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(Footer)
+        keys = list(footer.query(FooterKey))
+        assert "Search" in {key.description for key in keys}
+        await pilot.press("down", "right_square_bracket")
+        await settle(pilot)
+        # The focus moved to the table at start-up, the cursor and the page since: the same
+        # keys, the same widgets.
+        assert rebuilt == [] and list(footer.query(FooterKey)) == keys
+        await pilot.press("slash")  # the search panel's field takes the focus: other keys
+        await settle(pilot)
+        assert rebuilt and list(footer.query(FooterKey)) != keys
