@@ -401,11 +401,15 @@ def _database_errors(
             f"An account named '{data.name}' already exists (code {clash.code}). "
             "Choose another name."
         )
-    if (
-        data.credential_id is not None
-        and not Credential.select().where(Credential.id == data.credential_id).exists()
-    ):
+    kind = None
+    if data.credential_id is not None:
+        kind = (
+            Credential.select(Credential.kind).where(Credential.id == data.credential_id).scalar()
+        )
+    if data.credential_id is not None and kind is None:
         errors["credential"] = "That credential no longer exists. Choose another one."
+    elif kind == "ssh-key":
+        errors["credential"] = "An SSH key logs in to an SSH bastion, not to a mail server."
     if (
         data.connector_id is not None
         and not NetworkConnector.select().where(NetworkConnector.id == data.connector_id).exists()

@@ -1,7 +1,7 @@
 """The credential service: user names and secrets that accounts and connectors log in with,
-by password or by OAuth2 (an access token sent as XOAUTH2).
+by password, by OAuth2 (an access token sent as XOAUTH2), or by an SSH key (SSH connectors).
 
-Secrets (passwords, client secrets, private keys, JSON keys, refresh and access tokens) go
+Secrets (passwords, client secrets, private keys, passphrases, JSON keys, tokens) go
 through the vault on their way in and are never returned by this module except to the
 sending path (`reveal`, `token`).
 """
@@ -60,7 +60,7 @@ def find(name: str) -> Credential:
 
 KINDS: dict[str, str] = CREDENTIAL_KINDS  # stored kind -> the label people read
 PROVIDERS: dict[str, str] = OAUTH2_PROVIDERS
-OAUTH2_KINDS = tuple(kind for kind in KINDS if kind != "password")
+OAUTH2_KINDS = tuple(kind for kind in KINDS if kind not in ("password", "ssh-key"))
 # What a login is made of: a change to any of these makes the tokens it earned worthless.
 LOGIN_FIELDS = (
     "kind", "username", "provider", "tenant", "token_url", "device_url", "client_id", "scope"
@@ -82,6 +82,7 @@ def save(
     client_id: str = "",
     scope: str = "",
     client_certificate: str | None = None,
+    passphrase: str | None = None,
 ) -> Credential:
     """Create a credential of any kind (KINDS), or update one.
 
@@ -91,7 +92,9 @@ def save(
     certificate of a client-certificate login (None keeps the stored one). Field errors come
     as ValidationFailed keyed by the form's field names. A change to the login (its kind, the
     mailbox, the URLs, the client, the scope, the secret) drops the tokens it earned: a
-    device-code login is then signed in again.
+    device-code login is then signed in again. For an SSH key (kind "ssh-key"), `secret` is
+    the private key (OpenSSH or PEM) and `passphrase` its passphrase, given with the key
+    (None or "": none); the key must open with it.
     """
     data = CredentialInput(
         name=name,
@@ -105,6 +108,7 @@ def save(
         client_id=client_id,
         scope=scope,
         client_certificate=client_certificate,
+        passphrase=passphrase,
     )
     with write_transaction():
         stored = get(credential_id) if credential_id is not None else None
@@ -119,7 +123,11 @@ def save(
         if errors:
             raise ValidationFailed(errors)
         new_secret, certificate = cleaned.pop("secret"), cleaned.pop("certificate")
+        # The OAuth2 kinds have none; None keeps the stored one (the key is kept).
+        new_passphrase = cleaned.pop("passphrase", "")
         values = {**cleaned, "updated_at": utc_now()}
+        if new_passphrase is not None:
+            values["passphrase"] = vault.encrypt(new_passphrase) if new_passphrase else ""
         if new_secret is not None:
             values["secret"] = vault.encrypt(new_secret) if new_secret else ""
         if certificate is not None:
@@ -165,7 +173,9 @@ _NO_TOKENS = {
 def _audit_view(credential: Credential) -> dict[str, object]:
     """What the audit trail may show of a credential: never its secret or its tokens."""
     view: dict[str, object] = {"name": credential.name, "username": credential.username}
-    if credential.kind != "password":
+    if credential.kind == "ssh-key":
+        view["kind"] = credential.kind
+    if credential.kind in OAUTH2_KINDS:
         view |= {field: getattr(credential, field) for field in LOGIN_FIELDS}
         view["client_auth"] = _client_auth(credential)
     return view
@@ -196,7 +206,8 @@ def _iso(moment: datetime | None) -> str | None:
 
 def describe(credential: Credential) -> dict[str, Any]:
     """What `credentials list` (--json) and the screens show of a credential: never a secret."""
-    found = endpoints(credential) if credential.kind != "password" else Endpoints("", "", "")
+    oauth2 = credential.kind in OAUTH2_KINDS
+    found = endpoints(credential) if oauth2 else Endpoints("", "", "")
     return {
         "name": credential.name,
         "kind": credential.kind,
@@ -254,6 +265,12 @@ def read_secret_file(path: str, what: str) -> str:
 def reveal(vault: Vault, credential: Credential) -> str:
     """The plain secret, for logging in to a server. Never show or store what this returns."""
     return vault.decrypt(credential.secret)
+
+
+def reveal_passphrase(vault: Vault, credential: Credential) -> str:
+    """The SSH key's passphrase ("" when it has none), for opening the key to log in to a
+    bastion. Never show or store what this returns."""
+    return vault.decrypt(credential.passphrase) if credential.passphrase else ""
 
 
 # An access token is used until a minute before it expires: a send that starts with one

@@ -6,12 +6,14 @@ person who typed the value: what is wrong and what to do.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
+import os
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from smtp_tui.store.models import (
     CONNECTOR_KINDS,
@@ -292,7 +294,7 @@ def validate_test_message(
 
 
 def connector_kind(value: str | None) -> str:
-    return choice(value, CONNECTOR_KINDS, "The connector type must be socks5 or http.")
+    return choice(value, CONNECTOR_KINDS, "The connector type must be socks5, http or ssh.")
 
 
 # The ports each kind of connection usually listens on (RFC 8314 for 465, RFC 6409 for 587).
@@ -328,25 +330,71 @@ def port_warning(secure: bool, secure_type: str | None, port: int | str | None) 
     return None
 
 
-def connector_url(url: str) -> tuple[str, str, int]:
-    """`socks5://HOST:PORT` or `http://HOST:PORT` as (kind, host, port)."""
-    message = "The connector URL must look like socks5://HOST:PORT or http://HOST:PORT."
+def connector_url(url: str) -> tuple[str, str, int, str]:
+    """`socks5://HOST:PORT`, `http://HOST:PORT` or `ssh://USER@HOST[:PORT]` as (kind, host,
+    port, the SSH user or "" for a proxy)."""
+    message = "The connector URL must look like socks5://HOST:PORT, http://HOST:PORT or "
+    message += "ssh://USER@HOST[:PORT]."
     try:
         parts = urlsplit(url.strip())
-        kind, hostname, number = parts.scheme.lower(), parts.hostname, parts.port
+        kind, hostname, user = parts.scheme.lower(), parts.hostname, unquote(parts.username or "")
+        number = parts.port or (SSH_PORT if kind == "ssh" else None)
     except ValueError:
         raise FieldError(message) from None
     if (
         kind not in CONNECTOR_KINDS
         or not hostname
         or number is None
-        or parts.username
+        or parts.password is not None
+        or bool(user) != (kind == "ssh")
         or parts.path not in ("", "/")
     ):
         raise FieldError(message)
-    return kind, host(hostname), port(number)
+    return kind, host(hostname), port(number), text(user, "SSH user", required=False)
 
 
+SSH_PORT = 22
+FINGERPRINT_PROBLEM = (
+    "Host key must be a fingerprint as ssh-keygen -l prints it: SHA256: and 43 characters "
+    "(for an MD5 one, with colons, run ssh-keygen -l -E sha256)."
+)
+
+
+def host_key_fingerprint(value: str | None) -> str:
+    """A pinned host key, "SHA256:" and the unpadded base64 of 32 bytes as OpenSSH prints it
+    (a whole `ssh-keygen -l` line gives its fingerprint; padding is dropped)."""
+    words = [
+        w for w in text(value, "Host key", required=True).split() if w.upper().startswith("SHA256:")
+    ]
+    body = words[0][7:].rstrip("=") if len(words) == 1 else "!"
+    try:
+        digest = base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
+    except ValueError:  # binascii.Error
+        digest = b""
+    if len(digest) != 32:
+        raise FieldError(FINGERPRINT_PROBLEM)
+    return "SHA256:" + body
+
+
+def host_key_check(known_hosts: str | None, host_key: str | None) -> tuple[str, str]:
+    """How an SSH connector verifies the bastion: exactly one of a known_hosts file (a readable
+    file, kept as an absolute path) and a pinned fingerprint, as (known_hosts, host_key)."""
+    known_hosts, host_key = (known_hosts or "").strip(), (host_key or "").strip()
+    if bool(known_hosts) == bool(host_key):
+        raise FieldError(
+            "Verify the bastion's host key with a known_hosts file or a pinned fingerprint "
+            "(SHA256:...): exactly one of the two"
+            + (", not both." if known_hosts else "; Fetch host key shows the one it presents.")
+        )
+    if host_key:
+        return "", host_key_fingerprint(host_key)
+    path = os.path.abspath(os.path.expanduser(checked_text(known_hosts, "known_hosts file")))
+    if not (os.path.isfile(path) and os.access(path, os.R_OK)):
+        raise FieldError(f"{path} is not a readable file: give the path of a known_hosts file.")
+    return path, ""
+
+
+SSH_KEY_MISSING = "Give the SSH private key (OpenSSH or PEM)."
 # A PEM file or a JSON key is a few kilobytes; a password far less.
 SECRET_MAX = 64 * 1024
 OAUTH2_FIELD_MAX = 255  # the URL, client ID and scope columns (VARCHAR(255) on PostgreSQL)
@@ -405,6 +453,7 @@ class CredentialInput:
     client_id: str = ""
     scope: str = ""
     client_certificate: str | None = None
+    passphrase: str | None = None  # an SSH key's, given with the key ("" or None: it has none)
 
 
 def validate_credential(
@@ -444,11 +493,18 @@ def validate_credential(
     if secret is not None:
         label = {"google-service-account": "Service account key", "password": "Secret"}
         check("secret", secret_text, secret, label.get(kind, "Client secret"))
-    if kind == "password":
+    if kind in ("password", "ssh-key"):
         check("username", text, data.username, "User name", required=True)
         cleaned["certificate"] = ""
         if not secret and not (same_kind and secret is None):
-            errors["secret"] = "Secret is required."
+            errors["secret"] = "Secret is required." if kind == "password" else SSH_KEY_MISSING
+        elif secret and kind == "ssh-key" and "secret" not in errors:
+            # Imported here: asyncssh parses the key, and loads only for SSH.
+            from smtp_tui.mail.ssh_keys import key_problem
+
+            errors.update(key_problem(secret, data.passphrase or ""))
+        # A new key brings its passphrase; a password none. None keeps the stored one.
+        cleaned["passphrase"] = (data.passphrase or "") if secret else None
         return cleaned, errors
 
     check("username", email_address, data.username, "Mailbox", required=True)

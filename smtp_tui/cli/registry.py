@@ -118,14 +118,14 @@ def delete_credential(args, context) -> int:
 
 def add_connector(args, context) -> int:
     try:
-        kind, host, port = validation.connector_url(args.url)
+        kind, host, port, user = validation.connector_url(args.url)
     except validation.FieldError as exc:
         raise ValidationFailed({"url": str(exc)}) from None
     credential_id = None
     if args.credential:
         credential_id = credentials.find(args.credential).id
     saved = connectors.save(
-        name=args.name, kind=kind, host=host, port=port, credential_id=credential_id
+        name=args.name, kind=kind, host=host, port=port, credential_id=credential_id, username=user
     )
     say(f"Added network connector '{saved.name}' ({connectors.KINDS[kind]} {host}:{port}).")
     return EXIT_OK

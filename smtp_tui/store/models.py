@@ -26,14 +26,16 @@ from smtp_tui import choices
 database_proxy = DatabaseProxy()
 
 SECURE_TYPES = ("SSL", "TLS")
-CONNECTOR_KINDS = {"socks5": "SOCKS5", "http": "HTTP CONNECT"}  # kind: its label
-# How a credential logs in (kind: its label): a password, or an OAuth2 access token sent as
-# SASL XOAUTH2 with the mailbox as the user name.
+# kind: its label. SSH is a bastion: the SMTP connection is a direct-tcpip channel through it.
+CONNECTOR_KINDS = {"socks5": "SOCKS5", "http": "HTTP CONNECT", "ssh": "SSH"}
+# How a credential logs in (kind: its label): a password, an OAuth2 access token sent as
+# SASL XOAUTH2 with the mailbox as the user name, or an SSH private key (SSH connectors only).
 CREDENTIAL_KINDS = {
     "password": "Password",
     "oauth2-client-credentials": "OAuth2 client credentials",
     "oauth2-device-code": "OAuth2 sign-in (device code)",
     "google-service-account": "Google service account",
+    "ssh-key": "SSH key",
 }
 OAUTH2_PROVIDERS = choices.OAUTH2_PROVIDERS
 
@@ -60,9 +62,11 @@ class Credential(BaseModel):
     name = CharField(unique=True)
     username = CharField()  # for OAuth2 kinds, the mailbox
     # A Fernet token from vault.py, never the plain secret: the password, the client secret, the
-    # client certificate's private key (PEM) or the Google service account's JSON key; "" for a
-    # device-code login without a client secret (a public client).
+    # client certificate's private key (PEM), the Google service account's JSON key or the SSH
+    # private key (OpenSSH or PEM); "" for a device-code login without a client secret.
     secret = TextField()
+    # The SSH private key's passphrase, a Fernet token; "" when the key has none.
+    passphrase = TextField(default="")
     kind = CharField(default="password")  # one of credentials.KINDS
     provider = CharField(default="")  # "", microsoft365, google: fills the URLs and the scope
     tenant = CharField(default="")  # Microsoft 365's tenant (a domain or a GUID)
@@ -81,13 +85,20 @@ class Credential(BaseModel):
 
 
 class NetworkConnector(BaseModel):
-    """A proxy (SOCKS5 or HTTP CONNECT) through which a segregated appliance reaches its server."""
+    """A proxy (SOCKS5 or HTTP CONNECT) or an SSH bastion through which a segregated appliance
+    reaches its server."""
 
     id: AutoField[int]
     name = CharField(unique=True)
     kind = CharField(default="socks5")  # one of CONNECTOR_KINDS
     host = CharField()
     port = IntegerField()
+    # SSH only (migration 0012): the login (ssh://USER@HOST) and how the bastion's host key is
+    # verified, by exactly one of a known_hosts file (its path) or a pinned "SHA256:..."
+    # fingerprint; "" for proxies.
+    username = CharField(default="")
+    known_hosts = TextField(default="")
+    host_key = CharField(default="")
     credential = ForeignKeyField(Credential, null=True, on_delete="RESTRICT", backref="connectors")
     credential_id: int | None
     created_at = DateTimeField(default=utc_now)
