@@ -3,6 +3,7 @@ SMTP server."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from textual import on
@@ -11,8 +12,8 @@ from textual.binding import Binding
 from textual.events import DescendantBlur
 from textual.widgets import Button, Input, RadioSet, Select
 
-from smtp_tui import connectors, validation
-from smtp_tui.errors import ValidationFailed
+from smtp_tui import connectors, credentials, validation
+from smtp_tui.errors import NotFound, ValidationFailed
 from smtp_tui.screens.credentials import credential_options
 from smtp_tui.screens.forms import RecordForm
 from smtp_tui.screens.host_key import HostKeyFetch
@@ -34,6 +35,20 @@ PROXY_PORT = "1080"
 
 def starting_port(kind: str) -> str:
     return str(validation.SSH_PORT) if kind == SSH else PROXY_PORT
+
+
+@dataclasses.dataclass(frozen=True)
+class ConnectorFields:
+    """The form's values, named as connectors.save takes them."""
+
+    name: str
+    kind: str
+    host: str
+    port: str
+    credential_id: int | None
+    username: str
+    known_hosts: str
+    host_key: str
 
 
 class ConnectorForm(HostKeyFetch):
@@ -179,6 +194,12 @@ class ConnectorForm(HostKeyFetch):
         self.query_one("#row-credential", FormRow).relabel(
             "Bastion login" if ssh else "Proxy credential"
         )
+        self.query_one("#f-host", Input).placeholder = (
+            "bastion.example.com" if ssh else "proxy.example.com"
+        )
+        self.query_one("#f-credential", Select).prompt = (
+            "Choose a password or an SSH key" if ssh else "None (no proxy login)"
+        )
         self.recheck(set())
 
     # Reading and saving ---------------------------------------------------------------------
@@ -199,21 +220,24 @@ class ConnectorForm(HostKeyFetch):
             self._value("known_hosts"),
         )
 
-    def read_form(self) -> dict[str, object]:
+    def read_form(self) -> ConnectorFields:
         """The form as the service takes it: the SSH fields only for SSH, and of the host-key
         checks only the chosen one."""
         shown = self._shown_rows()
-        return {
-            "name": self._value("name"),
-            "kind": self.kind,
-            "host": self._value("host"),
-            "port": self._value("port"),
-            "credential_id": self.query_one("#f-credential", Select).selection,
-            **{
-                field: self._value(field) if field in shown else ""
-                for field in ("username", "host_key", "known_hosts")
-            },
-        }
+
+        def ssh_field(field: str) -> str:
+            return self._value(field) if field in shown else ""
+
+        return ConnectorFields(
+            name=self._value("name"),
+            kind=self.kind,
+            host=self._value("host"),
+            port=self._value("port"),
+            credential_id=self.query_one("#f-credential", Select).selection,
+            username=ssh_field("username"),
+            known_hosts=ssh_field("known_hosts"),
+            host_key=ssh_field("host_key"),
+        )
 
     def field_errors(self) -> dict[str, str]:
         """Every field's error as a save would say it, under the row that shows it, without
@@ -221,21 +245,32 @@ class ConnectorForm(HostKeyFetch):
         form = self.read_form()
         errors: dict[str, str] = {}
         checks: list[tuple[str, Callable[[], object]]] = [
-            ("name", lambda: validation.text(form["name"], "Name", required=True)),
-            ("host", lambda: validation.host(form["host"])),
-            ("port", lambda: validation.port(form["port"])),
+            ("name", lambda: validation.text(form.name, "Name", required=True)),
+            ("host", lambda: validation.host(form.host)),
+            ("port", lambda: validation.port(form.port)),
         ]
         if self.kind == SSH:
             checks += [
-                ("username", lambda: validation.text(form["username"], "SSH user", required=True)),
-                (self.check, lambda: validation.host_key_check(form["known_hosts"], form["host_key"])),
+                ("username", lambda: validation.text(form.username, "SSH user", required=True)),
+                (self.check, lambda: validation.host_key_check(form.known_hosts, form.host_key)),
             ]
         for field, check in checks:
             try:
                 check()
             except FieldError as exc:
                 errors[field] = str(exc)
-        return errors
+        credential_id = form.credential_id
+        try:
+            credential = credentials.get(credential_id) if credential_id is not None else None
+        except NotFound:
+            errors["credential"] = "That credential no longer exists. Choose another one."
+        else:
+            # The service's rule of which credential logs in to which kind (a password for a
+            # proxy; a password or an SSH key for a bastion).
+            problem = connectors._credential_problem(self.kind == SSH, credential)
+            if problem:
+                errors["credential"] = problem
+        return self._placed(errors)
 
     def _placed(self, errors: dict[str, str]) -> dict[str, str]:
         """The host-key check's error under the row that is shown: the service speaks of the
@@ -250,7 +285,8 @@ class ConnectorForm(HostKeyFetch):
     def submit(self) -> int:
         try:
             saved = connectors.save(
-                **self.read_form(), connector_id=self.connector.id if self.connector else None
+                **dataclasses.asdict(self.read_form()),
+                connector_id=self.connector.id if self.connector else None,
             )
         except ValidationFailed as failure:
             raise ValidationFailed(self._placed(failure.errors)) from failure
@@ -293,7 +329,7 @@ class ConnectorForm(HostKeyFetch):
 class ConnectorsScreen(RecordListScreen):
     TITLE = "Network connectors"
     NOUN = "network connector"
-    COLUMNS = ("Name", "Type", "Address", "Credential", "Host key check")
+    COLUMNS = ("Name", "Type", "Address", "Credential", "Host key")
 
     def records(self):
         return connectors.all_connectors()

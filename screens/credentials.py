@@ -281,9 +281,7 @@ class CredentialForm(RecordForm):
         passphrase: str | None = None
         file_errors: dict[str, str] = {}
         if self.replacing:
-            secret = next(
-                (self._value(f) for f in ("secret", "private_key") if f in shown), ""
-            )
+            secret = next((self._value(f) for f in ("secret", "private_key") if f in shown), "")
             passphrase = self._value("passphrase") if "passphrase" in shown else None
             for field, holds in FILE_ROWS.items():
                 if field in shown:

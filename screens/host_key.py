@@ -19,6 +19,7 @@ from smtp_tui.errors import ServiceError
 from smtp_tui.screens.forms import RecordForm
 from smtp_tui.screens.literal import literal
 from smtp_tui.screens.widgets import FormRow
+from smtp_tui.validation import FieldError
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -70,15 +71,17 @@ class HostKeyModal(ModalScreen[bool]):
                 yield self._row("Key type", self.key_type, "host-key-type")
                 question = (
                     "Replace the pinned key? Only if the bastion's administrator confirms the "
-                    f"new one: {check}"
+                    f"new one:\n{check}"
                 )
                 yes, no = "Replace (y)", "Keep the pinned key (n)"
             else:
                 yield self._row("Key type", self.key_type, "host-key-type")
                 yield self._row("Fingerprint", self.fingerprint, "host-key-fingerprint")
-                question = f"Trust this host key? Check it with the bastion's administrator: {check}"
+                question = (
+                    f"Trust this host key? Check it with the bastion's administrator:\n{check}"
+                )
                 yes, no = "Trust and pin (y)", "Cancel (n)"
-            yield Label(literal(question), classes="question", id="host-key-question")
+            yield Label(literal(question, lines=True), classes="question", id="host-key-question")
             with Horizontal(classes="buttons"):
                 yield Button(yes, variant="error", id="yes", compact=True)
                 yield Button(no, variant="primary", id="no", compact=True)
@@ -100,6 +103,21 @@ class HostKeyModal(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+def _ssh_errors() -> tuple[type[BaseException], ...]:
+    # Imported here: asyncssh loads only when a host key is fetched.
+    import asyncssh
+
+    return (asyncssh.Error,)
+
+
+def fetch_failure(exc: BaseException, address: str) -> str:
+    """Why no host key came from `address`, with the peer's or the system's words as they are."""
+    said = str(exc) or type(exc).__name__
+    if isinstance(exc, TimeoutError):
+        said = "no answer in time"
+    return f"Cannot fetch the host key of {address}: {said}"
 
 
 class HostKeyFetch(RecordForm):
@@ -180,13 +198,20 @@ class HostKeyFetch(RecordForm):
         self._frame = 0
         self._spin()
         self._spinner = self.set_interval(0.1, self._spin)
+        failures: tuple[type[BaseException], ...] = (
+            ServiceError,
+            FieldError,
+            OSError,
+            TimeoutError,
+            *_ssh_errors(),
+        )
         try:
             presented = await connectors.presented_host_key(host, port)
         except asyncio.CancelledError:
             self._status("Stopped: no host key fetched, nothing changed.")
             raise
-        except ServiceError as exc:
-            self._status(f"{glyphs.current().failed} {exc}", "-failed")
+        except failures as exc:
+            self._status(f"{glyphs.current().failed} {fetch_failure(exc, address)}", "-failed")
             return
         finally:
             self._stop_spinner()

@@ -176,6 +176,8 @@ class PastedSecret(Input):
         super().__init__(password=True, select_on_focus=False, **kwargs)
 
     def _on_paste(self, event: Paste) -> None:
+        # Input's own handler, which keeps the first line, runs after this one unless told not to.
+        event.prevent_default()
         if event.text:
             selection = self.selection
             if selection.is_empty:

@@ -285,8 +285,11 @@ async def test_errors_stand_under_their_fields_and_go_when_right(app, jump_login
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
-        assert error_of(form, "username")
-        assert error_of(form, "host_key")
+        assert error_of(form, "username") == "SSH user is required."
+        assert error_of(form, "host_key").startswith("Verify the bastion's host key")
+        assert "password or an SSH key" in error_of(form, "credential")
+        form.query_one("#f-credential").value = jump_login.id
+        await settle(pilot)
         await fill(pilot, host_key="SHA256:not-a-fingerprint")
         assert "SHA256" in error_of(form, "host_key")
         await fill(pilot, username="jump", host_key=seeded_key(3).get_fingerprint("sha256"))
@@ -393,3 +396,58 @@ async def test_a_pasted_ssh_key_keeps_its_lines_and_a_public_key_is_refused(app,
         assert isinstance(app.screen, CredentialsScreen)
         assert credentials.find("pasted key").kind == "ssh-key"
         assert private.splitlines()[2].encode() not in stored_bytes(context)
+
+
+# How they look at 80x24 -----------------------------------------------------------------------
+
+
+async def _ssh_form(pilot, *, errors: bool = False) -> None:
+    """The new connector form, kind SSH, filled as a person would (or saved empty: errors)."""
+    await open_connector_form(pilot)
+    if errors:
+        await fill(pilot, name="bastion", host="bastion.example.com")
+        await pilot.press("ctrl+s")
+    else:
+        await fill(
+            pilot,
+            name="DMZ bastion",
+            host="bastion.example.com",
+            username="jump",
+            host_key=seeded_key(1).get_fingerprint("sha256"),
+        )
+        pilot.app.screen.query_one("#f-credential").value = credentials.find("jump login").id
+    await settle(pilot)
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("errors", [False, True], ids=["filled", "errors"])
+def test_ssh_connector_form_at_80x24(snap_compare, context, errors):
+    credentials.save(context.vault, name="jump login", username="jump", secret="pw-J1")
+    assert snap_compare(
+        SmtpApp(context),
+        terminal_size=(80, 24),
+        run_before=lambda pilot: _ssh_form(pilot, errors=errors),
+    )
+
+
+@pytest.mark.parametrize("changed", [False, True], ids=["first-use", "changed"])
+def test_host_key_dialog_at_80x24(snap_compare, context, changed):
+    credentials.save(context.vault, name="jump login", username="jump", secret="pw-J1")
+    presented = seeded_key(1)
+    pinned = seeded_key(2).get_fingerprint("sha256") if changed else ""
+
+    async def dialog(pilot) -> None:
+        await _ssh_form(pilot)
+        pilot.app.push_screen(
+            HostKeyModal(
+                "bastion.example.com:22",
+                presented.get_algorithm(),
+                presented.get_fingerprint("sha256"),
+                pinned=pinned,
+            )
+        )
+        await settle(pilot)
+
+    assert snap_compare(SmtpApp(context), terminal_size=(80, 24), run_before=dialog)
