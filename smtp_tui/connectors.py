@@ -115,7 +115,7 @@ def describe(connector: NetworkConnector) -> dict[str, object]:
         "host": connector.host,
         "port": connector.port,
         "username": connector.username,
-        "credential": connector.credential.name if connector.credential_id else None,
+        "credential": connector.credential.name if connector.credential is not None else None,
         "known_hosts": connector.known_hosts,
         "host_key": connector.host_key,
         "host_key_check": host_key_check(connector),
@@ -129,6 +129,30 @@ async def presented_host_key(host: str, port: int | str, timeout: float = 10.0) 
     from smtp_tui.mail import ssh
 
     return await ssh.presented_host_key(validation.host(host), validation.port(port), timeout)
+
+
+def compare_host_key(connector: NetworkConnector, found: HostKey) -> str:
+    """Whether the key a bastion presents is the one the connector expects, in words."""
+    if connector.host_key == found.fingerprint:
+        return "It matches the pinned fingerprint."
+    if connector.host_key:
+        return (
+            f"It DIFFERS from the pinned {connector.host_key}: the bastion's key has changed, "
+            "or someone is in between. Pin it only once its administrator confirms it."
+        )
+    from smtp_tui.mail.ssh import known_fingerprints
+    from smtp_tui.mail.ssh_errors import KnownHostsUnusable
+
+    path = connector.known_hosts
+    try:
+        known = known_fingerprints(path, connector.host, connector.port)
+    except KnownHostsUnusable as exc:
+        return f"{path} cannot be read: {exc.detail}."
+    if found.fingerprint in known:
+        return f"It is in {path}."
+    if known:
+        return f"It is NOT the key {path} holds for this host ({', '.join(known)})."
+    return f"It is not in {path}."
 
 
 def pin_host_key(connector_id: int, fingerprint: str) -> NetworkConnector:

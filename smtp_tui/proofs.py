@@ -101,8 +101,15 @@ def _server_settings(
                 f"of '{credential.name}' is not sent. Type it for this test, "
                 "or save the account first."
             )
-    proxy = None
-    if cleaned.connector_id is not None:
+    proxy = ssh = None
+    if cleaned.connector_id is not None and connectors.get(cleaned.connector_id).kind == "ssh":
+        if oauth2:
+            raise Refused(
+                "An OAuth2 token cannot be fetched through an SSH connector yet: choose a proxy "
+                "connector for this account, or a password credential."
+            )
+        ssh = connectors.ssh_settings(vault, cleaned.connector_id)
+    elif cleaned.connector_id is not None:
         proxy = connectors.proxy_settings(vault, cleaned.connector_id)
     return ServerSettings(
         host=cleaned.host,
@@ -114,6 +121,7 @@ def _server_settings(
         proxy=proxy,
         timeout=float(cleaned.timeout),
         credential_name=credential_name or "",
+        ssh=ssh,
         **oauth2,
     )
 

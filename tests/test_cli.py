@@ -44,6 +44,7 @@ def test_version_and_help():
         (("--version",), f"smtp-tui {smtp_tui.__version__}"),
         (("accounts", "--help"), "usage: smtp-tui accounts"),
         (("credentials", "add", "--help"), "usage: smtp-tui credentials add"),
+        (("connectors", "host-key", "--help"), "usage: smtp-tui connectors host-key"),
         (("export", "--help"), "usage: smtp-tui export"),
         (("test", "--help"), "usage: smtp-tui test"),
     ],
@@ -51,7 +52,16 @@ def test_version_and_help():
 def test_help_and_version_import_neither_the_data_layer_nor_textual_nor_sending(args, printed):
     """--help and --version answer at once (bench/help.py): the command modules load their
     services on first use, which printing a usage never makes."""
-    heavy = ("peewee", "psycopg2", "textual", "aiosmtplib", "httpx", "authlib", "smtp_tui.store")
+    heavy = (
+        "peewee",
+        "psycopg2",
+        "textual",
+        "aiosmtplib",
+        "httpx",
+        "authlib",
+        "asyncssh",
+        "smtp_tui.store",
+    )
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "smtp_tui", *args],
         capture_output=True,
@@ -88,6 +98,8 @@ def test_opening_the_tui_imports_nothing_only_a_command_uses():
     heavy = (
         "aiosmtplib",
         "python_socks",
+        "asyncssh",
+        "smtp_tui.mail.ssh",
         "httpx",
         "authlib",
         "xlsxwriter",

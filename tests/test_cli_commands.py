@@ -205,9 +205,14 @@ def test_credentials_take_the_secret_from_stdin_never_argv(cli, tmp_path):
         {
             "name": "dmz",
             "kind": "socks5",
+            "kind_label": "SOCKS5",
             "host": "proxy.example.com",
             "port": 1080,
+            "username": "",
             "credential": "relay",
+            "known_hosts": "",
+            "host_key": "",
+            "host_key_check": "",
         }
     ]
     add_basic(cli, "Alerts HQ", "--credential", "relay", "--connector", "dmz")

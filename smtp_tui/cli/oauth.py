@@ -149,7 +149,7 @@ def add_oauth2_credential(args, context, read_secret: Callable[[str], str]) -> i
 
 def token_state(record: dict) -> str:
     """What `credentials list` says of a credential's tokens."""
-    if record["kind"] == "password":
+    if record["kind"] in ("password", "ssh-key"):
         return ""
     if record["needs_sign_in"]:
         return "needs sign-in"

@@ -13,11 +13,22 @@ from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError
 from smtp_tui.errors import TokenError
 from smtp_tui.escaping import printable
 from smtp_tui.mail.masking import Masker
+from smtp_tui.mail.ssh_errors import (
+    BastionLost,
+    BastionUnreachable,
+    ChannelRefused,
+    HostKeyRefused,
+    KeyUnusable,
+    KnownHostsUnusable,
+    LoginRefused,
+    SshError,
+)
 
 STEPS = (
     "token",
     "resolve",
     "proxy",
+    "ssh",
     "connect",
     "TLS",
     "greeting",
@@ -141,6 +152,9 @@ def diagnose(step: str, exc: BaseException, server, mask: Masker | None = None) 
 
 
 def _diagnose(step: str, exc: BaseException, server) -> Failure:
+    if isinstance(exc, SshError):
+        summary, hint = ssh_failure(exc, getattr(server, "ssh", None))
+        return Failure("ssh", summary, hint)
     root = _root(exc)
     where = f"{server.host}:{server.port}"
     if isinstance(exc, aiosmtplib.SMTPNotSupported) and step == "STARTTLS":
@@ -287,3 +301,135 @@ def _diagnose(step: str, exc: BaseException, server) -> Failure:
         f"{type(exc).__name__}: {exc}.",
         "This was unexpected; the transcript shows where it stopped.",
     )
+
+
+def ssh_failure(exc: SshError, ssh=None) -> tuple[str, str]:
+    """What went wrong on the way through an SSH bastion, and what to do: (summary, hint).
+    `ssh` is the send's SshSettings (its connector's name goes in the commands to run)."""
+    name = getattr(ssh, "name", "") or "NAME"
+    pin = f"smtp-tui connectors host-key '{name}' --pin"
+    if isinstance(exc, BastionUnreachable):
+        return _unreachable(exc)
+    if isinstance(exc, KnownHostsUnusable):
+        return (
+            f"The known_hosts file {exc.path} cannot be used: {exc.detail}. Nothing was sent.",
+            "Point the connector at a readable known_hosts file, or pin the bastion's "
+            f"fingerprint instead: {pin}.",
+        )
+    if isinstance(exc, HostKeyRefused):
+        return _host_key_refused(exc, pin)
+    if isinstance(exc, KeyUnusable):
+        return (
+            f"The SSH key of credential '{exc.credential}' cannot be opened: {exc.detail}.",
+            "Save the credential again with its private key and passphrase.",
+        )
+    if isinstance(exc, LoginRefused):
+        return _login_refused(exc)
+    if isinstance(exc, ChannelRefused) and exc.prohibited:
+        return (
+            f"The SSH bastion {exc.where} refused to open a channel to {exc.target}: {exc.detail}.",
+            "The bastion forbids TCP forwarding: most likely AllowTcpForwarding no in its "
+            "sshd_config (or a PermitOpen or permitopen= that leaves out "
+            f"{exc.target}). Its administrator must allow forwarding to the SMTP server.",
+        )
+    if isinstance(exc, ChannelRefused):
+        return (
+            f"The SSH bastion {exc.where} could not reach {exc.target}: {exc.detail}.",
+            "The SMTP server is unreachable from the bastion: check the account's host and "
+            "port as the bastion sees them (its DNS, its firewall, the mail service).",
+        )
+    detail = exc.detail if isinstance(exc, BastionLost) else str(exc)
+    return (
+        f"The SSH connection to the bastion broke: {detail}.",
+        "The bastion closed the session; its logs (journalctl -u ssh) say why.",
+    )
+
+
+def _unreachable(exc: BastionUnreachable) -> tuple[str, str]:
+    where, host = exc.where, exc.where.rpartition("@")[2]
+    port = host.rpartition(":")[2]
+    if exc.reason == "resolve":
+        return (
+            f"The SSH bastion's name in {where} could not be resolved ({exc.detail}).",
+            "Check the connector's host name, or this appliance's DNS servers; an IP address "
+            "avoids the look-up.",
+        )
+    if exc.reason == "refused":
+        return (
+            f"The SSH bastion {where} refused the connection.",
+            f"Nothing listens on port {port} there: check the connector's port (SSH is "
+            "usually 22) and that sshd runs.",
+        )
+    if exc.reason == "timeout":
+        return (
+            f"The SSH bastion {where} did not answer: {exc.detail}.",
+            f"A firewall may drop the traffic to port {port}, or the bastion is down; check "
+            "that this appliance may reach it.",
+        )
+    if exc.reason == "network":
+        return (
+            f"Could not reach the SSH bastion {where}: {exc.detail}.",
+            "Check the network path from this appliance to the bastion.",
+        )
+    return (
+        f"The SSH handshake with {where} failed: {exc.detail}.",
+        f"Check that port {port} is an SSH server's; it may belong to another service, or "
+        "share no algorithm with this client.",
+    )
+
+
+def _host_key_refused(exc: HostKeyRefused, pin: str) -> tuple[str, str]:
+    nothing = "Nothing was sent: no login, no channel."
+    expected = ", ".join(exc.expected)
+    if not exc.presented:
+        return (
+            f"The SSH bastion {exc.where} has no host key of the types {exc.known_hosts} holds "
+            f"for it ({expected}). {nothing}",
+            f"Update {exc.known_hosts} with the bastion's current key (ssh-keyscan, checked "
+            f"with its administrator), or pin its fingerprint: {pin}.",
+        )
+    presented = f"host key {exc.presented} ({exc.key_type})"
+    if not exc.expected:
+        return (
+            f"The SSH bastion {exc.where} presented {presented}, which is not in "
+            f"{exc.known_hosts}. {nothing}",
+            f"Confirm the fingerprint with the bastion's administrator, then add its key to "
+            f"{exc.known_hosts} (ssh-keyscan) or pin it: {pin}.",
+        )
+    source = "the pinned one" if not exc.known_hosts else f"the one in {exc.known_hosts}"
+    return (
+        f"The SSH bastion {exc.where} presented {presented}, but expected {expected} "
+        f"({source}): the host key has changed. {nothing}",
+        "Someone may be intercepting the connection, or the bastion was reinstalled. Ask its "
+        "administrator for the new fingerprint; only once it matches, trust it: "
+        + (
+            pin
+            if not exc.known_hosts
+            else f"ssh-keygen -R HOST -f {exc.known_hosts}, then add the new key"
+        )
+        + ".",
+    )
+
+
+def _login_refused(exc: LoginRefused) -> tuple[str, str]:
+    offered = ", ".join(exc.offered) or "no method this client knows"
+    tried = " and ".join(exc.tried) or "nothing (the credential gives no method it offers)"
+    summary = (
+        f"The SSH bastion {exc.where} refused the login of {exc.username} by {tried} "
+        f"(it offers: {offered})."
+    )
+    passwords = {"password", "keyboard-interactive"}
+    if "publickey" in exc.tried:
+        hint = (
+            f"The bastion does not accept this key for {exc.username}: add its public key to "
+            f"~{exc.username}/.ssh/authorized_keys there, and check the user in ssh://USER@HOST."
+        )
+    elif exc.tried and "publickey" in exc.offered and not passwords & set(exc.offered):
+        hint = "The bastion takes no passwords: log in with an SSH key credential."
+    elif exc.tried:
+        hint = "Check the user in the connector's URL (ssh://USER@HOST) and the password."
+    elif passwords & set(exc.offered):
+        hint = "The bastion takes no SSH key here: log in with a password credential."
+    else:
+        hint = "Give the connector a credential of a kind the bastion offers."
+    return summary, hint

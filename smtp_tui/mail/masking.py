@@ -81,6 +81,8 @@ class Masker:
         logins = [(server.username, server.password)]
         if server.proxy is not None:
             logins.append((server.proxy.username, server.proxy.password))
+        if getattr(server, "ssh", None) is not None:
+            logins += server.ssh.secrets()
         return cls(logins)
 
     def __call__(self, text: str) -> str:

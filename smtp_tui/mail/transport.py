@@ -11,8 +11,10 @@ import asyncio
 import email.policy
 import socket
 import ssl
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import aiosmtplib
 from aiosmtplib.typing import Default
@@ -23,6 +25,10 @@ from smtp_tui.mail.diagnosis import Failure, diagnose
 from smtp_tui.mail.masking import Masker
 from smtp_tui.mail.transcript import Line, Transcript
 from smtp_tui.oauth2.records import IssuedToken
+
+if TYPE_CHECKING:
+    # Imported for a send through an SSH connector only: asyncssh is heavy.
+    from smtp_tui.mail.ssh import Bastion, SshSettings
 
 # For EHLO; getfqdn() can wait on DNS.
 LOCAL_HOSTNAME = socket.gethostname() or "localhost"
@@ -46,6 +52,8 @@ class ServerSettings:
     mechanism: str = "password"
     token: TokenSource | None = field(default=None, repr=False)
     credential_kind: str = "password"  # credentials.KINDS, for the diagnosis
+    # Through an SSH bastion (step "ssh"): a direct-tcpip channel instead of a connection.
+    ssh: SshSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -122,12 +130,41 @@ async def deliver(
     *,
     check_only: bool = False,
     on_line: Callable[[Line], None] | None = None,
+    bastion: Bastion | None = None,
 ) -> Outcome:
     """Connect, secure, log in, and send `envelope` (or stop after RCPT TO when `check_only`).
 
     Never raises for a failure of the server or the network: the Outcome says what failed,
     where, and what to do. Cancelling the task closes the connection at once.
+
+    Through an SSH connector (`server.ssh`), one SSH connection serves every step and is
+    closed after; a `bastion` given (a check of several accounts behind one bastion) is used
+    and left open for the next send, connected first if it is not yet.
     """
+    owned = None
+    if server.ssh is not None and bastion is None:
+        # Imported here: asyncssh loads only for a send through an SSH connector.
+        from smtp_tui.mail.ssh import Bastion
+
+        bastion = owned = Bastion(server.ssh, server.timeout)
+    try:
+        outcome = await _deliver(server, envelope, check_only, on_line, bastion)
+    except BaseException:
+        if owned is not None:
+            owned.abort()
+        raise
+    if owned is not None:
+        await owned.close()
+    return outcome
+
+
+async def _deliver(
+    server: ServerSettings,
+    envelope: Envelope,
+    check_only: bool,
+    on_line: Callable[[Line], None] | None,
+    bastion: Bastion | None,
+) -> Outcome:
     mask = Masker.of(server)
     transcript = Transcript(on_line, mask)
     step = "resolve"
@@ -139,7 +176,10 @@ async def deliver(
             access_token = await _fetch_token(server, server.token, transcript)
             step = "resolve"
         sock = None
-        if server.proxy is None:
+        if bastion is not None:
+            step = "ssh"
+            sock = await _ssh_channel(server, bastion, transcript)
+        elif server.proxy is None:
             addresses = await asyncio.wait_for(
                 asyncio.get_running_loop().getaddrinfo(
                     server.host, server.port, type=socket.SOCK_STREAM
@@ -269,6 +309,38 @@ async def _fetch_token(server: ServerSettings, source: TokenSource, transcript: 
         f"Using the cached token, {until}" if issued.reused else f"Token received, {until}"
     )
     return issued.access_token
+
+
+async def _ssh_channel(
+    server: ServerSettings, bastion: Bastion, transcript: Transcript
+) -> socket.socket:
+    """The socket of a direct-tcpip channel to the SMTP server, through the bastion (connected
+    and verified first unless it already is), with what it took in the transcript."""
+    ssh = bastion.settings
+    reused = bastion.connected
+    if not reused:
+        transcript.info(f"Connecting to the SSH bastion {ssh.describe()} (connector '{ssh.name}')")
+        await bastion.connect()
+    fingerprint = bastion.host_key.fingerprint if bastion.host_key else "?"
+    transcript.info(f"SSH {ssh.describe()}, host key {fingerprint} verified")
+    if reused:
+        transcript.info("The SSH connection of the previous account is reused")
+    else:
+        against = f"the pinned {ssh.host_key}" if ssh.host_key else ssh.known_hosts
+        key_type = bastion.host_key.key_type if bastion.host_key else "?"
+        transcript.info(
+            f"Host key {key_type} checked against {against}; logged in as {ssh.username} "
+            f"({bastion.method}) in {bastion.connected_in * 1000:.0f} ms"
+        )
+    transcript.info(
+        f"Opening a direct-tcpip channel to {server.host}:{server.port} through the bastion"
+    )
+    started = time.monotonic()
+    sock = await bastion.open_socket(server.host, server.port)
+    transcript.info(
+        f"The bastion opened the channel in {(time.monotonic() - started) * 1000:.0f} ms"
+    )
+    return sock
 
 
 async def _quit(smtp: aiosmtplib.SMTP) -> None:
