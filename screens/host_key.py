@@ -4,7 +4,6 @@ from the pinned one is shown beside it, character under character, before it rep
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -15,11 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from smtp_tui import connectors, glyphs, styles
-from smtp_tui.errors import ServiceError
 from smtp_tui.screens.forms import RecordForm
 from smtp_tui.screens.literal import literal
 from smtp_tui.screens.widgets import FormRow
-from smtp_tui.validation import FieldError
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -105,21 +102,6 @@ class HostKeyModal(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-def _ssh_errors() -> tuple[type[BaseException], ...]:
-    # Imported here: asyncssh loads only when a host key is fetched.
-    import asyncssh
-
-    return (asyncssh.Error,)
-
-
-def fetch_failure(exc: BaseException, address: str) -> str:
-    """Why no host key came from `address`, with the peer's or the system's words as they are."""
-    said = str(exc) or type(exc).__name__
-    if isinstance(exc, TimeoutError):
-        said = "no answer in time"
-    return f"Cannot fetch the host key of {address}: {said}"
-
-
 class HostKeyFetch(RecordForm):
     """A record form with "Fetch host key": it asks the bastion for its host key in a worker
     (the form stays usable; escape stops the wait), shows it in HostKeyModal and pins it into
@@ -198,20 +180,15 @@ class HostKeyFetch(RecordForm):
         self._frame = 0
         self._spin()
         self._spinner = self.set_interval(0.1, self._spin)
-        failures: tuple[type[BaseException], ...] = (
-            ServiceError,
-            FieldError,
-            OSError,
-            TimeoutError,
-            *_ssh_errors(),
-        )
+        # Imported here: the diagnoses load when a host key is fetched.
+        from smtp_tui.mail.diagnosis import ssh_failure
+        from smtp_tui.mail.ssh_errors import SshError
+
         try:
             presented = await connectors.presented_host_key(host, port)
-        except asyncio.CancelledError:
-            self._status("Stopped: no host key fetched, nothing changed.")
-            raise
-        except failures as exc:
-            self._status(f"{glyphs.current().failed} {fetch_failure(exc, address)}", "-failed")
+        except SshError as exc:
+            summary, hint = ssh_failure(exc)
+            self._status(f"{glyphs.current().failed} {summary}\n{hint}", "-failed")
             return
         finally:
             self._stop_spinner()

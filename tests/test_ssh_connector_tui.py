@@ -120,10 +120,11 @@ async def fill_ssh(pilot, port: int, credential_id: int | None) -> None:
 
 
 async def fetch(pilot) -> None:
+    """ctrl+f, until the dialog shows or the fetch ended (not `settle`: the fetch's worker
+    waits for the dialog's answer)."""
     await pilot.press("ctrl+f")
-    await settle(pilot, 0.05)
-    # The dialog comes once the bastion answered (or the failure is shown).
-    for _ in range(100):
+    await pilot.pause(0.05)
+    for _ in range(200):
         if isinstance(pilot.app.screen, HostKeyModal) or not pilot.app.screen.fetching:
             break
         await pilot.pause(0.05)
