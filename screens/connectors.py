@@ -304,6 +304,11 @@ class ConnectorForm(HostKeyFetch):
     def fetch_address(self) -> tuple[str, str]:
         return self._value("host"), self._value("port")
 
+    def fetch_refusal(self) -> str | None:
+        if self.kind != SSH:
+            return "Only an SSH bastion has a host key: choose the type SSH first."
+        return None
+
     def address_errors(self) -> dict[str, str]:
         errors = self.field_errors()
         return {field: errors[field] for field in ("host", "port") if field in errors}

@@ -82,6 +82,9 @@ class CredentialForm(RecordForm):
         self.credential = credential
         self.stored = credentials.describe(credential) if credential is not None else {}
         self.title_text = f"Edit credential '{credential.name}'" if credential else "New credential"
+        # The SSH key and passphrase the last save refused, and the errors it gave them.
+        self._key_checked: tuple[str | None, str | None] = (None, None)
+        self._key_errors: dict[str, str] = {}
 
     def _text(self, field: str, placeholder: str = "") -> TextInput:
         # As stored, not as described: an empty scope means the provider's, and stays so.
@@ -316,7 +319,18 @@ class CredentialForm(RecordForm):
         """Every field's error as the service would say it, under the row that shows it,
         without saving."""
         data, file_errors = self.read_form()
-        errors = validation.validate_credential(data, self.credential)[1]
+        if data.kind != SSH_KEY:
+            errors = validation.validate_credential(data, self.credential)[1]
+            return self._placed(errors) | file_errors
+        # Opening an SSH key with its passphrase takes a second or more (bcrypt), too slow for
+        # every key typed: the key is checked on save, and its error stays until the key or
+        # the passphrase changes.
+        errors = validation.validate_credential(
+            dataclasses.replace(data, secret=None, passphrase=None), self.credential
+        )[1]
+        errors.pop("secret", None)
+        if (data.secret, data.passphrase) == self._key_checked:
+            errors |= self._key_errors
         return self._placed(errors) | file_errors
 
     def submit(self) -> int:
@@ -330,6 +344,12 @@ class CredentialForm(RecordForm):
                 **dataclasses.asdict(data),
             )
         except ValidationFailed as failure:
+            self._key_checked = (data.secret, data.passphrase)
+            self._key_errors = {
+                field: message
+                for field, message in failure.errors.items()
+                if field in ("secret", "passphrase")
+            }
             raise ValidationFailed(self._placed(failure.errors)) from failure
         notify(self, f"Saved credential '{saved.name}'.")
         return saved.id

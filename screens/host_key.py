@@ -15,7 +15,7 @@ from textual.widgets import Button, Label, Static
 
 from smtp_tui import connectors, glyphs, styles
 from smtp_tui.screens.forms import RecordForm
-from smtp_tui.screens.literal import literal
+from smtp_tui.screens.literal import literal, notify
 from smtp_tui.screens.widgets import FormRow
 
 if TYPE_CHECKING:
@@ -160,8 +160,16 @@ class HostKeyFetch(RecordForm):
         if text:
             self.query_one("#form-body").scroll_to_widget(status, animate=False)
 
+    def fetch_refusal(self) -> str | None:
+        """Why there is no host key to fetch (a proxy's form), or None."""
+        return None
+
     def action_fetch_host_key(self) -> None:
         if self.fetching:
+            return
+        refusal = self.fetch_refusal()
+        if refusal:
+            notify(self, refusal, severity="warning")
             return
         errors = self.address_errors()
         if errors:
@@ -207,8 +215,7 @@ class HostKeyFetch(RecordForm):
         if trusted:
             self.pin(presented.fingerprint)
             self._status(
-                f"{glyphs.current().ok} Pinned {presented.fingerprint} ({presented.key_type}): "
-                "save to keep it.",
+                f"{glyphs.current().ok} Pinned the {presented.key_type} key: save to keep it.",
                 "-ok",
             )
         else:
