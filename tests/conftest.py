@@ -27,6 +27,7 @@ pytest_plugins = [
     "tests.full_disk",
     "tests.test_cli_commands",
     "tests.test_hostile_servers",
+    "tests.ssh_servers",
 ]
 
 

@@ -29,6 +29,8 @@ class BastionState:
     routes: dict[str, int] = field(default_factory=dict)  # a name -> a port on 127.0.0.1
     channel_opens: list[tuple[str, int]] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)  # (user, method) accepted
+    connections: int = 0  # SSH connections made
+    open_connections: int = 0  # ... and not closed yet
 
 
 class _BastionServer(asyncssh.SSHServer):
@@ -39,6 +41,11 @@ class _BastionServer(asyncssh.SSHServer):
 
     def connection_made(self, conn):
         self.connection = conn
+        self.state.connections += 1
+        self.state.open_connections += 1
+
+    def connection_lost(self, exc):
+        self.state.open_connections -= 1
 
     def begin_auth(self, username):
         return True

@@ -36,6 +36,39 @@ def forms(secret: str) -> list[bytes]:
     return [plain, base64.b64encode(plain), base64.b64encode(blob)]
 
 
+def wal_bytes(context) -> bytes:
+    """The database files as they are, the WAL not checkpointed (empty on PostgreSQL)."""
+    if ON_POSTGRES:
+        return b""
+    return b"".join(p.read_bytes() for p in Path(context.config.database).parent.glob("smtp.db*"))
+
+
+def export_bytes(tmp_path) -> bytes:
+    """The report exported in every format, the XLSX's cells read back too."""
+    exports = []
+    for fmt in ("csv", "json", "xlsx"):
+        export_to_file(fmt, tmp_path / f"report.{fmt}", Filters())
+        exports.append((tmp_path / f"report.{fmt}").read_bytes())
+    sheet = openpyxl.load_workbook(tmp_path / "report.xlsx").active
+    exports.append(str(list(sheet.iter_rows(values_only=True))).encode())
+    return b"\n".join(exports)
+
+
+def secret_places(context, wal: bytes, exports: bytes, outputs) -> dict[str, bytes]:
+    """Every place a secret must not be: the database (and its WAL before a checkpoint), the
+    transcripts of the test history, the audit trail, the exports, what commands printed."""
+    return {
+        "database": stored_bytes(context),
+        "database and WAL before a checkpoint": wal,
+        "transcripts": "\n".join(
+            r.transcript + r.summary + r.hint for r in TestRun.select()
+        ).encode(),
+        "audit": "\n".join(e.changes + e.summary for e in AuditEvent.select()).encode(),
+        "exports": exports,
+        "commands": "\n".join(o.stdout + o.stderr for o in outputs).encode(),
+    }
+
+
 async def test_no_oauth2_secret_is_anywhere(context, tmp_path, xoauth2_server, socks5_proxy):
     vault, endpoint = context.vault, xoauth2_server.handler.endpoint
     common = dict(username=MAILBOX, token_url=endpoint.token_url, client_id=CLIENT_ID)
@@ -90,14 +123,8 @@ async def test_no_oauth2_secret_is_anywhere(context, tmp_path, xoauth2_server, s
         assert not (await proofs.Proving(attempt).run()).ok
     assert endpoint.grant_types().count("refresh_token") == 1
 
-    database = Path(context.config.database)
-    wal = b"".join(p.read_bytes() for p in database.parent.glob("smtp.db*"))
-    exports = []
-    for fmt in ("csv", "json", "xlsx"):
-        export_to_file(fmt, tmp_path / f"report.{fmt}", Filters())
-        exports.append((tmp_path / f"report.{fmt}").read_bytes())
-    sheet = openpyxl.load_workbook(tmp_path / "report.xlsx").active
-    exports.append(str(list(sheet.iter_rows(values_only=True))).encode())
+    wal = wal_bytes(context)
+    exports = export_bytes(tmp_path)
     outputs = [
         smtp_tui(context, *command)
         for command in (
@@ -112,16 +139,7 @@ async def test_no_oauth2_secret_is_anywhere(context, tmp_path, xoauth2_server, s
         )
     ]
     assert outputs[-1].returncode == 1 and "5.7.3" in outputs[-1].stdout
-    places = {
-        "database": stored_bytes(context),
-        "database and WAL before a checkpoint": b"" if ON_POSTGRES else wal,
-        "transcripts": "\n".join(
-            r.transcript + r.summary + r.hint for r in TestRun.select()
-        ).encode(),
-        "audit": "\n".join(e.changes + e.summary for e in AuditEvent.select()).encode(),
-        "exports": b"\n".join(exports),
-        "commands": "\n".join(o.stdout + o.stderr for o in outputs).encode(),
-    }
+    places = secret_places(context, wal, exports, outputs)
     assert TestRun.select().count() == 12 and "Signed in" in places["audit"].decode()
     # The places hold what may be shown (so a leak would be found there too).
     assert CLIENT_ID.encode() in places["commands"] and b"XOAUTH2" in places["transcripts"]

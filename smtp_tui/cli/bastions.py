@@ -110,8 +110,8 @@ def connector_options(args, kind: str) -> dict[str, str] | None:
     if kind == "ssh" and not given:
         error(
             "An SSH connector verifies the bastion's host key: give --known-hosts FILE or "
-            "--host-key SHA256:FINGERPRINT (smtp-tui connectors host-key shows it, once the "
-            "connector exists with either)."
+            "--host-key SHA256:FINGERPRINT (ssh-keyscan -p PORT HOST | ssh-keygen -lf - shows "
+            "it; check it with the bastion's administrator)."
         )
         return None
     if kind != "ssh" and given:
@@ -139,8 +139,9 @@ def show_host_key(args, context) -> int:
         error(summary)
         error(f"Hint: {hint}")
         return EXIT_REFUSED
-    say(f"{connector.host}:{connector.port} presents a {found.key_type} host key:")
-    say(f"  {found.fingerprint}")
+    say(f"The bastion {connector.host}:{connector.port} presents this host key:")
+    say(f"  Key type:    {found.key_type}")
+    say(f"  Fingerprint: {found.fingerprint}")
     check = connectors.compare_host_key(connector, found)
     say(check)
     if not args.pin:

@@ -35,7 +35,12 @@ def add_parsers(commands, parents) -> None:
         parents=parents,
     )
     add.add_argument("name", metavar="NAME")
-    add.add_argument("--username", required=True, help="the user name; for OAuth2, the mailbox")
+    add.add_argument(
+        "--username",
+        required=True,
+        help="the user name; for OAuth2, the mailbox (through an SSH connector, the USER of "
+        "its ssh:// URL is the one who logs in)",
+    )
     add.add_argument("--ssh-key", action="store_true", help=bastions.KEY_HELP)
     oauth.add_arguments(add)
     add.set_defaults(run=add_credential)

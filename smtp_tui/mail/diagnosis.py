@@ -383,8 +383,8 @@ def _host_key_refused(exc: HostKeyRefused, pin: str) -> tuple[str, str]:
     expected = ", ".join(exc.expected)
     if not exc.presented:
         return (
-            f"The SSH bastion {exc.where} has no host key of the types {exc.known_hosts} holds "
-            f"for it ({expected}). {nothing}",
+            f"The SSH bastion {exc.where} broke off the key exchange: it has no host key of "
+            f"the types {exc.known_hosts} holds for it ({expected}), or it failed. {nothing}",
             f"Update {exc.known_hosts} with the bastion's current key (ssh-keyscan, checked "
             f"with its administrator), or pin its fingerprint: {pin}.",
         )
@@ -424,9 +424,9 @@ def _login_refused(exc: LoginRefused) -> tuple[str, str]:
             f"The bastion does not accept this key for {exc.username}: add its public key to "
             f"~{exc.username}/.ssh/authorized_keys there, and check the user in ssh://USER@HOST."
         )
-    elif exc.tried and "publickey" in exc.offered and not passwords & set(exc.offered):
+    elif "publickey" in exc.offered and not passwords & set(exc.offered):
         hint = "The bastion takes no passwords: log in with an SSH key credential."
-    elif exc.tried:
+    elif passwords & set(exc.tried):
         hint = "Check the user in the connector's URL (ssh://USER@HOST) and the password."
     elif passwords & set(exc.offered):
         hint = "The bastion takes no SSH key here: log in with a password credential."

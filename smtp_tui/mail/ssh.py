@@ -169,21 +169,21 @@ class _Client(asyncssh.SSHClient):
             self.used = "publickey"
         return key
 
-    def password_auth_requested(self) -> str | None:
-        self._offer("password")
-        if self.settings.password is None or "password" in self.tried:
+    def _password_by(self, method: str) -> str | None:
+        """The password, once by each method the server offers that takes one."""
+        self._offer(method)
+        if self.settings.password is None or method in self.tried:
             return None
-        self.tried.append("password")
-        self.used = "password"
+        self.tried.append(method)
+        self.used = method
         return self.settings.password
 
+    def password_auth_requested(self) -> str | None:
+        return self._password_by("password")
+
     def kbdint_auth_requested(self) -> str | None:
-        self._offer("keyboard-interactive")
-        if self.settings.password is None or "keyboard-interactive" in self.tried:
-            return None
-        self.tried.append("keyboard-interactive")
-        self.used = "keyboard-interactive"
-        return ""
+        # "": no particular submethods; the questions come to kbdint_challenge_received.
+        return "" if self._password_by("keyboard-interactive") is not None else None
 
     def kbdint_challenge_received(
         self, name: str, instructions: str, lang: str, prompts: Sequence[tuple[str, bool]]
@@ -258,15 +258,17 @@ class Bastion:
                 )
         except asyncssh.HostKeyNotVerifiable:
             raise self._refused_key(client, known_hosts) from None
-        except asyncssh.KeyExchangeFailed:
-            # With a known_hosts file, only its key types are asked for: none the server has.
-            if settings.known_hosts:
-                raise self._refused_key(client, known_hosts) from None
-            raise
         except asyncssh.PermissionDenied:
             raise LoginRefused(
                 where, settings.username, tuple(client.offered), tuple(client.tried)
             ) from None
+        except asyncssh.DisconnectError as exc:
+            # With a known_hosts file, only the key types it holds for the host are asked for:
+            # a server with none of them breaks off the key exchange before showing a key.
+            refused = self._refused_key(client, known_hosts) if settings.known_hosts else None
+            if refused is not None and refused.expected and client.presented is None:
+                raise refused from None
+            raise _unreachable(where, exc, self.timeout) from None
         except Exception as exc:
             raise _unreachable(where, exc, self.timeout) from None
         self.connected_in = time.monotonic() - started

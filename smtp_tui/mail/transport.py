@@ -326,11 +326,11 @@ async def _ssh_channel(
     if reused:
         transcript.info("The SSH connection of the previous account is reused")
     else:
-        against = f"the pinned {ssh.host_key}" if ssh.host_key else ssh.known_hosts
+        found = "matches the pinned fingerprint" if ssh.host_key else f"found in {ssh.known_hosts}"
         key_type = bastion.host_key.key_type if bastion.host_key else "?"
         transcript.info(
-            f"Host key {key_type} checked against {against}; logged in as {ssh.username} "
-            f"({bastion.method}) in {bastion.connected_in * 1000:.0f} ms"
+            f"Host key {key_type} {found}; logged in as {ssh.username} ({bastion.method}) "
+            f"in {bastion.connected_in * 1000:.0f} ms"
         )
     transcript.info(
         f"Opening a direct-tcpip channel to {server.host}:{server.port} through the bastion"
