@@ -20,7 +20,7 @@ from smtp_tui.screens.forms import RecordForm
 from smtp_tui.screens.literal import literal, notify
 from smtp_tui.screens.records import RecordListScreen
 from smtp_tui.screens.sign_in import SignInModal
-from smtp_tui.screens.widgets import Choice, FormRow, TextInput, YesNo
+from smtp_tui.screens.widgets import Choice, FormRow, PastedSecret, TextInput, YesNo
 from smtp_tui.validation import CredentialInput
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 PASSWORD, CLIENT_CREDENTIALS = "password", "oauth2-client-credentials"
 DEVICE_CODE, SERVICE_ACCOUNT = "oauth2-device-code", "google-service-account"
+SSH_KEY = "ssh-key"
 # The rows each kind shows (name and kind always); the service says what each must hold.
 KIND_ROWS = {
     PASSWORD: ("username", "secret"),
@@ -52,11 +53,16 @@ KIND_ROWS = {
         "scope",
     ),
     SERVICE_ACCOUNT: ("username", "key_file"),
+    # The private key from a file (read on save; the path is not kept) or pasted, masked.
+    SSH_KEY: ("username", "key_source", "key_path", "private_key", "passphrase"),
 }
 # The rows holding what is stored encrypted, which an edit keeps unless replaced.
-SECRET_ROWS = ("secret", "client_certificate", "key_file")
+SECRET_ROWS = ("secret", "client_certificate", "key_file", "key_path", "private_key", "passphrase")
+# The rows that name a file whose text is the secret, by the service's name for what it holds.
+FILE_ROWS = {"key_file": "secret", "client_certificate": "certificate", "key_path": "secret"}
 TEXT_ROWS = ("name", "username", "tenant", "token_url", "device_url", "client_id", "scope")
 CLIENT_AUTH = [("secret", "Client secret"), ("certificate", "Client certificate")]
+KEY_SOURCES = [("file", "From a file"), ("pasted", "Pasted")]
 
 
 def credential_options() -> list[tuple[Content, int]]:
@@ -76,6 +82,9 @@ class CredentialForm(RecordForm):
         self.credential = credential
         self.stored = credentials.describe(credential) if credential is not None else {}
         self.title_text = f"Edit credential '{credential.name}'" if credential else "New credential"
+        # The SSH key and passphrase the last save refused, and the errors it gave them.
+        self._key_checked: tuple[str | None, str | None] = (None, None)
+        self._key_errors: dict[str, str] = {}
 
     def _text(self, field: str, placeholder: str = "") -> TextInput:
         # As stored, not as described: an empty scope means the provider's, and stays so.
@@ -153,6 +162,33 @@ class CredentialForm(RecordForm):
         yield self._file_row(
             "JSON key file", "key_file", "path of the service account's key (.json)"
         )
+        yield FormRow(
+            "Private key", Choice(KEY_SOURCES, "file", id="f-key_source"), field="key_source"
+        )
+        yield self._file_row(
+            "Private key file", "key_path", "e.g. ~/.ssh/id_ed25519 (read once, path not kept)"
+        )
+        yield FormRow(
+            "Pasted private key",
+            PastedSecret(
+                id="f-private_key",
+                compact=True,
+                placeholder="paste it (OpenSSH or PEM): masked, stored encrypted",
+            ),
+            field="private_key",
+            required=self.credential is None,
+        )
+        yield FormRow(
+            "Passphrase",
+            Input(
+                password=True,
+                select_on_focus=False,
+                id="f-passphrase",
+                compact=True,
+                placeholder="empty when the key has none",
+            ),
+            field="passphrase",
+        )
 
     def _file_row(self, label: str, field: str, placeholder: str) -> FormRow:
         """A row naming a file whose text is the secret: read on save, never shown."""
@@ -174,6 +210,10 @@ class CredentialForm(RecordForm):
         return self.query_one("#f-kind", Select).selection or PASSWORD
 
     @property
+    def key_source(self) -> str:
+        return self.query_one("#f-key_source", Choice).value or "file"
+
+    @property
     def client_auth(self) -> str:
         return self.query_one("#f-client_auth", Choice).value or "secret"
 
@@ -187,6 +227,8 @@ class CredentialForm(RecordForm):
             rows -= {"token_url", "device_url"}
         if kind == CLIENT_CREDENTIALS:
             rows.discard("client_certificate" if self.client_auth == "secret" else "secret")
+        if kind == SSH_KEY:
+            rows.discard("private_key" if self.key_source == "file" else "key_path")
         if self.credential is not None and rows & set(SECRET_ROWS):
             rows.add("replace")
         return rows
@@ -208,7 +250,7 @@ class CredentialForm(RecordForm):
         shown = self._shown_rows()
         for row in self.query(FormRow):
             row.display = row.field in shown
-        oauth2 = self.kind != PASSWORD
+        oauth2 = self.kind not in (PASSWORD, SSH_KEY)
         self.query_one("#row-username", FormRow).relabel("Mailbox" if oauth2 else "User name")
         self.query_one("#row-secret", FormRow).relabel("Client secret" if oauth2 else "Secret")
         for field in SECRET_ROWS:
@@ -228,6 +270,7 @@ class CredentialForm(RecordForm):
             self.kind,
             self.query_one("#f-provider", Select).selection,
             self.client_auth,
+            self.key_source,
             self.replacing,
             *(self._value(field) for field in (*TEXT_ROWS, *SECRET_ROWS)),
         )
@@ -238,10 +281,12 @@ class CredentialForm(RecordForm):
         shown = self._shown_rows()
         secret: str | None = None
         certificate: str | None = None
+        passphrase: str | None = None
         file_errors: dict[str, str] = {}
         if self.replacing:
-            secret = self._value("secret") if "secret" in shown else ""
-            for field in ("key_file", "client_certificate"):
+            secret = next((self._value(f) for f in ("secret", "private_key") if f in shown), "")
+            passphrase = self._value("passphrase") if "passphrase" in shown else None
+            for field, holds in FILE_ROWS.items():
                 if field in shown:
                     secret = None
                     # No file named: the service says what is missing.
@@ -252,7 +297,7 @@ class CredentialForm(RecordForm):
                     except ValidationFailed as failure:
                         file_errors |= failure.errors
                     else:
-                        secret, certificate = (text, None) if field == "key_file" else (None, text)
+                        secret, certificate = (text, None) if holds == "secret" else (None, text)
         data = CredentialInput(
             name=self._value("name"),
             username=self._value("username"),
@@ -262,6 +307,7 @@ class CredentialForm(RecordForm):
             if "provider" in shown
             else "",
             client_certificate=certificate,
+            passphrase=passphrase,
             **{
                 field: self._shown_value(field, shown)
                 for field in ("tenant", "token_url", "device_url", "client_id", "scope")
@@ -273,7 +319,18 @@ class CredentialForm(RecordForm):
         """Every field's error as the service would say it, under the row that shows it,
         without saving."""
         data, file_errors = self.read_form()
-        errors = validation.validate_credential(data, self.credential)[1]
+        if data.kind != SSH_KEY:
+            errors = validation.validate_credential(data, self.credential)[1]
+            return self._placed(errors) | file_errors
+        # Opening an SSH key with its passphrase takes a second or more (bcrypt), too slow for
+        # every key typed: the key is checked on save, and its error stays until the key or
+        # the passphrase changes.
+        errors = validation.validate_credential(
+            dataclasses.replace(data, secret=None, passphrase=None), self.credential
+        )[1]
+        errors.pop("secret", None)
+        if (data.secret, data.passphrase) == self._key_checked:
+            errors |= self._key_errors
         return self._placed(errors) | file_errors
 
     def submit(self) -> int:
@@ -287,6 +344,12 @@ class CredentialForm(RecordForm):
                 **dataclasses.asdict(data),
             )
         except ValidationFailed as failure:
+            self._key_checked = (data.secret, data.passphrase)
+            self._key_errors = {
+                field: message
+                for field, message in failure.errors.items()
+                if field in ("secret", "passphrase")
+            }
             raise ValidationFailed(self._placed(failure.errors)) from failure
         notify(self, f"Saved credential '{saved.name}'.")
         return saved.id
@@ -296,7 +359,7 @@ class CredentialForm(RecordForm):
         certificate is the secret the service speaks of, read from the file named here."""
         shown = self._shown_rows()
         if "secret" in errors and "secret" not in shown:
-            row = next((r for r in ("key_file", "client_certificate") if r in shown), "secret")
+            row = next((r for r in (*FILE_ROWS, "private_key") if r in shown), "secret")
             errors = {**errors, row: errors["secret"]}
             del errors["secret"]
         return errors
@@ -368,6 +431,8 @@ class CredentialsScreen(RecordListScreen):
             return "certificate (key encrypted)"
         if kind == SERVICE_ACCOUNT:
             return "JSON key (encrypted)"
+        if kind == SSH_KEY:
+            return "SSH key (encrypted)"
         return "•••••• (encrypted)"
 
     def form(self, record=None):

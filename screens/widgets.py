@@ -9,6 +9,7 @@ from rich.highlighter import Highlighter
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.events import Paste
 from textual.widget import Widget
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static, TextArea
 
@@ -165,3 +166,22 @@ class TextEditor(TextArea):
         line = super().get_line(line_index)
         line.plain = pictured(self.document.get_line(line_index))
         return line
+
+
+class PastedSecret(Input):
+    """A masked field for a secret of several lines that is pasted, not typed (an SSH private
+    key): a paste keeps all its lines, where an Input keeps the first."""
+
+    def __init__(self, **kwargs):
+        super().__init__(password=True, select_on_focus=False, **kwargs)
+
+    def _on_paste(self, event: Paste) -> None:
+        # Input's own handler, which keeps the first line, runs after this one unless told not to.
+        event.prevent_default()
+        if event.text:
+            selection = self.selection
+            if selection.is_empty:
+                self.insert_text_at_cursor(event.text)
+            else:
+                self.replace(event.text, *selection)
+        event.stop()

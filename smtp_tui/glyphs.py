@@ -26,6 +26,7 @@ class Glyphs(NamedTuple):
     radio_left: str
     radio_on: str  # inside a chosen radio button
     radio_right: str
+    spinner: str  # the frames of a wait, one after the other
 
 
 UNICODE = Glyphs(
@@ -38,6 +39,7 @@ UNICODE = Glyphs(
     radio_left="▐",
     radio_on="●",
     radio_right="▌",
+    spinner="⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏",
 )
 ASCII = Glyphs(
     ok="OK",
@@ -49,6 +51,7 @@ ASCII = Glyphs(
     radio_left="(",
     radio_on="o",
     radio_right=")",
+    spinner="|/-\\",
 )
 
 # Terminals whose fonts stop at Latin-1 and box drawing (the Linux console, serial VTs).

@@ -135,7 +135,7 @@ async def test_the_connectors_header_is_whole_at_80_columns(context, app):
         await pilot.press("N")
         await settle(pilot)
         header = widget_text(app.screen.query_one("#records")).splitlines()[0]
-        assert header.split() == ["Name", "Type", "Proxy", "Proxy", "credential"]
+        assert header.split() == ["Name", "Type", "Address", "Credential", "Host", "key"]
 
 
 async def test_a_cut_value_in_the_report_ends_in_an_ellipsis(context, app):
