@@ -4,7 +4,6 @@ SMTP server."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,8 +11,8 @@ from textual.binding import Binding
 from textual.events import DescendantBlur
 from textual.widgets import Button, Input, RadioSet, Select
 
-from smtp_tui import connectors, credentials, validation
-from smtp_tui.errors import NotFound, ValidationFailed
+from smtp_tui import connectors, validation
+from smtp_tui.errors import ValidationFailed
 from smtp_tui.screens.credentials import credential_options
 from smtp_tui.screens.forms import RecordForm
 from smtp_tui.screens.host_key import HostKeyFetch
@@ -241,36 +240,8 @@ class ConnectorForm(HostKeyFetch):
 
     def field_errors(self) -> dict[str, str]:
         """Every field's error as a save would say it, under the row that shows it, without
-        saving (the unique name and the credential are the service's to check on a save)."""
-        form = self.read_form()
-        errors: dict[str, str] = {}
-        checks: list[tuple[str, Callable[[], object]]] = [
-            ("name", lambda: validation.text(form.name, "Name", required=True)),
-            ("host", lambda: validation.host(form.host)),
-            ("port", lambda: validation.port(form.port)),
-        ]
-        if self.kind == SSH:
-            checks += [
-                ("username", lambda: validation.text(form.username, "SSH user", required=True)),
-                (self.check, lambda: validation.host_key_check(form.known_hosts, form.host_key)),
-            ]
-        for field, check in checks:
-            try:
-                check()
-            except FieldError as exc:
-                errors[field] = str(exc)
-        credential_id = form.credential_id
-        try:
-            credential = credentials.get(credential_id) if credential_id is not None else None
-        except NotFound:
-            errors["credential"] = "That credential no longer exists. Choose another one."
-        else:
-            # The service's rule of which credential logs in to which kind (a password for a
-            # proxy; a password or an SSH key for a bastion).
-            problem = connectors._credential_problem(self.kind == SSH, credential)
-            if problem:
-                errors["credential"] = problem
-        return self._placed(errors)
+        saving (the unique name is checked by the save)."""
+        return self._placed(connectors.field_errors(**dataclasses.asdict(self.read_form())))
 
     def _placed(self, errors: dict[str, str]) -> dict[str, str]:
         """The host-key check's error under the row that is shown: the service speaks of the

@@ -213,6 +213,85 @@ def save(
     credential (a password or an SSH key) and exactly one of `known_hosts` (a file) and
     `host_key` (a pinned "SHA256:..."); a proxy has none of these three.
     """
+    with write_transaction():
+        values, errors = _checked(
+            name=name,
+            kind=kind,
+            host=host,
+            port=port,
+            credential_id=credential_id,
+            username=username,
+            known_hosts=known_hosts,
+            host_key=host_key,
+        )
+        clash = NetworkConnector.select().where(
+            fn.LOWER(NetworkConnector.name) == fn.LOWER(name.strip())
+        )
+        if connector_id is not None:
+            clash = clash.where(NetworkConnector.id != connector_id)
+        if "name" not in errors and clash.exists():
+            errors["name"] = (
+                f"A network connector named '{name.strip()}' already exists. Choose another name."
+            )
+        if errors:
+            raise ValidationFailed(errors)
+        values |= {"credential": credential_id, "updated_at": utc_now()}
+        before = _audit_view(get(connector_id)) if connector_id is not None else {}
+        if connector_id is None:
+            saved = NetworkConnector.create(**values)
+        else:
+            NetworkConnector.update(**values).where(NetworkConnector.id == connector_id).execute()
+            saved = get(connector_id)
+        changes = audit.diff(before, _audit_view(saved))
+        if changes:
+            audit.record(
+                "create" if connector_id is None else "edit",
+                "connector",
+                saved.id,
+                saved.name,
+                changes=changes,
+            )
+        return saved
+
+
+def field_errors(
+    *,
+    name: str,
+    kind: str,
+    host: str,
+    port: int | str,
+    credential_id: int | None = None,
+    username: str = "",
+    known_hosts: str = "",
+    host_key: str = "",
+) -> dict[str, str]:
+    """Each field's error as `save` would say it, without saving (a form checks the field
+    left; the unique name is checked by the save)."""
+    return _checked(
+        name=name,
+        kind=kind,
+        host=host,
+        port=port,
+        credential_id=credential_id,
+        username=username,
+        known_hosts=known_hosts,
+        host_key=host_key,
+    )[1]
+
+
+def _checked(
+    *,
+    name: str,
+    kind: str,
+    host: str,
+    port: int | str,
+    credential_id: int | None,
+    username: str,
+    known_hosts: str,
+    host_key: str,
+) -> tuple[dict[str, object], dict[str, str]]:
+    """The values to keep and the errors, field by field: the rules of a connector but the
+    unique name."""
     values: dict[str, object] = {}
     errors: dict[str, str] = {}
     checks: tuple[tuple[str, Callable[..., object], tuple[object, ...], dict[str, bool]], ...] = (
@@ -241,46 +320,18 @@ def save(
             errors[
                 "known_hosts" if known_hosts.strip() and not host_key.strip() else "host_key"
             ] = str(exc)
-    with write_transaction():
-        clash = NetworkConnector.select().where(
-            fn.LOWER(NetworkConnector.name) == fn.LOWER(name.strip())
-        )
-        if connector_id is not None:
-            clash = clash.where(NetworkConnector.id != connector_id)
-        if "name" not in errors and clash.exists():
-            errors["name"] = (
-                f"A network connector named '{name.strip()}' already exists. Choose another name."
-            )
-        credential = (
-            Credential.get_or_none(Credential.id == credential_id)
-            if credential_id is not None
-            else None
-        )
-        if credential_id is not None and credential is None:
-            errors["credential"] = "That credential no longer exists. Choose another one."
-        elif "kind" not in errors:
-            problem = _credential_problem(ssh, credential)
-            if problem:
-                errors["credential"] = problem
-        if errors:
-            raise ValidationFailed(errors)
-        values |= {"credential": credential_id, "updated_at": utc_now()}
-        before = _audit_view(get(connector_id)) if connector_id is not None else {}
-        if connector_id is None:
-            saved = NetworkConnector.create(**values)
-        else:
-            NetworkConnector.update(**values).where(NetworkConnector.id == connector_id).execute()
-            saved = get(connector_id)
-        changes = audit.diff(before, _audit_view(saved))
-        if changes:
-            audit.record(
-                "create" if connector_id is None else "edit",
-                "connector",
-                saved.id,
-                saved.name,
-                changes=changes,
-            )
-        return saved
+    credential = (
+        Credential.get_or_none(Credential.id == credential_id)
+        if credential_id is not None
+        else None
+    )
+    if credential_id is not None and credential is None:
+        errors["credential"] = "That credential no longer exists. Choose another one."
+    elif "kind" not in errors:
+        problem = _credential_problem(ssh, credential)
+        if problem:
+            errors["credential"] = problem
+    return values, errors
 
 
 def _credential_problem(ssh: bool, credential: Credential | None) -> str | None:
