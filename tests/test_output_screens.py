@@ -182,6 +182,8 @@ ACTION_SCREENS = {
     "footer_text": "FooterTextForm",
     "help": "HelpScreen",
     "audit": "AuditScreen",
+    # The fleet check lists the 75 accounts, then asks before checking more than 20.
+    "fleet_check": ConfirmModal,
     "app.quit": None,
 }
 
@@ -204,4 +206,7 @@ async def test_the_actions_menu_runs_each_action(app, action):
             assert not app.is_running
         else:
             name = expected if isinstance(expected, str) else expected.__name__
-            assert type(app.screen).__name__ == name
+            await wait_for(pilot, lambda: type(app.screen).__name__ == name)
+            if action == "fleet_check":
+                assert type(app.screen_stack[-2]).__name__ == "FleetCheckScreen"
+                assert app.screen.question.startswith("Check 75 accounts?")
