@@ -5,16 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual._segment_tools import line_crop
 from textual.geometry import Region, Size
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import RowKey
 
 SegmentLines = list[list[Segment]]
+# Text styles kept by look (style, the Text's own, post style) before starting again.
+STYLES_KEPT = 4096
+# Lines of rows kept (a few screens' worth) before starting again.
+STRIPS_KEPT = 1000
 
 
 class QuietTable(DataTable):
@@ -32,8 +39,15 @@ class QuietTable(DataTable):
     _rows_only = False
     _sized_for: tuple = ()
     _drawn_at: Size | None = None
+    _frame_style: Style | None = None
 
     def __init__(self, *args, **kwargs):
+        # Styles by place (row, column, cursor) and by look, the same on every page.
+        self._place_styles: dict = {}
+        self._text_styles: dict = {}
+        self._row_styles: dict = {}
+        # Each body row's line, drawn (QuietTable._render_line).
+        self._row_strips: dict = {}
         super().__init__(*args, **kwargs)
         self.auto_links = False
 
@@ -59,7 +73,20 @@ class QuietTable(DataTable):
 
     def render_lines(self, crop: Region) -> list:
         self._drawn_at = self.size
-        return super().render_lines(crop)
+        # DataTable works out the table's style (a walk up the DOM) for each line it draws.
+        self._frame_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+
+    def render_line(self, y: int) -> Strip:
+        if self._frame_style is None or self.fixed_rows:
+            return super().render_line(y)
+        scroll_x, scroll_y = self.scroll_offset
+        if y >= (self.header_height if self.show_header else 0):
+            y += scroll_y
+        return self._render_line(y, scroll_x, scroll_x + self.size.width, self._frame_style)
 
     def _on_resize(self, event: events.Resize) -> None:
         # DataTable forgets every drawn cell at each Resize, even one of the size they were
@@ -111,7 +138,8 @@ class QuietTable(DataTable):
         if cached is not None:
             return cached
         cell = self._data[row_key][column_key]
-        content = width - 2 * self.cell_padding
+        padding = self.cell_padding
+        content = width - 2 * padding
         if (
             not isinstance(cell, Text)
             or self.rows[row_key].height != 1
@@ -120,7 +148,118 @@ class QuietTable(DataTable):
             or cell.justify in ("center", "full")
         ):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        component_style, post_style = self._get_styles_to_render_cell(
+        component_style, post_style = self._body_cell_styles(cursor, hover)
+        # The styles of a cell depend on its place, not on its text: kept across pages.
+        place = (base_style, component_style, post_style, row_index, column_index)
+        styles = self._place_styles.get(place) or self._place_style(place)
+        lines = [
+            plain_line(cell, content, padding, styles, post_style, self._text_styles)
+            or one_line(cell, content, padding, styles[0], post_style, self.app.console)
+        ]
+        self._cell_render_cache[key] = lines
+        return lines
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """A body row's line (the Line API), kept as long as its data, the table's layout and
+        whether the cursor is on it stay: a cursor move draws the two rows it changes, a
+        page the rows it brings, and a repaint of the whole table nothing new."""
+        if self.fixed_columns or self.fixed_rows or self._labelled_row_exists:
+            return super()._render_line(y, x1, x2, base_style)
+        try:
+            row_key, line_no = self._get_offsets(y)
+        except LookupError:
+            return Strip.blank(self.size.width, base_style)
+        row_index = self._row_locations.get(row_key)
+        if row_key is self._header_row_key or row_index is None or self.cursor_type != "row":
+            return super()._render_line(y, x1, x2, base_style)
+        width = self.size.width
+        cursor = row_index == self.cursor_coordinate.row
+        hover = row_index == self.hover_coordinate.row
+        key = (
+            row_key,
+            row_index,
+            line_no,
+            x1,
+            x2,
+            width,
+            cursor,
+            hover,
+            base_style,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        strip = self._row_strips.get(key)
+        if strip is None:
+            row = self._draw_row(row_key, row_index, line_no, base_style, cursor, hover)
+            strip = Strip(line_crop(row, x1, x2, width)).adjust_cell_length(width, base_style)
+            if len(self._row_strips) > STRIPS_KEPT:
+                self._row_strips.clear()
+            strip = self._row_strips[key] = strip.simplify()
+        return strip
+
+    def _draw_row(
+        self,
+        row_key: RowKey,
+        row_index: int,
+        line_no: int,
+        base_style: Style,
+        cursor: bool,
+        hover: bool,
+    ) -> list[Segment]:
+        """The segments of a body row's line, the same as DataTable's _render_line_in_row
+        draws, with what is the same for every cell of the row worked out once."""
+        parity = (row_index % 2, self._pseudo_class_state, base_style)
+        row_style = self._row_styles.get(parity)
+        if row_style is None:
+            row_style = self._row_styles[parity] = self._get_row_style(row_index, base_style)
+        show_cursor, show_hover_cursor = self.show_cursor, self._show_hover_cursor
+        component_style, post_style = self._body_cell_styles(cursor, hover)
+        padding = self.cell_padding
+        cells = self._data[row_key]
+        one_high = self.rows[row_key].height == 1
+        console = self.app.console
+        place_styles, text_styles = self._place_styles, self._text_styles
+        segments: list[Segment] = []
+        used = 0
+        for index, column in enumerate(self.ordered_columns):
+            width = column.get_render_width(self)
+            used += width
+            cell = cells.get(column.key)
+            content = width - 2 * padding
+            if (
+                not one_high
+                or not isinstance(cell, Text)
+                or content < 1
+                or "\n" in cell.plain
+                or cell.justify in ("center", "full")
+            ):
+                lines = self._render_cell(row_index, index, row_style, width, cursor, hover)
+                segments.extend(lines[line_no])
+                continue
+            place = (row_style, component_style, post_style, row_index, index)
+            styles = place_styles.get(place) or self._place_style(place)
+            segments.extend(
+                plain_line(cell, content, padding, styles, post_style, text_styles)
+                or one_line(cell, content, padding, styles[0], post_style, console)
+            )
+        # The fill to the table's right edge, as DataTable draws it.
+        extend_style, _ = self._get_styles_to_render_cell(
+            False, False, False, hover, cursor, show_cursor, show_hover_cursor, False, False
+        )
+        fill_place = (row_style, extend_style, row_index)
+        fill_style = place_styles.get(fill_place)
+        if fill_style is None:
+            fill_style = row_style + extend_style
+            fill_style += Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
+            place_styles[fill_place] = fill_style
+        segments.append(Segment(" " * max(0, self.size.width - used), fill_style))
+        return segments
+
+    def _body_cell_styles(self, cursor: bool, hover: bool) -> tuple[Style, Style]:
+        """DataTable's component and post styles of a body cell (its own cache)."""
+        return self._get_styles_to_render_cell(
             False,
             False,
             False,
@@ -131,19 +270,28 @@ class QuietTable(DataTable):
             self.cursor_foreground_priority == "css",
             self.cursor_background_priority == "css",
         )
+
+    def _place_style(self, place: tuple) -> tuple[Style, Style]:
+        """The style of a cell at (row, column), without and with the post style."""
+        base_style, component_style, post_style, row_index, column_index = place
+        if len(self._place_styles) > STYLES_KEPT:
+            self._place_styles.clear()
         style = base_style + Style.from_meta({"row": row_index, "column": column_index})
-        lines = [
-            one_line(
-                cell,
-                content,
-                self.cell_padding,
-                style + component_style,
-                post_style,
-                self.app.console,
-            )
-        ]
-        self._cell_render_cache[key] = lines
-        return lines
+        style += component_style
+        styles = self._place_styles[place] = (style, style + post_style)
+        return styles
+
+    def _clear_caches(self) -> None:
+        super()._clear_caches()
+        self._row_strips.clear()
+
+    def notify_style_update(self) -> None:
+        # A new theme or focus: other styles for the same places.
+        self._place_styles.clear()
+        self._text_styles.clear()
+        self._row_styles.clear()
+        self._row_strips.clear()
+        super().notify_style_update()
 
     def _on_mouse_move(self, event: events.MouseMove) -> None:
         # Stops DataTable's handler, which runs after this one (handlers run along the MRO)
@@ -180,6 +328,48 @@ class QuietTable(DataTable):
             # DataTable's own row refreshes span the table's virtual width, scroll bar and all.
             regions = tuple(region.intersection(rows) for region in regions) or (rows,)
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+
+def plain_line(
+    cell: Text,
+    width: int,
+    padding: int,
+    styles: tuple[Style, Style],
+    post_style: Style,
+    text_styles: dict,
+) -> list[Segment] | None:
+    """one_line() for the usual cell, a Text of one style that fits: the same segments, made
+    without copying the Text; None for any other cell."""
+    if cell.spans or (cell.style and not isinstance(cell.style, Style)):
+        return None
+    plain = cell.plain
+    length = cell_len(plain)
+    if length > width:
+        return None
+    style, blank = styles
+    look = (style, cell.style, post_style)
+    text_style = text_styles.get(look)
+    if text_style is None:
+        # Rich's Text draws its own style around its spans' when it draws a whole Text.
+        drawn = style + cell.style if cell.style else style
+        if len(text_styles) > STYLES_KEPT:
+            text_styles.clear()
+        text_style = text_styles[look] = drawn + post_style
+    justify = cell.justify or "default"
+    fill = 0
+    if justify == "right":
+        plain = plain.rstrip()
+        plain = " " * (width - cell_len(plain)) + plain
+    elif justify == "left":
+        plain += " " * (width - length)
+    else:
+        fill = width - length
+    edge = " " * padding
+    segments = [Segment(edge, blank), Segment(plain, text_style)]
+    if fill:
+        segments.append(Segment(" " * fill, blank))
+    segments.append(Segment(edge, blank))
+    return segments
 
 
 def one_line(

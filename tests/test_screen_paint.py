@@ -4,6 +4,8 @@ The speed itself is shown by bench/screen.py; these tests hold the behaviour its
 must keep: the same cells as Textual's own drawing, each drawn once, the right rows."""
 
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from rich.segment import Segment
@@ -33,9 +35,17 @@ def app(context, db):
 
 @pytest.fixture
 def drawn(monkeypatch) -> Counter:
-    """How many times each body cell (row key, column) was drawn, cache misses only."""
+    """How many times each body cell (row key, column) was drawn: its row's line drawn anew
+    (QuietTable._draw_row, called on a miss of the table's cache of lines), or the cell alone
+    (a miss of DataTable's cache of cells)."""
     counts: Counter = Counter()
+    draw_row = tables.QuietTable._draw_row
     original = tables.QuietTable._render_cell
+
+    def noted_row(self, row_key, row_index, line_no, base_style, cursor, hover):
+        for column_index in range(len(self.columns)):
+            counts[(row_key, column_index)] += 1
+        return draw_row(self, row_key, row_index, line_no, base_style, cursor, hover)
 
     def render_cell(self, row_index, column_index, base_style, width, cursor=False, hover=False):
         if row_index >= 0:
@@ -48,6 +58,7 @@ def drawn(monkeypatch) -> Counter:
             return lines
         return original(self, row_index, column_index, base_style, width, cursor, hover)
 
+    monkeypatch.setattr(tables.QuietTable, "_draw_row", noted_row)
     monkeypatch.setattr(tables.QuietTable, "_render_cell", render_cell)
     return counts
 
@@ -62,8 +73,9 @@ def row_text(table: DataTable, code: int) -> str:
     return table.render_line(index + table.header_height - int(table.scroll_y)).text
 
 
-@pytest.mark.parametrize("width", [80, 120, 200])
-async def test_cells_are_drawn_exactly_as_datatable_draws_them(context, db, width):
+@asynccontextmanager
+async def report_at(context, width: int) -> AsyncIterator[ReportTable]:
+    """The report of 40 accounts at `width` x 40, its cursor on the fourth row."""
     fill(40)
     app = SmtpApp(context)
     async with app.run_test(size=(width, 40)) as pilot:
@@ -71,6 +83,12 @@ async def test_cells_are_drawn_exactly_as_datatable_draws_them(context, db, widt
         table = app.screen.query_one(ReportTable)
         table.move_cursor(row=3)
         await settle(pilot)
+        yield table
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+async def test_cells_are_drawn_exactly_as_datatable_draws_them(context, db, width):
+    async with report_at(context, width) as table:
         checked = 0
         for row_index in range(table.row_count):
             row_style = table._get_row_style(row_index, table.rich_style)
@@ -84,6 +102,27 @@ async def test_cells_are_drawn_exactly_as_datatable_draws_them(context, db, widt
                     assert characters(fast) == characters(plain), (row_index, column_index)
                     checked += 1
         assert checked == 30 * 15 * 2
+
+
+@pytest.mark.parametrize("width", [80, 200])
+async def test_rows_are_drawn_exactly_as_datatable_draws_them(context, db, width):
+    """The lines of the table's rows (QuietTable._render_line), scrolled sideways or not,
+    with the cursor on the row or not, character by character, style included."""
+    async with report_at(context, width) as table:
+        base_style = table.rich_style
+        checked = 0
+        for x1 in (0, 17):
+            x2 = x1 + table.size.width
+            for y in range(table.header_height, table.header_height + table.row_count):
+                for row in (3, 4):
+                    table.cursor_coordinate = table.cursor_coordinate._replace(row=row)
+                    table._clear_caches()
+                    fast = tables.QuietTable._render_line(table, y, x1, x2, base_style)
+                    table._clear_caches()
+                    plain = DataTable._render_line(table, y, x1, x2, base_style)
+                    assert characters([list(fast)]) == characters([list(plain)]), (x1, y, row)
+                    checked += 1
+        assert checked == 2 * 30 * 2
 
 
 async def test_the_first_frame_has_the_thirtieth_row_and_draws_each_cell_once(app, drawn):
