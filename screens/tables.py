@@ -18,6 +18,9 @@ from textual.widgets import DataTable
 from textual.widgets._data_table import RowKey
 
 SegmentLines = list[list[Segment]]
+# A cell's place (row, column, cursor on it or not): its style, without and with the post
+# style, the style of its text by the Text's own style, and the post style.
+Place = tuple[Style, Style, dict, Style]
 # Text styles kept by look (style, the Text's own, post style) before starting again.
 STYLES_KEPT = 4096
 # Lines of rows kept (a few screens' worth) before starting again.
@@ -44,7 +47,7 @@ class QuietTable(DataTable):
     def __init__(self, *args, **kwargs):
         # Styles by place (row, column, cursor) and by look, the same on every page.
         self._place_styles: dict = {}
-        self._text_styles: dict = {}
+        self._places: dict = {}
         self._row_styles: dict = {}
         # Each body row's line, drawn (QuietTable._render_line).
         self._row_strips: dict = {}
@@ -150,11 +153,11 @@ class QuietTable(DataTable):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         component_style, post_style = self._body_cell_styles(cursor, hover)
         # The styles of a cell depend on its place, not on its text: kept across pages.
-        place = (base_style, component_style, post_style, row_index, column_index)
-        styles = self._place_styles.get(place) or self._place_style(place)
+        places = self._row_places(base_style, component_style, post_style, row_index)
+        place = places[column_index] or self._place(places, column_index, post_style)
         lines = [
-            plain_line(cell, content, padding, styles, post_style, self._text_styles)
-            or one_line(cell, content, padding, styles[0], post_style, self.app.console)
+            plain_line(cell, content, padding, place)
+            or one_line(cell, content, padding, place[0], post_style, self.app.console)
         ]
         self._cell_render_cache[key] = lines
         return lines
@@ -192,8 +195,8 @@ class QuietTable(DataTable):
         )
         strip = self._row_strips.get(key)
         if strip is None:
-            row = self._draw_row(row_key, row_index, line_no, base_style, cursor, hover)
-            strip = Strip(line_crop(row, x1, x2, width)).adjust_cell_length(width, base_style)
+            row = self._draw_row(row_key, row_index, line_no, base_style, cursor, hover, x1, x2)
+            strip = Strip(row).adjust_cell_length(width, base_style)
             if len(self._row_strips) > STRIPS_KEPT:
                 self._row_strips.clear()
             strip = self._row_strips[key] = strip.simplify()
@@ -207,55 +210,83 @@ class QuietTable(DataTable):
         base_style: Style,
         cursor: bool,
         hover: bool,
+        x1: int,
+        x2: int,
     ) -> list[Segment]:
-        """The segments of a body row's line, the same as DataTable's _render_line_in_row
-        draws, with what is the same for every cell of the row worked out once."""
+        """The segments of a body row's line from `x1` on, as DataTable's _render_line draws
+        them before cutting them to the table's width, with what is the same for every cell
+        of the row worked out once, and no cell drawn that is out of sight (left of `x1`,
+        right of `x2`)."""
         parity = (row_index % 2, self._pseudo_class_state, base_style)
         row_style = self._row_styles.get(parity)
         if row_style is None:
             row_style = self._row_styles[parity] = self._get_row_style(row_index, base_style)
-        show_cursor, show_hover_cursor = self.show_cursor, self._show_hover_cursor
         component_style, post_style = self._body_cell_styles(cursor, hover)
+        places = self._row_places(row_style, component_style, post_style, row_index)
         padding = self.cell_padding
         cells = self._data[row_key]
         one_high = self.rows[row_key].height == 1
-        console = self.app.console
-        place_styles, text_styles = self._place_styles, self._text_styles
         segments: list[Segment] = []
-        used = 0
+        at = 0
         for index, column in enumerate(self.ordered_columns):
-            width = column.get_render_width(self)
-            used += width
+            width = 2 * padding + (column.content_width if column.auto_width else column.width)
+            start, at = at, at + width
+            if at <= x1 or start >= x2:
+                continue
             cell = cells.get(column.key)
-            content = width - 2 * padding
             if (
                 not one_high
                 or not isinstance(cell, Text)
-                or content < 1
+                or width <= 2 * padding
                 or "\n" in cell.plain
                 or cell.justify in ("center", "full")
             ):
-                lines = self._render_cell(row_index, index, row_style, width, cursor, hover)
-                segments.extend(lines[line_no])
-                continue
-            place = (row_style, component_style, post_style, row_index, index)
-            styles = place_styles.get(place) or self._place_style(place)
-            segments.extend(
-                plain_line(cell, content, padding, styles, post_style, text_styles)
-                or one_line(cell, content, padding, styles[0], post_style, console)
-            )
+                line = self._render_cell(row_index, index, row_style, width, cursor, hover)[line_no]
+            else:
+                place = places[index] or self._place(places, index, post_style)
+                content = width - 2 * padding
+                line = plain_line(cell, content, padding, place) or one_line(
+                    cell, content, padding, place[0], post_style, self.app.console
+                )
+            segments.extend(line if start >= x1 else line_crop(line, x1 - start, width, width))
         # The fill to the table's right edge, as DataTable draws it.
-        extend_style, _ = self._get_styles_to_render_cell(
-            False, False, False, hover, cursor, show_cursor, show_hover_cursor, False, False
-        )
-        fill_place = (row_style, extend_style, row_index)
-        fill_style = place_styles.get(fill_place)
-        if fill_style is None:
-            fill_style = row_style + extend_style
-            fill_style += Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
-            place_styles[fill_place] = fill_style
-        segments.append(Segment(" " * max(0, self.size.width - used), fill_style))
+        fill = max(0, self.size.width - at)
+        if fill and at + fill > x1:
+            extend_style, _ = self._get_styles_to_render_cell(
+                False, False, False, hover, cursor, self.show_cursor, False, False, False
+            )
+            fill_place = (row_style, extend_style, row_index)
+            fill_style = self._place_styles.get(fill_place)
+            if fill_style is None:
+                fill_style = row_style + extend_style
+                meta = {"row": row_index, "column": 0, "out_of_bounds": True}
+                fill_style = self._place_styles[fill_place] = fill_style + Style.from_meta(meta)
+            segments.append(Segment(" " * (at + fill - max(at, x1)), fill_style))
         return segments
+
+    def _row_places(
+        self, row_style: Style, component_style: Style, post_style: Style, row_index: int
+    ) -> list:
+        """The styles of each cell of a row's place (its index, its look, the cursor on it or
+        not), drawn or not yet (None), the same on every page."""
+        key = (row_style, component_style, post_style, row_index, len(self.columns))
+        places = self._places.get(key)
+        if places is None:
+            if len(self._places) > STYLES_KEPT:
+                self._places.clear()
+            places = self._places[key] = [None] * len(self.columns)
+            places.append((row_style, component_style, row_index))
+        return places
+
+    @staticmethod
+    def _place(places: list, index: int, post_style: Style) -> Place:
+        """The styles of the cell at `index` of a row's place."""
+        row_style, component_style, row_index = places[-1]
+        style = row_style + Style.from_meta({"row": row_index, "column": index})
+        style += component_style
+        place: Place = (style, style + post_style, {}, post_style)
+        places[index] = place
+        return place
 
     def _body_cell_styles(self, cursor: bool, hover: bool) -> tuple[Style, Style]:
         """DataTable's component and post styles of a body cell (its own cache)."""
@@ -271,16 +302,6 @@ class QuietTable(DataTable):
             self.cursor_background_priority == "css",
         )
 
-    def _place_style(self, place: tuple) -> tuple[Style, Style]:
-        """The style of a cell at (row, column), without and with the post style."""
-        base_style, component_style, post_style, row_index, column_index = place
-        if len(self._place_styles) > STYLES_KEPT:
-            self._place_styles.clear()
-        style = base_style + Style.from_meta({"row": row_index, "column": column_index})
-        style += component_style
-        styles = self._place_styles[place] = (style, style + post_style)
-        return styles
-
     def _clear_caches(self) -> None:
         super()._clear_caches()
         self._row_strips.clear()
@@ -288,7 +309,7 @@ class QuietTable(DataTable):
     def notify_style_update(self) -> None:
         # A new theme or focus: other styles for the same places.
         self._place_styles.clear()
-        self._text_styles.clear()
+        self._places.clear()
         self._row_styles.clear()
         self._row_strips.clear()
         super().notify_style_update()
@@ -330,31 +351,21 @@ class QuietTable(DataTable):
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
 
-def plain_line(
-    cell: Text,
-    width: int,
-    padding: int,
-    styles: tuple[Style, Style],
-    post_style: Style,
-    text_styles: dict,
-) -> list[Segment] | None:
+def plain_line(cell: Text, width: int, padding: int, place: Place) -> list[Segment] | None:
     """one_line() for the usual cell, a Text of one style that fits: the same segments, made
     without copying the Text; None for any other cell."""
-    if cell.spans or (cell.style and not isinstance(cell.style, Style)):
+    look = cell.style
+    if cell.spans or (look and not isinstance(look, Style)):
         return None
     plain = cell.plain
-    length = cell_len(plain)
+    length = len(plain) if plain.isascii() and plain.isprintable() else cell_len(plain)
     if length > width:
         return None
-    style, blank = styles
-    look = (style, cell.style, post_style)
-    text_style = text_styles.get(look)
+    style, blank, looks, post_style = place
+    text_style = looks.get(look)
     if text_style is None:
         # Rich's Text draws its own style around its spans' when it draws a whole Text.
-        drawn = style + cell.style if cell.style else style
-        if len(text_styles) > STYLES_KEPT:
-            text_styles.clear()
-        text_style = text_styles[look] = drawn + post_style
+        text_style = looks[look] = (style + look if look else style) + post_style
     justify = cell.justify or "default"
     fill = 0
     if justify == "right":

@@ -13,10 +13,11 @@ from textual import events
 from textual.widgets import DataTable, Footer
 from textual.widgets._footer import FooterKey
 
+from smtp_tui import accounts
 from smtp_tui.app import SmtpApp
 from smtp_tui.screens import tables
 from smtp_tui.screens.report_table import ReportTable
-from tests.conftest import fill
+from tests.conftest import account_input, fill
 
 SIZE = (120, 40)
 
@@ -35,31 +36,16 @@ def app(context, db):
 
 @pytest.fixture
 def drawn(monkeypatch) -> Counter:
-    """How many times each body cell (row key, column) was drawn: its row's line drawn anew
-    (QuietTable._draw_row, called on a miss of the table's cache of lines), or the cell alone
-    (a miss of DataTable's cache of cells)."""
+    """How many times each body row's line was drawn (QuietTable._draw_row, called on a miss
+    of the table's cache of lines), by row key."""
     counts: Counter = Counter()
     draw_row = tables.QuietTable._draw_row
-    original = tables.QuietTable._render_cell
 
-    def noted_row(self, row_key, row_index, line_no, base_style, cursor, hover):
-        for column_index in range(len(self.columns)):
-            counts[(row_key, column_index)] += 1
-        return draw_row(self, row_key, row_index, line_no, base_style, cursor, hover)
-
-    def render_cell(self, row_index, column_index, base_style, width, cursor=False, hover=False):
-        if row_index >= 0:
-            key = (self._row_locations.get_key(row_index), column_index)
-            before = len(self._cell_render_cache)
-            lines = original(self, row_index, column_index, base_style, width, cursor, hover)
-            # The cache holds 10,000 cells: an insertion always grows it here.
-            if len(self._cell_render_cache) != before:
-                counts[key] += 1
-            return lines
-        return original(self, row_index, column_index, base_style, width, cursor, hover)
+    def noted_row(self, row_key, *arguments):
+        counts[row_key] += 1
+        return draw_row(self, row_key, *arguments)
 
     monkeypatch.setattr(tables.QuietTable, "_draw_row", noted_row)
-    monkeypatch.setattr(tables.QuietTable, "_render_cell", render_cell)
     return counts
 
 
@@ -125,7 +111,7 @@ async def test_rows_are_drawn_exactly_as_datatable_draws_them(context, db, width
         assert checked == 2 * 30 * 2
 
 
-async def test_the_first_frame_has_the_thirtieth_row_and_draws_each_cell_once(app, drawn):
+async def test_the_first_frame_has_the_thirtieth_row_and_draws_each_row_once(app, drawn):
     first_frames: list[list[str]] = []
     render_lines = ReportTable.render_lines
 
@@ -151,7 +137,7 @@ async def test_the_first_frame_has_the_thirtieth_row_and_draws_each_cell_once(ap
     finally:
         ReportTable.render_lines = render_lines  # type: ignore[method-assign]
     assert any(thirtieth[:20] in line for line in first_frames[0])
-    assert len(drawn) == 30 * 15
+    assert len(drawn) == 30
     # The Resize after the first layout, the count and the collection after it: no redraw.
     assert set(drawn.values()) == {1}
 
@@ -172,7 +158,7 @@ async def test_a_page_flip_shows_exactly_the_next_page_and_keeps_the_columns(app
             assert row_text(table, codes[0]).split()[0] == str(codes[0])
             assert row_text(table, codes[-1]).split()[0] == str(codes[-1])
             # Each new row drawn once.
-            assert len(drawn) == len(codes) * 15 and set(drawn.values()) == {1}
+            assert len(drawn) == len(codes) and set(drawn.values()) == {1}
 
 
 async def test_the_footer_is_built_once_and_follows_the_keys_when_they_change(app, monkeypatch):
@@ -197,3 +183,47 @@ async def test_the_footer_is_built_once_and_follows_the_keys_when_they_change(ap
         await pilot.press("slash")  # the search panel's field takes the focus: other keys
         await settle(pilot)
         assert rebuilt and list(footer.query(FooterKey)) != keys
+
+
+def backgrounds(table: ReportTable, code: int) -> set:
+    index = table.get_row_index(str(code))
+    strip = table.render_line(index + table.header_height - int(table.scroll_y))
+    return {segment.style.bgcolor for segment in strip if segment.style}
+
+
+async def test_a_cursor_move_redraws_the_rows_it_leaves_and_reaches_and_a_repaint_none(app, drawn):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ReportTable)
+        cursor = table.get_component_rich_style("datatable--cursor").bgcolor
+        assert cursor in backgrounds(table, 1) and cursor not in backgrounds(table, 2)
+        # The row left and the row reached, each once; row 2 without the cursor was drawn at
+        # start-up: its line is kept.
+        for new_lines in ({"1": 1, "2": 1}, {"3": 1}):
+            drawn.clear()
+            await pilot.press("down")
+            await settle(pilot)
+            assert {key.value: n for key, n in drawn.items()} == new_lines
+        assert cursor not in backgrounds(table, 1) and cursor in backgrounds(table, 3)
+        # The whole table repainted (a layout of the screen): every line kept.
+        drawn.clear()
+        table.refresh()
+        await settle(pilot)
+        assert drawn == Counter()
+
+
+async def test_a_saved_change_and_a_new_theme_are_drawn(app, drawn):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ReportTable)
+        before = backgrounds(table, 2)
+        accounts.save(account_input(2, name="Renamed 002"), code=2, actor="tester@host")
+        drawn.clear()
+        await pilot.press("r")
+        await settle(pilot)
+        assert "Renamed 002" in row_text(table, 2)
+        assert {key.value for key in drawn} == {str(code) for code in range(1, 31)}
+        drawn.clear()
+        app.theme = "textual-light"
+        await settle(pilot)
+        assert len(drawn) == 30 and backgrounds(table, 2) != before
