@@ -352,25 +352,35 @@ class QuietTable(DataTable):
 
 
 def plain_line(cell: Text, width: int, padding: int, place: Place) -> list[Segment] | None:
-    """one_line() for the usual cell, a Text of one style that fits: the same segments, made
-    without copying the Text; None for any other cell."""
+    """one_line() for the usual cell, a Text of one style (cut if need be, when it is plain
+    ASCII): the same segments, made without copying the Text; None for any other cell."""
     look = cell.style
     if cell.spans or (look and not isinstance(look, Style)):
         return None
+    justify = cell.justify or "default"
     plain = cell.plain
-    length = len(plain) if plain.isascii() and plain.isprintable() else cell_len(plain)
-    if length > width:
+    if not plain.isprintable():
         return None
+    # ASCII: one cell a character.
+    simple = plain.isascii()
+    if justify == "right":
+        plain = plain.rstrip()
+    length = len(plain) if simple else cell_len(plain)
+    if length > width:
+        overflow = cell.overflow or "fold"
+        if not simple or overflow == "ignore":
+            return None
+        # Text.truncate's cut.
+        plain = plain[: width - 1] + "…" if overflow == "ellipsis" else plain[:width]
+        length = width
     style, blank, looks, post_style = place
     text_style = looks.get(look)
     if text_style is None:
         # Rich's Text draws its own style around its spans' when it draws a whole Text.
         text_style = looks[look] = (style + look if look else style) + post_style
-    justify = cell.justify or "default"
     fill = 0
     if justify == "right":
-        plain = plain.rstrip()
-        plain = " " * (width - cell_len(plain)) + plain
+        plain = " " * (width - length) + plain
     elif justify == "left":
         plain += " " * (width - length)
     else:

@@ -59,10 +59,22 @@ def row_text(table: DataTable, code: int) -> str:
     return table.render_line(index + table.header_height - int(table.scroll_y)).text
 
 
+LONG_NAMES = {
+    2: "A relay name far longer than any column of the report",
+    5: "Größere Relais-Gruppe für die Zentrale in München-Nord",
+    6: "中文名称很长的账户名字用来测试宽字符的截断情况",
+}
+
+
 @asynccontextmanager
 async def report_at(context, width: int) -> AsyncIterator[ReportTable]:
-    """The report of 40 accounts at `width` x 40, its cursor on the fourth row."""
+    """The report of 40 accounts at `width` x 40, its cursor on the fourth row; some names
+    and addresses too long for their columns, in ASCII, accented and wide characters."""
     fill(40)
+    for code, name in LONG_NAMES.items():
+        email = f"a-very-long-mailbox-name-for-relay-{code}@notifications.example.com"
+        long = account_input(code, name=name, email=email)
+        accounts.save(long, code=code, actor="tester@host")
     app = SmtpApp(context)
     async with app.run_test(size=(width, 40)) as pilot:
         await settle(pilot)
