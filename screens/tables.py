@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import zip_longest
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -15,7 +16,7 @@ from textual._segment_tools import line_crop
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets._data_table import RowKey
+from textual.widgets._data_table import DuplicateKey, Row, RowKey
 
 SegmentLines = list[list[Segment]]
 # A cell's place (row, column, cursor on it or not): its style, without and with the post
@@ -323,6 +324,33 @@ class QuietTable(DataTable):
         # DataTable calls this at every key and click to show or hide the highlight under the
         # pointer, repainting that row each time; it is never shown here.
         self._show_hover_cursor = False
+
+    def add_plain_rows(self, rows: Iterable[tuple[str, Sequence[object]]]) -> None:
+        """DataTable.add_row(*cells, key=key) for each (key, cells), rows one line high without
+        labels, with what add_row does for the whole table (the cursor kept in the table,
+        the update count, the call for an idle) done once, not once a row."""
+        columns = [column.key for column in self.ordered_columns]
+        was_empty = not self.rows
+        added = 0
+        for key, cells in rows:
+            row_key = RowKey(key)
+            if row_key in self._row_locations:
+                raise DuplicateKey(f"The row key {row_key!r} already exists.")
+            if len(cells) > len(columns):
+                raise ValueError("More values provided than there are columns.")
+            self._row_locations[row_key] = len(self.rows)
+            self._data[row_key] = dict(zip_longest(columns, cells))
+            self.rows[row_key] = Row(row_key, 1)
+            self._new_rows.add(row_key)
+            added += 1
+        if not added:
+            return
+        self._require_update_dimensions = True
+        self.cursor_coordinate = self.cursor_coordinate
+        if was_empty and columns and self.show_cursor and self.cursor_type != "none":
+            self._highlight_cursor()
+        self._update_count += 1
+        self.check_idle()
 
     @contextmanager
     def rows_only(self) -> Iterator[None]:

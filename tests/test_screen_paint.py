@@ -9,8 +9,10 @@ from contextlib import asynccontextmanager
 
 import pytest
 from rich.segment import Segment
+from rich.text import Text
 from textual import events
 from textual.widgets import DataTable, Footer
+from textual.widgets._data_table import DuplicateKey
 from textual.widgets._footer import FooterKey
 
 from smtp_tui import accounts
@@ -239,3 +241,35 @@ async def test_a_saved_change_and_a_new_theme_are_drawn(app, drawn):
         app.theme = "textual-light"
         await settle(pilot)
         assert len(drawn) == 30 and backgrounds(table, 2) != before
+
+
+async def test_rows_added_at_once_are_the_rows_add_row_adds(context, db):
+    """QuietTable.add_plain_rows (a page's rows at once) leaves the table as add_row does."""
+    rows = [(str(n), [Text(f"cell {n}"), Text(str(n))]) for n in range(1, 6)]
+    rows.append(("6", [Text("short row")]))
+    app = SmtpApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tables_made = []
+        for add in ("one by one", "at once"):
+            table = tables.QuietTable()
+            await app.screen.mount(table)
+            table.add_columns("A", "B")
+            if add == "one by one":
+                for key, cells in rows:
+                    table.add_row(*cells, key=key)
+            else:
+                table.add_plain_rows(rows)
+            await settle(pilot)
+            tables_made.append(table)
+        one_by_one, at_once = tables_made
+        for key, _ in rows:
+            assert at_once.get_row(key) == one_by_one.get_row(key)
+            assert at_once.rows[key].height == 1 and at_once.rows[key] == one_by_one.rows[key]
+        assert at_once._row_locations._forward == one_by_one._row_locations._forward
+        assert at_once.cursor_coordinate == one_by_one.cursor_coordinate
+        assert at_once.virtual_size == one_by_one.virtual_size
+        with pytest.raises(DuplicateKey):
+            at_once.add_plain_rows([("3", [Text("again")])])
+        with pytest.raises(ValueError):
+            at_once.add_plain_rows([("7", [Text("a"), Text("b"), Text("c")])])
