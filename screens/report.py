@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,16 +16,17 @@ from textual.worker import get_current_worker
 from smtp_tui import accounts, glyphs
 from smtp_tui.accounts import SORTABLE, Filters, Page, Sort
 from smtp_tui.errors import DATABASE_ERRORS, ServiceError
+from smtp_tui.screens import search_messages
 from smtp_tui.screens.feedback import FAILED, attempt
 from smtp_tui.screens.key_footer import KeyFooter
 from smtp_tui.screens.links import ActionLink
 from smtp_tui.screens.literal import literal, notify
 from smtp_tui.screens.report_table import ReportTable, describe_sort
-from smtp_tui.screens.search_panel import SearchPanel
 from smtp_tui.validation import AccountInput
 
 if TYPE_CHECKING:
     from smtp_tui.app import SmtpApp
+    from smtp_tui.screens.search_panel import SearchPanel
 
 # The other screens are imported by the actions that open them: the report paints sooner.
 
@@ -343,14 +344,16 @@ class ReportScreen(Screen):
     # The search panel --------------------------------------------------------------------
 
     def _search_panel(self) -> SearchPanel | None:
-        panels = self.query(SearchPanel)
-        return panels.first() if panels else None
+        panels = self.query("#search")
+        return cast("SearchPanel", panels.first()) if panels else None
 
     async def watch_show_search(self, shown: bool) -> None:
         panel = self._search_panel()
         if panel is None:
             if not shown:
                 return
+            from smtp_tui.screens.search_panel import SearchPanel
+
             panel = SearchPanel(id="search")
             await self.mount(panel, before=self.query_one(ReportTable))
             # A second `/` may have come while it was mounting.
@@ -364,12 +367,12 @@ class ReportScreen(Screen):
     def action_toggle_search(self) -> None:
         self.show_search = not self.show_search
 
-    @on(SearchPanel.Closed)
+    @on(search_messages.Closed)
     def _search_closed(self) -> None:
         self.show_search = False
 
-    @on(SearchPanel.FiltersChanged)
-    def _filters_changed(self, event: SearchPanel.FiltersChanged) -> None:
+    @on(search_messages.FiltersChanged)
+    def _filters_changed(self, event: search_messages.FiltersChanged) -> None:
         if event.filters != self.filters:
             self.filters = event.filters
             self.load(page=1)

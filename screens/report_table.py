@@ -202,8 +202,10 @@ class ReportTable(QuietTable):
             look: self.get_component_rich_style(f"report-table--{look}", partial=True)
             for look in LOOKS
         }
-        for account in rows:
-            self.add_row(*(cut(cell) for cell in row_cells(account, looks)), key=str(account.code))
+        self.add_plain_rows(
+            (str(account.code), [cut(cell) for cell in row_cells(account, looks)])
+            for account in rows
+        )
 
     async def _on_click(self, event) -> None:
         # Textual runs DataTable._on_click after this one (handlers run along the MRO).

@@ -5,11 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
-from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Button, Input, Label, RadioSet
 
 from smtp_tui.accounts import TEXT_FILTERS, Filters, Status
+from smtp_tui.screens import search_messages
 from smtp_tui.screens.widgets import Choice, TextInput
 
 DEBOUNCE_SECONDS = 0.25
@@ -25,13 +25,8 @@ class SearchPanel(Grid):
 
     BINDINGS = [Binding("escape", "close", "Hide search", tooltip="Hide the search panel")]
 
-    class FiltersChanged(Message):
-        def __init__(self, filters: Filters):
-            super().__init__()
-            self.filters = filters
-
-    class Closed(Message):
-        """The user dismissed the panel (escape)."""
+    FiltersChanged = search_messages.FiltersChanged
+    Closed = search_messages.Closed
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
