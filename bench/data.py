@@ -71,3 +71,19 @@ def build(path: P, size: int, key_file: Path) -> P:
             SmtpAccount.insert_many(rows[start : start + 5000]).execute()
     context.database.close()
     return path
+
+
+def write_results(lines: list[str], marker: str) -> None:
+    """Put `lines` in results.md between the markers `<!-- MARKER -->` and `<!-- /MARKER -->`,
+    replacing what was there (added at the end if missing), so a bench can write its
+    figures again without touching the notes around them."""
+    results = Path(__file__).with_name("results.md")
+    start, end = f"<!-- {marker} -->", f"<!-- /{marker} -->"
+    text = results.read_text()
+    block = "\n".join([start, *lines, end])
+    if start in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    results.write_text(text)

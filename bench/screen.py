@@ -45,10 +45,9 @@ import pyte
 from bench import run
 from bench.bare_table import PAGE
 from bench.bare_table import row as bare_row
-from bench.data import build
+from bench.data import build, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results.md"
 WIDTH, HEIGHT = 120, 40
 ENVIRONMENT = {"TERM": "xterm-256color", "COLORTERM": "truecolor", "LANG": "C.UTF-8"}
 # Nothing written for this long: the app is idle (its count and collection done).
@@ -264,15 +263,7 @@ def summary(sizes: list[int], figures: dict[int, dict]) -> list[str]:
 def write(lines: list[str], label: str) -> None:
     """Put the figures in results.md between the markers of their label (in the section "On
     screen (issue 17)"; added at the end if missing)."""
-    start, end = f"<!-- on screen: {label} -->", f"<!-- /on screen: {label} -->"
-    text = RESULTS.read_text()
-    block = "\n".join([start, *lines, end])
-    if start in text:
-        head, rest = text.split(start, 1)
-        text = head + block + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(text)
+    write_results(lines, f"on screen: {label}")
 
 
 def main() -> int:

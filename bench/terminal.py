@@ -36,10 +36,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench.data import build
+from bench.data import build, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results.md"
 SIZES = ((80, 24), (200, 50))
 WAIT_FOR_OUTPUT, QUIET, FIRST_PAINT_QUIET = 0.6, 0.4, 1.5
 FLIPS, DOWNS, MOVES = 6, 6, 8
@@ -246,15 +245,7 @@ def table(figures: dict, idle: float) -> list[str]:
 def write(lines: list[str], label: str) -> None:
     """Put the table in results.md between its label's markers (after the notes marker, which
     bench/run.py keeps when it writes its own figures again)."""
-    start, end = f"<!-- over the wire: {label} -->", f"<!-- /over the wire: {label} -->"
-    text = RESULTS.read_text()
-    block = "\n".join([start, *lines, end])
-    if start in text:
-        head, rest = text.split(start, 1)
-        text = head + block + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(text)
+    write_results(lines, f"over the wire: {label}")
 
 
 def main() -> int:
